@@ -1,0 +1,1 @@
+"""Local Focus analysis: data loading, validation, metrics, evaluation and figures. No streamlit here."""

@@ -1,0 +1,156 @@
+"""The command line: the same analysis as the dashboard, without a browser.
+
+python -m analysis validate DATA_DIR [--json]
+python -m analysis summary DATA_DIR [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+
+from analysis.dataset import Dataset, load_dataset
+from analysis.metrics import summary
+from analysis.schema import CRIME_TYPES
+
+__all__ = ["main", "summary_records", "validation_record"]
+
+
+def validation_record(dataset: Dataset) -> dict:
+    """The validation report as JSON-ready data (rejected rows included)."""
+    files = []
+    for report in dataset.reports:
+        entry = report.to_dict()
+        entry["rejected"] = [
+            {"line": int(r.line), "text": r.text, "reasons": r.reasons.split("; ")}
+            for r in report.rejected.itertuples(index=False)
+        ]
+        files.append(entry)
+    return {
+        "data_dir": str(dataset.folder),
+        "generated": dataset.is_generated,
+        "usable": dataset.usable,
+        "rows_read": sum(r.rows_read for r in dataset.reports),
+        "rows_accepted": sum(r.rows_accepted for r in dataset.reports),
+        "rows_rejected": sum(r.rows_rejected for r in dataset.reports),
+        "files": files,
+    }
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 4)
+
+
+def summary_records(dataset: Dataset) -> dict:
+    """Per hub and month: ``asb``, ``crime``, counts by type, rates and patrol hours."""
+    table = summary(dataset.incidents, dataset.hubs, dataset.table("population.csv"), dataset.table("resourcing.csv"))
+    rows = []
+    for record in table.to_dict("records"):
+        row = {
+            "hub": record["hub"],
+            "month": str(record["month"]),
+            "asb": int(record["asb"]),
+            "crime": int(record["crime"]),
+            "by_crime_type": {t: int(record[t]) for t in CRIME_TYPES},
+        }
+        if dataset.table("population.csv") is not None:
+            row["population"] = _number(record["population"])
+            row["asb_rate_per_1000"] = _number(record["asb_rate_per_1000"])
+            row["crime_rate_per_1000"] = _number(record["crime_rate_per_1000"])
+        if dataset.table("resourcing.csv") is not None:
+            row["patrol_hours"] = _number(record["patrol_hours"])
+            row["precept_patrol_hours"] = _number(record["precept_patrol_hours"])
+        rows.append(row)
+    months = dataset.months
+    return {
+        "data_dir": str(dataset.folder),
+        "generated": dataset.is_generated,
+        "first_month": str(months[0]) if len(months) else None,
+        "last_month": str(months[-1]) if len(months) else None,
+        "note": "asb counts anti-social behaviour incidents; crime counts every other police.uk crime type.",
+        "rows": rows,
+    }
+
+
+def _print_validation(record: dict) -> None:
+    print(f"Data folder: {record['data_dir']}{' (generated sample)' if record['generated'] else ''}")
+    print(
+        f"Rows read {record['rows_read']:,} = accepted {record['rows_accepted']:,}"
+        f" + rejected {record['rows_rejected']:,}"
+    )
+    for entry in record["files"]:
+        status = "UNUSABLE" if not entry["usable"] else "ok"
+        print(
+            f"  [{status}] {entry['file']}: read {entry['rows_read']:,}, accepted {entry['rows_accepted']:,},"
+            f" rejected {entry['rows_rejected']:,}"
+        )
+        if entry["problem"]:
+            print(f"      {entry['problem']}")
+        for note in entry["notes"]:
+            print(f"      note: {note}")
+        for rejected in entry["rejected"][:5]:
+            print(f"      line {rejected['line']}: {'; '.join(rejected['reasons'])}")
+        if len(entry["rejected"]) > 5:
+            print(f"      ... and {len(entry['rejected']) - 5} more rejected rows (use --json for all)")
+
+
+def _print_summary(record: dict) -> None:
+    print(f"Data folder: {record['data_dir']}{' (generated sample)' if record['generated'] else ''}")
+    print(f"Months: {record['first_month']} to {record['last_month']}. {record['note']}")
+    header = f"{'hub':<16}{'month':<9}{'asb':>7}{'crime':>7}{'asb/1000':>10}{'patrol h':>10}"
+    print(header)
+    for row in record["rows"]:
+        rate = row.get("asb_rate_per_1000")
+        hours = row.get("patrol_hours")
+        print(
+            f"{row['hub']:<16}{row['month']:<9}{row['asb']:>7}{row['crime']:>7}"
+            f"{'' if rate is None else f'{rate:.2f}':>10}{'' if hours is None else f'{hours:,.0f}':>10}"
+        )
+
+
+def _validate(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.data_dir)
+    record = validation_record(dataset)
+    print(json.dumps(record, indent=2)) if args.json else _print_validation(record)
+    return 0 if record["usable"] else 1
+
+
+def _summary(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.data_dir)
+    if dataset.incidents.empty:
+        print(f"No usable incident records in {args.data_dir}: run 'python -m analysis validate' to see why.")
+        return 1
+    record = summary_records(dataset)
+    print(json.dumps(record, indent=2)) if args.json else _print_summary(record)
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
+    "validate": (_validate, "the validation report: exit 0 when every file is usable, 1 when one is not"),
+    "summary": (_summary, "per hub and month: counts by crime type, ASB, rate per 1,000, patrol hours"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per entry of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(prog="python -m analysis", description="Local Focus analysis without a browser.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, (handler, help_text) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("data_dir", help="a data folder laid out as the data contract describes")
+        sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+        sub.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code. Errors become one plain sentence, never a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return 1

@@ -1,0 +1,95 @@
+"""Place each incident in a hub: LSOA code, then LSOA name prefix, then point in polygon.
+
+Whatever no rule places goes to the hub "Unassigned": counted and shown, never dropped.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analysis.schema import UNASSIGNED
+
+__all__ = ["ASSIGNED_BY", "assign_hubs"]
+
+#: How a row was placed, in the order the rules are tried.
+ASSIGNED_BY: tuple[str, ...] = ("LSOA code", "LSOA name", "point in area", "unassigned")
+
+
+def _area_by_lsoa_code(incidents: pd.DataFrame, lsoa: gpd.GeoDataFrame | None) -> pd.Series:
+    if lsoa is None or "area_code" not in lsoa.columns:
+        return pd.Series(pd.NA, index=incidents.index, dtype="str")
+    lookup = dict(zip(lsoa["lsoa_code"].astype("str"), lsoa["area_code"].astype("str"), strict=False))
+    return incidents["lsoa_code"].astype("str").map(lookup)
+
+
+def _area_by_lsoa_name(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, hubs: pd.DataFrame) -> pd.Series:
+    """The district from the LSOA name's prefix: 'Barrow-in-Furness 001A' -> Barrow-in-Furness."""
+    names: dict[str, str] = {}
+    for hub, code in zip(hubs["hub"], hubs["area_code"], strict=False):
+        names[str(hub).casefold()] = code
+    if areas is not None and "area_name" in areas.columns:
+        for name, code in zip(areas["area_name"], areas["area_code"], strict=False):
+            names[str(name).casefold()] = code
+    prefix = incidents["lsoa_name"].astype("str").str.replace(r"\s+\S+$", "", regex=True).str.casefold()
+    return prefix.map(names)
+
+
+def _area_by_point(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, todo: pd.Series) -> pd.Series:
+    found = pd.Series(pd.NA, index=incidents.index, dtype="str")
+    rows = incidents.loc[todo & incidents["longitude"].notna() & incidents["latitude"].notna()]
+    if areas is None or rows.empty:
+        return found
+    points = gpd.GeoDataFrame(
+        index=rows.index, geometry=gpd.points_from_xy(rows["longitude"], rows["latitude"]), crs=4326
+    )
+    joined = gpd.sjoin(points, areas[["area_code", "geometry"]], how="inner", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    found.loc[joined.index] = joined["area_code"].astype("str")
+    return found
+
+
+def assign_hubs(
+    incidents: pd.DataFrame,
+    hubs: pd.DataFrame,
+    areas: gpd.GeoDataFrame | None = None,
+    lsoa: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Add ``area_code``, ``hub`` and ``assigned_by`` to every incident.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Typed incidents (``lsoa_code``, ``lsoa_name``, ``longitude``, ``latitude``).
+    hubs : pandas.DataFrame
+        ``hub`` and ``area_code`` per hub.
+    areas, lsoa : geopandas.GeoDataFrame, optional
+        Hub-area polygons (``area_code``, ``area_name``) and LSOA polygons
+        (``lsoa_code``, ``area_code``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, in the same order, with the three columns added. Rows no rule
+        places get hub "Unassigned".
+    """
+    if not {"hub", "area_code"} <= set(hubs.columns):
+        raise ValueError(f"hubs must have columns 'hub' and 'area_code', got {list(hubs.columns)}")
+    by_code = _area_by_lsoa_code(incidents, lsoa)
+    by_name = _area_by_lsoa_name(incidents, areas, hubs)
+    area = by_code.fillna(by_name)
+    by_point = _area_by_point(incidents, areas, area.isna())
+    area = area.fillna(by_point)
+    method = np.select(
+        [by_code.notna(), by_name.notna(), by_point.notna()], list(ASSIGNED_BY[:3]), default=ASSIGNED_BY[3]
+    )
+    hub_of_area = dict(zip(hubs["area_code"], hubs["hub"], strict=False))
+    hub = area.map(hub_of_area).fillna(UNASSIGNED)
+    hub_names = list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED]))
+    method = pd.Series(method, index=incidents.index).where(hub != UNASSIGNED, ASSIGNED_BY[3])
+    return incidents.assign(
+        area_code=area.astype("category"),
+        hub=pd.Categorical(hub, categories=hub_names),
+        assigned_by=pd.Categorical(method, categories=list(ASSIGNED_BY)),
+    )

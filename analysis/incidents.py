@@ -1,0 +1,254 @@
+"""Load police.uk street-level files: many months, nested folders, or a police.uk zip.
+
+Rows are validated (every reason kept for each rejected row) and typed: categoricals
+for repeated strings, the month as a period, ASB flagged and never counted as crime.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.checks import Rule, blank_or, is_in, is_month, is_number, row_reasons
+from analysis.report import FileReport, empty_rejected
+from analysis.schema import ASB, CRIME_TYPES, POLICE_UK_COLUMNS
+from analysis.textio import RawTable, UnusableFile, read_csv_bytes
+
+__all__ = ["INCIDENT_COLUMNS", "IncidentSource", "empty_incidents", "find_incident_sources", "load_incidents"]
+
+#: police.uk header to our column names.
+INCIDENT_COLUMNS: dict[str, str] = {
+    "Crime ID": "crime_id",
+    "Month": "month",
+    "Reported by": "reported_by",
+    "Falls within": "falls_within",
+    "Longitude": "longitude",
+    "Latitude": "latitude",
+    "Location": "location",
+    "LSOA code": "lsoa_code",
+    "LSOA name": "lsoa_name",
+    "Crime type": "crime_type",
+    "Last outcome category": "outcome",
+    "Context": "context",
+}
+
+_CRIME_TYPE_DTYPE = pd.CategoricalDtype(list(CRIME_TYPES))
+_CANONICAL_TYPE = {t.casefold(): t for t in CRIME_TYPES}
+#: police.uk files that are not street-level records.
+_OTHER_POLICE_FILES = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORECASE)
+_HEADER_HINT = "The first line must be the police.uk street-level header: " + ", ".join(POLICE_UK_COLUMNS) + "."
+
+# Great Britain and Northern Ireland, generously: police.uk points never lie outside this.
+_LON = (-8.8, 2.0)
+_LAT = (49.8, 61.0)
+
+
+@dataclass(frozen=True)
+class IncidentSource:
+    """One street-level CSV: a file on disk, or a member of a zip."""
+
+    name: str
+    path: Path
+    member: str | None = None
+
+    def read_bytes(self) -> bytes:
+        """Return the file's bytes."""
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.read(self.member)
+
+
+def find_incident_sources(folder: Path) -> tuple[list[IncidentSource], list[FileReport]]:
+    """List the street-level CSVs under ``folder`` (nested folders and zips).
+
+    Returns the sources in name order, and reports for files that were skipped
+    (police.uk outcomes and stop-and-search files, unreadable zips).
+    """
+    sources: list[IncidentSource] = []
+    skipped: list[FileReport] = []
+    if not folder.exists():
+        return sources, skipped
+    base = folder.parent
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(base).as_posix()
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            if _OTHER_POLICE_FILES.search(path.name):
+                skipped.append(FileReport(rel, "incidents", notes=["skipped: not a street-level file"]))
+            else:
+                sources.append(IncidentSource(rel, path))
+        elif suffix == ".zip":
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    members = sorted(m for m in archive.namelist() if m.lower().endswith(".csv"))
+            except zipfile.BadZipFile:
+                skipped.append(
+                    FileReport(
+                        rel, "incidents", problem=f"{rel} is not a readable zip: download it again from police.uk."
+                    )
+                )
+                continue
+            for member in members:
+                if _OTHER_POLICE_FILES.search(member):
+                    continue
+                sources.append(IncidentSource(f"{rel}/{member}", path, member))
+    return sources, skipped
+
+
+def _rules() -> dict[str, list[Rule]]:
+    coordinate = "is not a number inside Great Britain"
+    return {
+        "Month": [(is_month(), "is not a real month (expected YYYY-MM)")],
+        "Crime type": [(is_in(CRIME_TYPES), "is not one of the 14 police.uk crime types")],
+        "Longitude": [(blank_or(is_number(*_LON)), coordinate)],
+        "Latitude": [(blank_or(is_number(*_LAT)), coordinate)],
+        "LSOA code": [(blank_or(is_in_lsoa_shape), "is not an LSOA code (like E01019126)")],
+    }
+
+
+def is_in_lsoa_shape(s: pd.Series) -> pd.Series:
+    """True where the cell looks like an England or Wales LSOA code."""
+    return s.str.strip().str.fullmatch(r"[EW]01\d{6}").fillna(False)
+
+
+def _both_coordinates(frame: pd.DataFrame) -> pd.Series:
+    return (frame["Longitude"].str.strip() == "") == (frame["Latitude"].str.strip() == "")
+
+
+def _normalise_crime_type(frame: pd.DataFrame) -> pd.DataFrame:
+    """Match crime types ignoring case and stray spaces; unknown ones are left to be rejected."""
+    cleaned = frame["Crime type"].str.strip().str.replace(r"\s+", " ", regex=True)
+    canonical = cleaned.str.casefold().map(_CANONICAL_TYPE)
+    return frame.assign(**{"Crime type": canonical.fillna(frame["Crime type"])})
+
+
+def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: list[str]) -> pd.DataFrame:
+    lines, texts = raw.locate(positions)
+    return pd.DataFrame({"file": name, "line": lines.astype("int64"), "text": texts, "reasons": reasons})
+
+
+def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport]:
+    report = FileReport(source.name, "incidents")
+    try:
+        raw = read_csv_bytes(source.read_bytes(), source.name, POLICE_UK_COLUMNS, what=_HEADER_HINT)
+    except UnusableFile as e:
+        report.problem = str(e)
+        return None, None, report
+    except OSError as e:
+        report.problem = f"{source.name} could not be opened ({e.strerror or e}): check the file is there and readable."
+        return None, None, report
+    report.notes = raw.notes
+    report.rows_read = raw.rows_read
+    frame = _normalise_crime_type(raw.frame)
+    reasons = row_reasons(frame, _rules(), [(_both_coordinates, "has one coordinate without the other")])
+    rejected_parts = []
+    if len(raw.bad_width):
+        rejected_parts.append(raw.bad_width.assign(file=source.name))
+    if len(reasons):
+        positions = reasons.index.to_numpy()
+        rejected_parts.append(_rejected_frame(source.name, raw, positions, reasons.tolist()))
+        frame = frame.drop(index=reasons.index)
+    if rejected_parts:
+        report.rejected = pd.concat(rejected_parts, ignore_index=True)[["file", "line", "text", "reasons"]]
+    frame = frame.assign(_pos=frame.index.to_numpy(), source_file=source.name)
+    report.rows_accepted = len(frame)
+    return frame, raw, report
+
+
+def _as_category(s: pd.Series) -> pd.Series:
+    return s.astype("category")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give each police.uk column its type and our name; extra columns are kept as they are."""
+    frame = frame.rename(columns=INCIDENT_COLUMNS)
+    months = frame["month"].astype("category")
+    month_periods = pd.PeriodIndex(months.cat.categories, freq="M")
+    frame = frame.assign(
+        month=pd.Series(month_periods[months.cat.codes.to_numpy()], index=frame.index),
+        longitude=pd.to_numeric(frame["longitude"].str.strip(), errors="coerce"),
+        latitude=pd.to_numeric(frame["latitude"].str.strip(), errors="coerce"),
+        crime_type=frame["crime_type"].astype(_CRIME_TYPE_DTYPE),
+        crime_id=frame["crime_id"].str.strip(),
+        lsoa_code=frame["lsoa_code"].str.strip(),
+        lsoa_name=frame["lsoa_name"].str.strip(),
+    )
+    for column in ("reported_by", "falls_within", "location", "lsoa_code", "lsoa_name", "outcome", "source_file"):
+        frame[column] = _as_category(frame[column])
+    return frame.assign(is_asb=frame["crime_type"] == ASB)
+
+
+def empty_incidents() -> pd.DataFrame:
+    """An incidents table with no rows and every typed column."""
+    raw = pd.DataFrame({c: pd.Series(dtype="str") for c in POLICE_UK_COLUMNS}).assign(
+        source_file=pd.Series(dtype="str")
+    )
+    return _typed(raw)
+
+
+def _reject_repeats(frame: pd.DataFrame, raws: dict[str, RawTable], reports: dict[str, FileReport]) -> pd.DataFrame:
+    """Keep the first record of each Crime ID (in file order); reject later copies with a reason."""
+    ids = frame["crime_id"]
+    repeated = ids.ne("") & ids.duplicated(keep="first")
+    if not repeated.any():
+        return frame
+    first_file = frame.loc[ids.ne("")].drop_duplicates("crime_id").set_index("crime_id")["source_file"]
+    for name, rows in frame.loc[repeated].groupby("source_file", observed=True):
+        where = first_file.reindex(rows["crime_id"]).astype("str").to_numpy()
+        reasons = [f"Crime ID repeats a record already read from {w}" for w in where]
+        extra = _rejected_frame(name, raws[name], rows["_pos"].to_numpy(), reasons)
+        report = reports[name]
+        report.rejected = pd.concat([report.rejected, extra], ignore_index=True)
+        report.rows_accepted -= len(rows)
+    return frame.loc[~repeated]
+
+
+def load_incidents(folder: Path | str) -> tuple[pd.DataFrame, list[FileReport]]:
+    """Read every street-level file under ``folder``.
+
+    Parameters
+    ----------
+    folder : path
+        The data folder's ``incidents`` directory (files and zips, nested folders allowed).
+
+    Returns
+    -------
+    incidents : pandas.DataFrame
+        One typed row per accepted record (see :data:`INCIDENT_COLUMNS`, plus
+        ``source_file`` and ``is_asb``); extra columns are kept.
+    reports : list of FileReport
+        One per file; rows read = accepted + rejected in each.
+
+    Examples
+    --------
+    >>> incidents, reports = load_incidents("../shared/data/real/incidents")  # doctest: +SKIP
+    """
+    folder = Path(folder)
+    sources, reports = find_incident_sources(folder)
+    frames, raws, by_name = [], {}, {}
+    for source in sources:
+        frame, raw, report = _read_one(source)
+        reports.append(report)
+        by_name[source.name] = report
+        if frame is not None:
+            frames.append(frame)
+            raws[source.name] = raw
+    if not frames:
+        return empty_incidents(), reports
+    combined = pd.concat(frames, ignore_index=True)
+    combined = combined.assign(crime_id=combined["Crime ID"].str.strip())
+    combined = _reject_repeats(combined, raws, by_name)
+    combined = combined.drop(columns=["_pos", "crime_id"])
+    for report in reports:
+        if len(report.rejected):
+            report.rejected = report.rejected.sort_values("line", ignore_index=True)
+        elif report.rejected.empty:
+            report.rejected = empty_rejected()
+    incidents = _typed(combined).reset_index(drop=True)
+    return incidents, reports

@@ -1,0 +1,216 @@
+"""Read a CSV file's bytes into a table of strings, keeping every row's line number.
+
+Handles UTF-8 with or without BOM and Windows-1252, LF or CRLF line ends, quoted
+newlines, reordered and extra columns. Parsing uses pyarrow; a file with rows of the
+wrong width falls back to Python's csv module so those rows can be kept with
+their line numbers rather than lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+__all__ = ["RawTable", "UnusableFile", "read_csv_bytes"]
+
+
+class UnusableFile(ValueError):
+    """A file that cannot be used at all; the message is one plain sentence."""
+
+
+@dataclass
+class RawTable:
+    """A CSV file parsed into strings.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per well-formed record, every cell a string ("" when blank);
+        the header names stripped of spaces and BOM.
+    bad_width : pandas.DataFrame
+        Records with the wrong number of fields: ``line, text, reasons``.
+    notes : list of str
+        How the file was read (encoding, line ends), for the report.
+    """
+
+    frame: pd.DataFrame
+    text: str
+    bad_width: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    _lines: np.ndarray | None = None
+    _record_text: list[str] | None = None
+
+    @property
+    def rows_read(self) -> int:
+        """Every data record in the file, well-formed or not."""
+        return len(self.frame) + len(self.bad_width)
+
+    def locate(self, positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Return the 1-based line numbers and original text of the given records.
+
+        Parameters
+        ----------
+        positions : numpy.ndarray
+            0-based positions of records in ``frame``.
+        """
+        if self._lines is None:
+            self._lines, self._record_text = _record_lines(self.text)
+        positions = np.asarray(positions, dtype=int)
+        return self._lines[positions], [self._record_text[p] for p in positions]
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise UnusableFile(f"{name} is saved as UTF-16: save it again as CSV (UTF-8) and reload it.")
+    if raw[:4] == b"PK\x03\x04":
+        raise UnusableFile(f"{name} is a spreadsheet or zip, not a CSV file: save it as CSV (UTF-8) and reload it.")
+    if b"\x00" in raw[:65536]:
+        raise UnusableFile(f"{name} is not a text file: it should be a CSV file as police.uk or this app provides.")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        notes.append("UTF-8 with byte-order mark")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UnusableFile(
+                f"{name} is not readable text (neither UTF-8 nor Windows-1252): save it as CSV (UTF-8) and reload it."
+            ) from None
+        notes.append("read as Windows-1252")
+    if "\r\n" in text[:65536]:
+        notes.append("Windows (CRLF) line ends")
+    return text, notes
+
+
+def _header(text: str) -> list[str]:
+    first = next(csv.reader(io.StringIO(text)), [])
+    return [h.strip().lstrip("\ufeff").strip() for h in first]
+
+
+def _record_lines(text: str) -> tuple[np.ndarray, list[str]]:
+    """Line number (1-based) and original text of every data record, header excluded."""
+    if '"' not in text:
+        physical = text.splitlines()
+        numbers = [i + 1 for i, line in enumerate(physical) if line.strip()]
+        numbers = numbers[1:]
+        return np.asarray(numbers, dtype=int), [physical[n - 1] for n in numbers]
+    physical = text.splitlines()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    starts, texts, previous_end = [], [], 0
+    for row in reader:
+        end = reader.line_num
+        start = previous_end + 1
+        previous_end = end
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        starts.append(start)
+        texts.append("\n".join(physical[start - 1 : end]))
+    return np.asarray(starts[1:], dtype=int), texts[1:]
+
+
+def _python_parse(text: str, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[str]]:
+    """Slow, exact parse for files with rows of the wrong width."""
+    lines, texts = _record_lines(text)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = [row for row in reader if row and any(cell.strip() for cell in row)][1:]
+    width = len(columns)
+    good_rows, good_pos, bad = [], [], []
+    for pos, row in enumerate(records):
+        if len(row) == width:
+            good_rows.append(row)
+            good_pos.append(pos)
+        else:
+            bad.append(
+                {
+                    "line": int(lines[pos]),
+                    "text": texts[pos],
+                    "reasons": f"has {len(row)} fields where the header has {width}",
+                }
+            )
+    frame = (
+        pd.DataFrame(good_rows, columns=columns, dtype="str")
+        if good_rows
+        else pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
+    )
+    bad_frame = pd.DataFrame(bad, columns=["line", "text", "reasons"])
+    keep = np.asarray(good_pos, dtype=int)
+    return frame, bad_frame, lines[keep] if len(keep) else np.asarray([], dtype=int), [texts[p] for p in keep]
+
+
+def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str = "") -> RawTable:
+    """Parse a CSV file's bytes into strings.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's content.
+    name : str
+        The file's name, used in messages.
+    required : sequence of str
+        Columns that must be in the header (any order; extra columns are kept).
+    what : str
+        A hint for the user on what the header should be, appended to the message.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    UnusableFile
+        When the file is empty, not text, or lacks required columns.
+    """
+    if not raw.strip():
+        raise UnusableFile(f"{name} is empty: it needs a header line and at least one row.")
+    text, notes = _decode(raw, name)
+    columns = _header(text)
+    if not any(columns):
+        raise UnusableFile(f"{name} has no header line: the first line must name the columns.")
+    missing = [c for c in required if c not in columns]
+    if missing:
+        hint = f" {what}" if what else ""
+        lacking = (
+            f"missing: {', '.join(missing)}"
+            if len(missing) <= 4
+            else f"it lacks {len(missing)} of the {len(required)} required columns"
+        )
+        raise UnusableFile(f"{name} does not have the expected header ({lacking}).{hint}")
+    if len(set(columns)) != len(columns):
+        raise UnusableFile(f"{name} names a column twice in its header: each column name must appear once.")
+    bad_width = 0
+
+    def _count_bad(_row: pacsv.InvalidRow) -> str:
+        nonlocal bad_width
+        bad_width += 1
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values='"' in text, invalid_row_handler=_count_bad),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException) as e:
+        raise UnusableFile(f"{name} could not be read as CSV ({e}): check it is a comma-separated file.") from e
+    if bad_width:
+        frame, bad, lines, texts = _python_parse(text, columns)
+        return RawTable(frame, text, bad, notes, lines, texts)
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame = frame.astype("str")
+    empty_bad = pd.DataFrame(columns=["line", "text", "reasons"])
+    return RawTable(frame, text, empty_bad, notes)

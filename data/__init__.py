@@ -1,0 +1,1 @@
+"""The bundled sample data and the code that generates it."""

@@ -1,0 +1,186 @@
+"""What every page does the same way.
+
+Load the data (cached), draw the shared sidebar filters, show which data this is, and offer safe downloads.
+
+Pages stay thin: read widgets, call :mod:`analysis`, render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analysis.dataset import DATA_DIR_ENV, Dataset, default_data_dir, fingerprint, load_dataset
+from analysis.export import to_safe_csv
+from analysis.schema import ASB, CRIME_TYPES
+
+__all__ = [
+    "Filters",
+    "apply_filters",
+    "csv_download",
+    "data_badge",
+    "get_dataset",
+    "missing_note",
+    "page_header",
+    "sidebar_filters",
+]
+
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Contains OS data © Crown copyright and database right."
+)
+
+
+def _cached_load(folder: str) -> Dataset:
+    key = fingerprint(folder)
+    return _load_keyed(folder, key)
+
+
+@st.cache_resource(show_spinner="Loading the data folder…", max_entries=4)
+def _load_keyed(folder: str, key: tuple) -> Dataset:
+    return load_dataset(folder)
+
+
+def data_folder() -> Path:
+    """The folder in use: ``LOCAL_FOCUS_DATA`` or the bundled sample."""
+    return default_data_dir()
+
+
+def get_dataset() -> Dataset:
+    """The loaded dataset for this session; stops the page with a plain message if it cannot load."""
+    folder = data_folder()
+    try:
+        return _cached_load(str(folder))
+    except (ValueError, OSError) as e:
+        st.error(f"The data could not be loaded. {e}")
+        st.info(f"Set the environment variable {DATA_DIR_ENV} to a data folder and restart the dashboard.")
+        st.stop()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choices, shared by every page."""
+
+    start: pd.Period
+    end: pd.Period
+    hubs: tuple[str, ...]
+    crime_types: tuple[str, ...]
+
+    @property
+    def months(self) -> pd.PeriodIndex:
+        """Months in the chosen period."""
+        return pd.period_range(self.start, self.end, freq="M")
+
+    @property
+    def period_label(self) -> str:
+        """The period in words, e.g. 'Jan 2019 to Dec 2019 (12 months)'."""
+        return f"{self.start.strftime('%b %Y')} to {self.end.strftime('%b %Y')} ({len(self.months)} months)"
+
+
+def _keep(key: str) -> None:
+    """Copy a widget's value to a key Streamlit does not clear when the page changes."""
+    st.session_state[f"_kept_{key}"] = st.session_state[key]
+
+
+def _restore(key: str, default: object, valid: Callable[[object], bool]) -> None:
+    kept = st.session_state.get(f"_kept_{key}", default)
+    st.session_state[key] = kept if valid(kept) else default
+
+
+def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
+    """Draw the period, hub and crime-type filters; their values persist across pages."""
+    months = [str(m) for m in dataset.months]
+    hubs = dataset.hub_names
+    if not months:
+        st.sidebar.info("No months of incident data loaded.")
+        return Filters(pd.Period("2000-01", "M"), pd.Period("2000-01", "M"), tuple(hubs), CRIME_TYPES)
+    _restore("f_period", (months[0], months[-1]), lambda v: isinstance(v, tuple) and all(m in months for m in v))
+    _restore("f_hubs", hubs, lambda v: isinstance(v, list) and all(h in hubs for h in v))
+    _restore("f_types", list(CRIME_TYPES), lambda v: isinstance(v, list) and all(t in CRIME_TYPES for t in v))
+    with st.sidebar:
+        st.markdown("**Filters** (kept across pages)")
+        if len(months) > 1:
+            st.select_slider(
+                "Period",
+                options=months,
+                key="f_period",
+                on_change=_keep,
+                args=("f_period",),
+                format_func=lambda m: pd.Period(m, "M").strftime("%b %Y"),
+            )
+        st.multiselect("Hubs", hubs, key="f_hubs", on_change=_keep, args=("f_hubs",), placeholder="All hubs")
+        if crime_types:
+            st.multiselect(
+                "Crime types",
+                list(CRIME_TYPES),
+                key="f_types",
+                on_change=_keep,
+                args=("f_types",),
+                placeholder="All types",
+            )
+    start, end = st.session_state["f_period"] if len(months) > 1 else (months[0], months[0])
+    chosen_hubs = tuple(st.session_state["f_hubs"]) or tuple(hubs)
+    chosen_types = tuple(st.session_state["f_types"]) or tuple(CRIME_TYPES)
+    return Filters(pd.Period(start, "M"), pd.Period(end, "M"), chosen_hubs, chosen_types)
+
+
+def apply_filters(incidents: pd.DataFrame, filters: Filters, *, crime_types: bool = True) -> pd.DataFrame:
+    """The incidents inside the chosen period, hubs and (optionally) crime types."""
+    keep = incidents["month"].between(filters.start, filters.end) & incidents["hub"].isin(filters.hubs)
+    if crime_types:
+        keep &= incidents["crime_type"].isin(filters.crime_types)
+    return incidents.loc[keep]
+
+
+def data_badge(dataset: Dataset) -> None:
+    """Name the data source; mark generated data loudly."""
+    last = dataset.months[-1].strftime("%B %Y") if len(dataset.months) else "no months"
+    if dataset.is_generated:
+        st.badge("Generated sample data — not real", icon=":material/science:", color="orange")
+    else:
+        st.badge("Real data: police.uk and ONS", icon=":material/verified:", color="blue")
+    st.caption(f"Data folder: `{dataset.folder.name}` · data to {last}")
+
+
+def page_header(title: str, dataset: Dataset, intro: str | None = None) -> None:
+    """Title, data badge and one line saying what the page answers."""
+    st.title(title)
+    data_badge(dataset)
+    if intro:
+        st.markdown(intro)
+
+
+def missing_note(dataset: Dataset, kind: str) -> bool:
+    """Show what is missing and how to add it; True when ``kind`` is missing."""
+    message = dataset.missing(kind)
+    if message:
+        st.info(message, icon=":material/info:")
+        return True
+    return False
+
+
+def csv_download(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+    """A download button for the data behind a chart, safe to open in a spreadsheet."""
+    st.download_button(
+        label,
+        data=lambda: to_safe_csv(frame),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def asb_and_crime_note() -> str:
+    """The sentence every ASB chart carries."""
+    return f"{ASB} is counted apart from crime and never added into crime totals."
+
+
+def attribution() -> None:
+    """The OGL v3 attribution the data asks for."""
+    st.caption(ATTRIBUTION)
