@@ -90,7 +90,7 @@ def is_date(monday: bool = False) -> Predicate:
         parsed = pd.to_datetime(u.str.strip(), format="%Y-%m-%d", errors="coerce")
         ok = parsed.notna()
         if monday:
-            ok &= parsed.dt.dayofweek == 0
+            ok &= parsed.dt.day_of_week == 0
         return ok.fillna(False)
 
     return by_unique(_fn)

@@ -78,14 +78,14 @@ def assign_hubs(
         raise ValueError(f"hubs must have columns 'hub' and 'area_code', got {list(hubs.columns)}")
     by_code = _area_by_lsoa_code(incidents, lsoa)
     by_name = _area_by_lsoa_name(incidents, areas, hubs)
-    area = by_code.fillna(by_name)
+    area = by_code.astype("object").fillna(by_name.astype("object"))
     by_point = _area_by_point(incidents, areas, area.isna())
-    area = area.fillna(by_point)
+    area = area.fillna(by_point.astype("object"))
     method = np.select(
         [by_code.notna(), by_name.notna(), by_point.notna()], list(ASSIGNED_BY[:3]), default=ASSIGNED_BY[3]
     )
     hub_of_area = dict(zip(hubs["area_code"], hubs["hub"], strict=False))
-    hub = area.map(hub_of_area).fillna(UNASSIGNED)
+    hub = area.map(hub_of_area).astype("object").fillna(UNASSIGNED)
     hub_names = list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED]))
     method = pd.Series(method, index=incidents.index).where(hub != UNASSIGNED, ASSIGNED_BY[3])
     return incidents.assign(

@@ -34,13 +34,13 @@ def _agencies_known(s: pd.Series) -> pd.Series:
 def _closed_after_opened(frame: pd.DataFrame) -> pd.Series:
     opened = pd.to_datetime(frame["opened"].str.strip(), format="%Y-%m-%d", errors="coerce")
     closed = pd.to_datetime(frame["closed"].str.strip(), format="%Y-%m-%d", errors="coerce")
-    return (closed.isna() | opened.isna() | (closed >= opened)).to_numpy()
+    return closed.isna() | opened.isna() | (closed >= opened)
 
 
 def _end_after_start(frame: pd.DataFrame) -> pd.Series:
     start = pd.to_datetime(frame["start"].str.strip(), format="%Y-%m-%d", errors="coerce")
     end = pd.to_datetime(frame["end"].str.strip(), format="%Y-%m-%d", errors="coerce")
-    return (end.isna() | start.isna() | (end >= start)).to_numpy()
+    return end.isna() | start.isna() | (end >= start)
 
 
 #: Per file: column rules, then row rules.

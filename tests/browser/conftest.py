@@ -1,0 +1,148 @@
+"""Browser tests: a real Streamlit server on 127.0.0.1 and Debian chromium through Playwright.
+
+The server fixture binds a free port, polls /_stcore/health, prints the server's output
+when start-up fails, and always terminates in ``finally``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REAL_DIR, ROOT, SAMPLE_DIR
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test."""
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    """A running ``streamlit run dashboard.py``; ``url`` is its address."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "LOCAL_FOCUS_DATA": str(data_dir), "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+                "--server.headless", "true", "--server.address", "127.0.0.1",
+                "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
+            ],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        output = self.process.stdout.read() if self.process.stdout else ""
+        pytest.fail(f"Streamlit did not become healthy on {self.url}. Its output:\n{output}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _server(data_dir: Path) -> Iterator[StreamlitServer]:
+    server = StreamlitServer(data_dir)
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_server() -> Iterator[StreamlitServer]:
+    """The dashboard on the bundled sample."""
+    yield from _server(SAMPLE_DIR)
+
+
+@pytest.fixture(scope="session")
+def real_server() -> Iterator[StreamlitServer]:
+    """The dashboard on ../shared/data/real (skipped where it does not exist)."""
+    if not (REAL_DIR / "incidents").is_dir():
+        pytest.skip("../shared/data/real is not on this machine")
+    yield from _server(REAL_DIR)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian chromium driven by Playwright (never a downloaded browser)."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: apt-get install chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh 1280x800 page; closed after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def open_app(page, server: StreamlitServer, path: str = "") -> None:
+    """Open a page of the app and wait until Streamlit has finished running it."""
+    page.goto(f"{server.url}/{path}")
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_selector('[data-testid="stAppViewBlockContainer"], [data-testid="stMainBlockContainer"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=60_000,
+    )
