@@ -92,6 +92,8 @@ class Dataset:
     areas: gpd.GeoDataFrame | None = None
     lsoa: gpd.GeoDataFrame | None = None
     reports: list[FileReport] = field(default_factory=list)
+    #: What identified the folder's content when it was loaded: a hashable cache key.
+    fingerprint: tuple = ()
 
     @property
     def is_generated(self) -> bool:
@@ -194,6 +196,7 @@ def load_dataset(folder: Path | str) -> Dataset:
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"The data folder {folder} does not exist: set {DATA_DIR_ENV} to a folder of data.")
+    key = fingerprint(folder)
     reports: list[FileReport] = []
     incidents, incident_reports = load_incidents(folder / "incidents")
     reports += incident_reports
@@ -223,4 +226,4 @@ def load_dataset(folder: Path | str) -> Dataset:
     else:
         tables["hubs.csv"] = hubs
     incidents = assign_hubs(incidents, hubs, areas, lsoa)
-    return Dataset(folder.resolve(), _read_about(folder), incidents, hubs, tables, areas, lsoa, reports)
+    return Dataset(folder.resolve(), _read_about(folder), incidents, hubs, tables, areas, lsoa, reports, key)

@@ -32,8 +32,10 @@ def _area_by_lsoa_name(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, 
     if areas is not None and "area_name" in areas.columns:
         for name, code in zip(areas["area_name"], areas["area_code"], strict=False):
             names[str(name).casefold()] = code
-    prefix = incidents["lsoa_name"].astype("str").str.replace(r"\s+\S+$", "", regex=True).str.casefold()
-    return prefix.map(names)
+    codes, uniques = pd.factorize(incidents["lsoa_name"].astype("str"), use_na_sentinel=False)
+    prefix = pd.Series(uniques, dtype="str").str.replace(r"\s+\S+$", "", regex=True).str.casefold()
+    area = prefix.map(names).astype("object").to_numpy()
+    return pd.Series(area[codes], index=incidents.index, dtype="object")
 
 
 def _area_by_point(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, todo: pd.Series) -> pd.Series:

@@ -123,9 +123,11 @@ def _both_coordinates(frame: pd.DataFrame) -> pd.Series:
 
 def _normalise_crime_type(frame: pd.DataFrame) -> pd.DataFrame:
     """Match crime types ignoring case and stray spaces; unknown ones are left to be rejected."""
-    cleaned = frame["Crime type"].str.strip().str.replace(r"\s+", " ", regex=True)
-    canonical = cleaned.str.casefold().map(_CANONICAL_TYPE)
-    return frame.assign(**{"Crime type": canonical.fillna(frame["Crime type"])})
+    codes, uniques = pd.factorize(frame["Crime type"], use_na_sentinel=False)
+    distinct = pd.Series(uniques, dtype="str")
+    cleaned = distinct.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
+    canonical = cleaned.fillna(distinct).to_numpy()
+    return frame.assign(**{"Crime type": pd.Series(canonical[codes], index=frame.index, dtype="str")})
 
 
 def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: list[str]) -> pd.DataFrame:

@@ -5,11 +5,16 @@ ASB is counted apart from crime and never added into a crime total.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from analysis.schema import ASB, CRIME_TYPES
 
 __all__ = [
+    "PeriodComparison",
+    "compare_periods",
     "monthly_counts",
     "monthly_patrol",
     "hub_population",
@@ -165,3 +170,93 @@ def summary(
         table = table.assign(patrol_hours=float("nan"), precept_patrol_hours=float("nan"))
     order = {hub: i for i, hub in enumerate(hub_names)}
     return table.sort_values(["hub", "month"], key=lambda s: s.map(order) if s.name == "hub" else s, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """A recent period against an earlier one of the same length, with a 95% interval.
+
+    The interval is quasi-Poisson: the Poisson variance of the log rate ratio is
+    inflated by the dispersion (at least 1) of the monthly counts, paired month by month
+    so that a shared seasonal pattern does not count as noise. It describes change; it
+    does not say what caused it.
+    """
+
+    recent_start: pd.Period
+    recent_end: pd.Period
+    earlier_start: pd.Period
+    earlier_end: pd.Period
+    recent_total: int
+    earlier_total: int
+    ratio: float
+    ci_low: float
+    ci_high: float
+    dispersion: float
+
+    @property
+    def months(self) -> int:
+        """Months in each period."""
+        return (self.recent_end - self.recent_start).n + 1
+
+    def sentence(self, what: str = "ASB") -> str:
+        """The comparison in words, with its interval and periods."""
+        fmt = "%b %Y"
+        change = (self.ratio - 1) * 100
+        low, high = (self.ci_low - 1) * 100, (self.ci_high - 1) * 100
+        direction = "lower" if change < 0 else "higher"
+        if low < 0 < high:
+            verdict = "the interval includes no change"
+        else:
+            verdict = f"the whole interval is {direction}"
+        return (
+            f"{what} in {self.recent_start.strftime(fmt)}–{self.recent_end.strftime(fmt)} was {self.recent_total:,} "
+            f"records against {self.earlier_total:,} in {self.earlier_start.strftime(fmt)}–"
+            f"{self.earlier_end.strftime(fmt)}: {abs(change):.0f}% {direction} "
+            f"(95% interval {low:+.0f}% to {high:+.0f}%; {verdict})."
+        )
+
+
+def compare_periods(monthly: pd.Series, months: int = 12) -> PeriodComparison | None:
+    """Compare the last ``months`` months with the ``months`` months before them.
+
+    Parameters
+    ----------
+    monthly : pandas.Series
+        Counts indexed by consecutive monthly periods.
+    months : int
+        Length of each period.
+
+    Returns
+    -------
+    PeriodComparison or None
+        None when the series is shorter than two periods or the earlier period is empty.
+    """
+    if months < 2:
+        raise ValueError(f"months must be at least 2, got {months}")
+    monthly = monthly.sort_index()
+    if len(monthly) < 2 * months:
+        return None
+    recent, earlier = monthly.iloc[-months:], monthly.iloc[-2 * months : -months]
+    a, b = int(recent.sum()), int(earlier.sum())
+    if a == 0 or b == 0:
+        return None
+    # Months are paired by position (the same calendar month when months=12): a 2 x months table whose
+    # independence model absorbs seasonality; its Pearson dispersion widens the interval for the rest.
+    table = np.vstack([recent.to_numpy(dtype=float), earlier.to_numpy(dtype=float)])
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    pearson = np.where(expected > 0, (table - expected) ** 2 / np.where(expected > 0, expected, 1), 0).sum()
+    dispersion = max(1.0, float(pearson) / (months - 1))
+    se = np.sqrt(dispersion * (1 / a + 1 / b))
+    ratio = a / b
+    return PeriodComparison(
+        recent.index[0],
+        recent.index[-1],
+        earlier.index[0],
+        earlier.index[-1],
+        a,
+        b,
+        ratio,
+        float(ratio * np.exp(-1.96 * se)),
+        float(ratio * np.exp(1.96 * se)),
+        dispersion,
+    )

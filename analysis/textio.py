@@ -41,7 +41,7 @@ class RawTable:
     """
 
     frame: pd.DataFrame
-    text: str
+    data: bytes
     bad_width: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     _lines: np.ndarray | None = None
@@ -61,12 +61,13 @@ class RawTable:
             0-based positions of records in ``frame``.
         """
         if self._lines is None:
-            self._lines, self._record_text = _record_lines(self.text)
+            self._lines, self._record_text = _record_lines(self.data.decode("utf-8"))
         positions = np.asarray(positions, dtype=int)
         return self._lines[positions], [self._record_text[p] for p in positions]
 
 
-def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
+def _check_bytes(raw: bytes, name: str) -> tuple[bytes, list[str]]:
+    """Refuse what is not text; strip a UTF-8 byte-order mark."""
     notes: list[str] = []
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise UnusableFile(f"{name} is saved as UTF-16: save it again as CSV (UTF-8) and reload it.")
@@ -77,23 +78,23 @@ def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
         notes.append("UTF-8 with byte-order mark")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise UnusableFile(
-                f"{name} is not readable text (neither UTF-8 nor Windows-1252): save it as CSV (UTF-8) and reload it."
-            ) from None
-        notes.append("read as Windows-1252")
-    if "\r\n" in text[:65536]:
+    if b"\r\n" in raw[:65536]:
         notes.append("Windows (CRLF) line ends")
-    return text, notes
+    return raw, notes
+
+
+def _from_cp1252(raw: bytes, name: str) -> bytes:
+    """Re-encode a Windows-1252 file as UTF-8, or refuse it."""
+    try:
+        return raw.decode("cp1252").encode("utf-8")
+    except UnicodeDecodeError:
+        raise UnusableFile(
+            f"{name} is not readable text (neither UTF-8 nor Windows-1252): save it as CSV (UTF-8) and reload it."
+        ) from None
 
 
 def _header(text: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text)), [])
+    first = next(csv.reader(io.StringIO(text[:65536])), [])
     return [h.strip().lstrip("\ufeff").strip() for h in first]
 
 
@@ -172,8 +173,13 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     """
     if not raw.strip():
         raise UnusableFile(f"{name} is empty: it needs a header line and at least one row.")
-    text, notes = _decode(raw, name)
-    columns = _header(text)
+    data, notes = _check_bytes(raw, name)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        data = _from_cp1252(data, name)
+        notes.append("read as Windows-1252")
+    columns = _header(data[:65536].decode("utf-8", errors="replace"))
     if not any(columns):
         raise UnusableFile(f"{name} has no header line: the first line must name the columns.")
     missing = [c for c in required if c not in columns]
@@ -194,11 +200,12 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
         bad_width += 1
         return "skip"
 
+    quoted = b'"' in data
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values='"' in text, invalid_row_handler=_count_bad),
+            parse_options=pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=_count_bad),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in columns},
                 strings_can_be_null=False,
@@ -208,9 +215,9 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     except (pa.ArrowInvalid, pa.ArrowException) as e:
         raise UnusableFile(f"{name} could not be read as CSV ({e}): check it is a comma-separated file.") from e
     if bad_width:
-        frame, bad, lines, texts = _python_parse(text, columns)
-        return RawTable(frame, text, bad, notes, lines, texts)
+        frame, bad, lines, texts = _python_parse(data.decode("utf-8"), columns)
+        return RawTable(frame, data, bad, notes, lines, texts)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     frame = frame.astype("str")
     empty_bad = pd.DataFrame(columns=["line", "text", "reasons"])
-    return RawTable(frame, text, empty_bad, notes)
+    return RawTable(frame, data, empty_bad, notes)

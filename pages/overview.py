@@ -1,12 +1,12 @@
-"""Overview: the headline figures, the period they cover, and ASB by hub over time."""
+"""Overview: the headline figures, the period they cover, and ASB over time — readable in 30 seconds."""
 
+import pandas as pd
 import streamlit as st
 
 from analysis.figures import trend_figure
-from analysis.metrics import summary
+from analysis.metrics import compare_periods, summary
 from analysis.schema import UNASSIGNED
 from ui.common import (
-    apply_filters,
     asb_and_crime_note,
     attribution,
     csv_download,
@@ -22,47 +22,79 @@ if dataset.incidents.empty:
     st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
     st.stop()
 
-incidents = apply_filters(dataset.incidents, filters, crime_types=False)
-table = summary(incidents, dataset.hubs, dataset.table("population.csv"), dataset.table("resourcing.csv"))
-table = table[table["hub"].isin(filters.hubs) & table["month"].between(filters.start, filters.end)]
-hubs_table = table[table["hub"] != UNASSIGNED]
 
-st.caption(f"Figures cover **{filters.period_label}**, {len(filters.hubs)} hub(s). {asb_and_crime_note()}")
+@st.cache_data(max_entries=32, show_spinner=False)
+def _summary(_key: tuple, hubs: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
+    incidents = dataset.incidents
+    keep = incidents["month"].between(pd.Period(start, "M"), pd.Period(end, "M")) & incidents["hub"].isin(hubs)
+    table = summary(incidents.loc[keep], dataset.hubs, dataset.table("population.csv"), dataset.table("resourcing.csv"))
+    return table[table["hub"].isin(hubs) & table["month"].between(pd.Period(start, "M"), pd.Period(end, "M"))]
+
+
+table = _summary(dataset.fingerprint, filters.hubs, str(filters.start), str(filters.end))
+hubs_table = table[table["hub"] != UNASSIGNED]
+last_month = dataset.months[-1]
+
+hub_count = len([h for h in filters.hubs if h != UNASSIGNED])
+st.caption(
+    f"Figures cover **{filters.period_label}**, {hub_count} hub area{'s' if hub_count != 1 else ''}"
+    f"{' and records not placed in a hub' if UNASSIGNED in filters.hubs else ''}. {asb_and_crime_note()}"
+)
 asb, crime = int(table["asb"].sum()), int(table["crime"].sum())
 residents = hubs_table.groupby("hub")["population"].first().sum()
-columns = st.columns(4)
+columns = st.columns(5)
 columns[0].metric("ASB incidents", f"{asb:,}", help="Anti-social behaviour records in the period.")
 columns[1].metric("Crimes (excluding ASB)", f"{crime:,}")
 if residents > 0:
     per_1000 = hubs_table["asb"].sum() / residents * 1000 / len(filters.months)
-    columns[2].metric(
-        "ASB per 1,000 residents a month", f"{per_1000:.2f}", help="Hub areas only; residents from population.csv."
-    )
+    columns[2].metric("ASB per 1,000 a month", f"{per_1000:.2f}", help="Per 1,000 residents of the hub areas.")
 else:
-    columns[2].metric("ASB per 1,000 residents a month", "—", help="No population.csv: rates cannot be shown.")
+    columns[2].metric("ASB per 1,000 a month", "—", help="No population.csv: rates cannot be shown.")
+columns[3].metric("Data to", last_month.strftime("%b %Y"), help="The latest month in the police.uk files loaded.")
 unassigned = int(table.loc[table["hub"] == UNASSIGNED, ["asb", "crime"]].to_numpy().sum())
-columns[3].metric(
-    "Records not placed in a hub",
+columns[4].metric(
+    "Not placed in a hub",
     f"{unassigned:,}",
-    help="No LSOA and no point inside a hub area: counted here, never dropped.",
+    help="Records with no LSOA and no point inside a hub area: counted here, never dropped.",
 )
 
-rate_column = "asb_rate_per_1000" if hubs_table["population"].notna().any() else "asb"
-y_title = "ASB per 1,000 residents" if rate_column != "asb" else "ASB incidents"
-figure = trend_figure(
-    hubs_table,
-    x="month",
-    y=rate_column,
-    series="hub",
-    y_title=y_title,
-    title=f"ASB by hub, {filters.period_label}",
-    hover_format=",.2f" if rate_column != "asb" else ",.0f",
+county_asb = table.groupby("month")["asb"].sum()
+comparison = compare_periods(county_asb, 12)
+with st.container(border=True):
+    if comparison is None:
+        st.markdown(
+            f"**Year on year:** not enough history. A fair comparison needs 24 months in the period "
+            f"(12 against the 12 before, so that seasons match); this period has {len(county_asb)}."
+        )
+    else:
+        st.markdown(f"**Year on year:** {comparison.sentence('ASB')}")
+        st.caption(
+            "The interval allows for month-to-month swings beyond chance (quasi-Poisson). It describes change, "
+            "not its cause: see Precept outcomes for the estimate linked to the hubs."
+        )
+
+view = st.segmented_control(
+    "Show", ["County total", "Each hub"], default="County total", key="overview_view", label_visibility="collapsed"
 )
-st.plotly_chart(figure, key="overview_trend", alt=f"Line chart of {y_title.lower()} by hub and month.")
-csv_download(
-    hubs_table[["hub", "month", "asb", "crime", "population", "asb_rate_per_1000"]],
-    "Download the data behind this chart",
-    "asb_by_hub.csv",
-    key="dl_overview_trend",
-)
+rate = hubs_table["population"].notna().any()
+if view == "Each hub":
+    y = "asb_rate_per_1000" if rate else "asb"
+    y_title = "ASB per 1,000 residents" if rate else "ASB incidents"
+    chart_table = hubs_table[["hub", "month", "asb", "population", "asb_rate_per_1000"]]
+    figure = trend_figure(
+        chart_table, x="month", y=y, series="hub", y_title=y_title, hover_format=",.2f" if rate else ",.0f"
+    )
+else:
+    chart_table = county_asb.rename("asb").reset_index()
+    y_title = "ASB incidents a month"
+    figure = trend_figure(chart_table, x="month", y="asb", series=None, y_title=y_title)
+figure.update_layout(title=f"ASB, {filters.period_label}", height=380)
+st.plotly_chart(figure, key="overview_trend", alt=f"Line chart of {y_title.lower()} by month ({view.lower()}).")
+peak = chart_table.loc[chart_table["asb"].idxmax()] if len(chart_table) else None
+if peak is not None:
+    st.caption(
+        f"Highest month: {peak['month'].strftime('%b %Y')} with {int(peak['asb']):,} ASB records"
+        f"{' in ' + peak['hub'] if 'hub' in chart_table.columns else ' across the county'}."
+    )
+csv_download(chart_table, "Download the data behind this chart", "asb_trend.csv", key="dl_overview_trend")
 attribution()

@@ -9,7 +9,7 @@ from analysis.export import escape_formulas, to_safe_csv
 @pytest.mark.parametrize(
     "cell,expected",
     [
-        ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
         ("+1", "'+1"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),

@@ -77,9 +77,7 @@ def _files(folder: Path) -> set[str]:
 
 def _post_launch(counts: pd.DataFrame, launches: dict[str, str]) -> pd.Series:
     launch = counts["hub"].map({h: pd.Period(d, freq="M") for h, d in launches.items()})
-    return pd.Series(
-        [m >= lm for m, lm in zip(counts["month"], launch, strict=True)], index=counts.index
-    )
+    return pd.Series([m >= lm for m, lm in zip(counts["month"], launch, strict=True)], index=counts.index)
 
 
 # --- determinism and the committed sample ------------------------------------------
@@ -252,8 +250,7 @@ def test_asb_rows_have_no_crime_id_and_no_outcome(sample: SampleData) -> None:
 
 def test_recent_months_are_mostly_under_investigation(sample: SampleData) -> None:
     crimes = sample.incidents[sample.incidents["Crime type"] != ASB]
-    share = (crimes["Last outcome category"] == "Under investigation").groupby(
-        crimes["Month"]).mean()
+    share = (crimes["Last outcome category"] == "Under investigation").groupby(crimes["Month"]).mean()
     assert (share.iloc[-3:] > 0.3).all()
     assert share.iloc[-1] > 0.7
     assert (share.iloc[:-3] < 0.05).all()
@@ -314,8 +311,7 @@ def test_areas_are_schematic_and_match_the_hubs(sample: SampleData) -> None:
 
 
 def test_regions_are_laid_out_north_west_south(sample: SampleData) -> None:
-    centre = {f["properties"]["area_code"]: shape(f["geometry"]).centroid
-              for f in sample.areas["features"]}
+    centre = {f["properties"]["area_code"]: shape(f["geometry"]).centroid for f in sample.areas["features"]}
     region = {h.area_code: h.region for h in HUBS}
     ys = {r: np.mean([centre[c].y for c in centre if region[c] == r]) for r in region.values()}
     xs = {r: np.mean([centre[c].x for c in centre if region[c] == r]) for r in region.values()}
@@ -340,12 +336,10 @@ def test_lsoas_tile_their_hub_area(sample: SampleData) -> None:
 
 
 def test_lsoa_names_use_the_district_name(sample: SampleData) -> None:
-    area_name = {f["properties"]["area_code"]: f["properties"]["area_name"]
-                 for f in sample.areas["features"]}
+    area_name = {f["properties"]["area_code"]: f["properties"]["area_name"] for f in sample.areas["features"]}
     for feature in sample.lsoa["features"]:
         props = feature["properties"]
-        assert re.fullmatch(re.escape(area_name[props["area_code"]]) + r" \d{3}[A-Z]",
-                            props["lsoa_name"])
+        assert re.fullmatch(re.escape(area_name[props["area_code"]]) + r" \d{3}[A-Z]", props["lsoa_name"])
 
 
 def test_coordinates_have_five_decimals(sample: SampleData) -> None:
@@ -356,10 +350,8 @@ def test_coordinates_have_five_decimals(sample: SampleData) -> None:
 
 
 def test_every_point_lies_inside_its_lsoa(sample: SampleData) -> None:
-    polygons = {f["properties"]["lsoa_code"]: shape(f["geometry"])
-                for f in sample.lsoa["features"]}
-    names = {f["properties"]["lsoa_code"]: f["properties"]["lsoa_name"]
-             for f in sample.lsoa["features"]}
+    polygons = {f["properties"]["lsoa_code"]: shape(f["geometry"]) for f in sample.lsoa["features"]}
+    names = {f["properties"]["lsoa_code"]: f["properties"]["lsoa_name"] for f in sample.lsoa["features"]}
     located = sample.incidents[sample.incidents["LSOA code"] != ""]
     points = located[["Longitude", "Latitude", "LSOA code", "LSOA name"]].drop_duplicates()
     for lon, lat, code, name in points.itertuples(index=False):
@@ -370,15 +362,18 @@ def test_every_point_lies_inside_its_lsoa(sample: SampleData) -> None:
 # --- the other tables ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("table", "file"), [
-    ("hubs", "hubs.csv"),
-    ("population", "population.csv"),
-    ("resourcing", "resourcing.csv"),
-    ("operations", "operations.csv"),
-    ("cases", "cases.csv"),
-    ("workforce", "workforce.csv"),
-    ("pledges", "pledges.csv"),
-])
+@pytest.mark.parametrize(
+    ("table", "file"),
+    [
+        ("hubs", "hubs.csv"),
+        ("population", "population.csv"),
+        ("resourcing", "resourcing.csv"),
+        ("operations", "operations.csv"),
+        ("cases", "cases.csv"),
+        ("workforce", "workforce.csv"),
+        ("pledges", "pledges.csv"),
+    ],
+)
 def test_tables_have_the_contract_columns(sample: SampleData, table: str, file: str) -> None:
     frame = getattr(sample, table)
     assert set(REQUIRED_COLUMNS[file]) <= set(frame.columns)
@@ -397,8 +392,7 @@ def test_population_covers_districts_and_lsoas(sample: SampleData) -> None:
     lsoas = pop[pop["area_code"].str.startswith("E01")]
     assert sorted(districts["year"].unique()) == [2017, 2018, 2019, 2020]
     assert len(districts) == 6 * 4
-    assert lsoas.groupby("year")["population"].sum().equals(
-        districts.groupby("year")["population"].sum())
+    assert lsoas.groupby("year")["population"].sum().equals(districts.groupby("year")["population"].sum())
     assert (pop["source"] == "Generated sample").all()
     carlisle = districts[districts["area_code"] == "E07000028"].sort_values("year")
     assert carlisle["population"].is_monotonic_increasing

@@ -22,8 +22,11 @@ from analysis.schema import UNASSIGNED
         (["lad23cd", "lad23nm"], "areas.geojson", {"lad23cd": "area_code", "lad23nm": "area_name"}),
         (["area_code", "area_name"], "areas.geojson", {}),
         (["code", "name"], "areas.geojson", {"code": "area_code", "name": "area_name"}),
-        (["LSOA11CD", "LSOA11NM", "lad_code"], "lsoa.geojson",
-         {"LSOA11CD": "lsoa_code", "LSOA11NM": "lsoa_name", "lad_code": "area_code"}),
+        (
+            ["LSOA11CD", "LSOA11NM", "lad_code"],
+            "lsoa.geojson",
+            {"LSOA11CD": "lsoa_code", "LSOA11NM": "lsoa_name", "lad_code": "area_code"},
+        ),
         (["LSOA21CD", "LSOA21NM"], "lsoa.geojson", {"LSOA21CD": "lsoa_code", "LSOA21NM": "lsoa_name"}),
     ],
 )
@@ -121,7 +124,9 @@ def test_assignment_keeps_every_row_in_order():
 
 
 def test_assignment_without_boundaries_uses_hub_names():
-    incidents = pd.DataFrame({"lsoa_code": ["E01000002"], "lsoa_name": ["North 003B"], "longitude": [1.0], "latitude": [1.0]})
+    incidents = pd.DataFrame(
+        {"lsoa_code": ["E01000002"], "lsoa_name": ["North 003B"], "longitude": [1.0], "latitude": [1.0]}
+    )
     assert assign_hubs(incidents, HUBS).loc[0, "hub"] == "North"
 
 

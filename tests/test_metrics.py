@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import subprocess
 import sys
 from collections import Counter
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, shape
 
-from analysis.metrics import hub_population, monthly_counts, monthly_patrol, summary
+from analysis.metrics import compare_periods, hub_population, monthly_counts, monthly_patrol, summary
 from analysis.schema import ASB
 from tests.conftest import ROOT
 
@@ -42,7 +43,9 @@ def test_summary_keeps_asb_out_of_crime_and_computes_rates():
         [("A", "2019-01", ASB)] * 3 + [("A", "2019-01", "Drugs")] * 2 + [("B", "2019-01", "Burglary")]
     )
     hubs = pd.DataFrame({"hub": ["A", "B"], "area_code": ["a", "b"]})
-    population = pd.DataFrame({"area_code": ["a", "a", "b"], "year": [2011, 2018, 2011], "population": [1000, 2000, 500]})
+    population = pd.DataFrame(
+        {"area_code": ["a", "a", "b"], "year": [2011, 2018, 2011], "population": [1000, 2000, 500]}
+    )
     resourcing = pd.DataFrame(
         {
             "week": pd.to_datetime(["2018-12-31", "2019-01-07", "2019-01-07", "2019-02-04"]),
@@ -107,7 +110,10 @@ def test_summary_cli_matches_an_independent_count_on_real_data(real_dir):
     expected = _independent_asb_counts(real_dir)
     result = subprocess.run(
         [sys.executable, "-m", "analysis", "summary", str(real_dir), "--json"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     record = json.loads(result.stdout)
     got = {(row["hub"], row["month"]): row["asb"] for row in record["rows"] if row["asb"]}
@@ -117,3 +123,30 @@ def test_summary_cli_matches_an_independent_count_on_real_data(real_dir):
     assert carlisle["asb_rate_per_1000"] == pytest.approx(237 / 107524 * 1000, abs=1e-4)
     assert carlisle["crime"] == sum(v for k, v in carlisle["by_crime_type"].items() if k != ASB)
     assert "patrol_hours" not in carlisle  # the real folder has no resourcing
+
+
+def test_compare_periods_hand_computed():
+    months = pd.period_range("2019-01", periods=4, freq="M")
+    got = compare_periods(pd.Series([100, 100, 80, 80], index=months), months=2)
+    assert (got.recent_total, got.earlier_total) == (160, 200)
+    assert got.ratio == pytest.approx(0.8)
+    assert got.dispersion == 1.0  # no spread beyond Poisson
+    se = (1 / 160 + 1 / 200) ** 0.5
+    assert got.ci_low == pytest.approx(0.8 * math.exp(-1.96 * se))
+    assert got.ci_high == pytest.approx(0.8 * math.exp(1.96 * se))
+    assert "20% lower" in got.sentence() and "the whole interval is lower" in got.sentence()
+
+
+def test_compare_periods_widens_with_overdispersion_but_not_seasonality():
+    months = pd.period_range("2019-01", periods=4, freq="M")
+    seasonal = compare_periods(pd.Series([50, 150, 50, 150], index=months), months=2)
+    assert seasonal.dispersion == 1.0 and seasonal.ratio == 1.0
+    noisy = compare_periods(pd.Series([50, 150, 150, 50], index=months), months=2)
+    assert noisy.dispersion > 10
+    assert noisy.ci_low < seasonal.ci_low and "includes no change" in noisy.sentence()
+
+
+@pytest.mark.parametrize("values", [[1, 2, 3], [0, 0, 5, 5]])
+def test_compare_periods_refuses_short_or_empty(values):
+    months = pd.period_range("2019-01", periods=len(values), freq="M")
+    assert compare_periods(pd.Series(values, index=months), months=2) is None

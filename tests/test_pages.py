@@ -47,7 +47,10 @@ def test_overview_headlines_on_real_data(real_dir, monkeypatch):
     values = {m.label: m.value for m in at.metric}
     # 3,315 ASB records in the five real months (counted independently in test_metrics).
     assert values["ASB incidents"] == "3,315"
-    assert values["Records not placed in a hub"] == "111"
+    assert values["Not placed in a hub"] == "111"
+    assert values["Data to"] == "Feb 2019"
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "not enough history" in markdown  # five months cannot support a year-on-year comparison
 
 
 def test_data_page_balances_rows(real_dir, monkeypatch):

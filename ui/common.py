@@ -99,8 +99,9 @@ def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
         st.sidebar.info("No months of incident data loaded.")
         return Filters(pd.Period("2000-01", "M"), pd.Period("2000-01", "M"), tuple(hubs), CRIME_TYPES)
     _restore("f_period", (months[0], months[-1]), lambda v: isinstance(v, tuple) and all(m in months for m in v))
-    _restore("f_hubs", hubs, lambda v: isinstance(v, list) and all(h in hubs for h in v))
-    _restore("f_types", list(CRIME_TYPES), lambda v: isinstance(v, list) and all(t in CRIME_TYPES for t in v))
+    # An empty choice means "all": fewer chips, and a new hub in the data is included by default.
+    _restore("f_hubs", [], lambda v: isinstance(v, list) and all(h in hubs for h in v))
+    _restore("f_types", [], lambda v: isinstance(v, list) and all(t in CRIME_TYPES for t in v))
     with st.sidebar:
         st.markdown("**Filters** (kept across pages)")
         if len(months) > 1:

@@ -54,12 +54,27 @@ class StreamlitServer:
         env = {**os.environ, "LOCAL_FOCUS_DATA": str(data_dir), "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-                "--server.headless", "true", "--server.address", "127.0.0.1",
-                "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "dashboard.py"),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(self.port),
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
             ],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def wait_healthy(self, timeout: float = 60) -> None:

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install what the tests need, then run every test.
+#   bash scripts/test.sh            # the whole suite
+#   bash scripts/test.sh -m "not browser"   # extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# Browser tests drive Debian's chromium (never a downloaded browser); the PDF test reads with pdftotext.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
+  fi
+fi
+
+# axe-core (accessibility checks), from the npm registry, pinned by tests/browser/package-lock.json.
+if [ -f tests/browser/package-lock.json ] && [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  npm ci --prefix tests/browser --no-audit --no-fund --silent
+fi
+
+exec python3 -m pytest -n 2 "$@"
