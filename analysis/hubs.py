@@ -5,6 +5,8 @@ Whatever no rule places goes to the hub "Unassigned": counted and shown, never d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -17,11 +19,22 @@ __all__ = ["ASSIGNED_BY", "assign_hubs"]
 ASSIGNED_BY: tuple[str, ...] = ("LSOA code", "LSOA name", "point in area", "unassigned")
 
 
+def _map_distinct(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply ``fn`` to each distinct value once and spread the result back (object dtype, NaN where none)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, distinct = values.cat.codes.to_numpy(), pd.Series(values.cat.categories, dtype="str")
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        distinct = pd.Series(uniques, dtype="str")
+    mapped = np.append(fn(distinct).astype("object").to_numpy(), np.nan)
+    return pd.Series(mapped[codes], index=values.index, dtype="object")
+
+
 def _area_by_lsoa_code(incidents: pd.DataFrame, lsoa: gpd.GeoDataFrame | None) -> pd.Series:
     if lsoa is None or "area_code" not in lsoa.columns:
         return pd.Series(pd.NA, index=incidents.index, dtype="str")
     lookup = dict(zip(lsoa["lsoa_code"].astype("str"), lsoa["area_code"].astype("str"), strict=False))
-    return incidents["lsoa_code"].astype("str").map(lookup)
+    return _map_distinct(incidents["lsoa_code"], lambda codes: codes.map(lookup))
 
 
 def _area_by_lsoa_name(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, hubs: pd.DataFrame) -> pd.Series:
@@ -32,10 +45,10 @@ def _area_by_lsoa_name(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, 
     if areas is not None and "area_name" in areas.columns:
         for name, code in zip(areas["area_name"], areas["area_code"], strict=False):
             names[str(name).casefold()] = code
-    codes, uniques = pd.factorize(incidents["lsoa_name"].astype("str"), use_na_sentinel=False)
-    prefix = pd.Series(uniques, dtype="str").str.replace(r"\s+\S+$", "", regex=True).str.casefold()
-    area = prefix.map(names).astype("object").to_numpy()
-    return pd.Series(area[codes], index=incidents.index, dtype="object")
+    return _map_distinct(
+        incidents["lsoa_name"],
+        lambda lsoa_names: lsoa_names.str.replace(r"\s+\S+$", "", regex=True).str.casefold().map(names),
+    )
 
 
 def _area_by_point(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, todo: pd.Series) -> pd.Series:
