@@ -67,6 +67,8 @@ def trend_figure(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
     )
-    figure.update_xaxes(tickformat="%b %Y")
+    months = table[x].nunique() if len(table) else 0
+    # Short series: one tick a month, otherwise plotly repeats month labels between points.
+    figure.update_xaxes(tickformat="%b %Y", dtick="M1" if 0 < months <= 12 else None)
     figure.update_yaxes(rangemode="tozero")
     return figure

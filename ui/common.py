@@ -53,6 +53,11 @@ def data_folder() -> Path:
 def get_dataset() -> Dataset:
     """The loaded dataset for this session; stops the page with a plain message if it cannot load."""
     folder = data_folder()
+    # The Data page may keep uploaded files for this session: a temporary folder linking the data
+    # folder's files plus the uploads. Only that page sets or removes this key.
+    override = st.session_state.get("data_dir_override")
+    if override and Path(override).is_dir():
+        folder = Path(override)
     try:
         return _cached_load(str(folder))
     except (ValueError, OSError) as e:
