@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from analysis.dataset import Dataset, load_dataset
-from analysis.metrics import summary
+from analysis.evaluate import InsufficientData, evaluate, plain_english
+from analysis.metrics import monthly_counts, monthly_patrol, summary
 from analysis.schema import CRIME_TYPES
 
 __all__ = ["main", "summary_records", "validation_record"]
@@ -128,9 +129,53 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_evaluation(dataset: Dataset):
+    """The evaluation of ASB against hub launch (and patrol hours where resourcing exists).
+
+    Raises
+    ------
+    InsufficientData
+        When the data cannot support an estimate (too few months, no launch dates).
+    """
+    counts = monthly_counts(dataset.incidents, hubs=dataset.hub_names)
+    resourcing = dataset.table("resourcing.csv")
+    patrol = monthly_patrol(resourcing)[["hub", "month", "patrol_hours"]] if resourcing is not None else None
+    return evaluate(counts, dataset.hubs, patrol)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.data_dir)
+    if dataset.incidents.empty:
+        print(f"No usable incident records in {args.data_dir}: run 'python -m analysis validate' to see why.")
+        return 1
+    try:
+        evaluation = run_evaluation(dataset)
+    except InsufficientData as e:
+        if args.json:
+            print(json.dumps({"data_dir": str(dataset.folder), "estimate": None, "reason": str(e)}, indent=2))
+        else:
+            print(str(e))
+        return 1
+    if args.json:
+        record = evaluation.to_dict()
+        record["data_dir"] = str(dataset.folder)
+        record["generated"] = dataset.is_generated
+        print(json.dumps(record, indent=2))
+    else:
+        if dataset.is_generated:
+            print("Generated sample data, not real: the effect below was built into the sample.")
+        for line in plain_english(evaluation):
+            print(line)
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "validate": (_validate, "the validation report: exit 0 when every file is usable, 1 when one is not"),
     "summary": (_summary, "per hub and month: counts by crime type, ASB, rate per 1,000, patrol hours"),
+    "evaluate": (
+        _evaluate,
+        "the estimated change in ASB linked to hub launch and deployment, with its 95%% interval and method",
+    ),
 }
 
 

@@ -21,4 +21,6 @@ if [ -f tests/browser/package-lock.json ] && [ ! -f tests/browser/node_modules/a
   npm ci --prefix tests/browser --no-audit --no-fund --silent
 fi
 
+# Many small regressions run in parallel workers: one BLAS thread each avoids oversubscribing the cores.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 exec python3 -m pytest -n 2 "$@"

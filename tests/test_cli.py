@@ -70,3 +70,25 @@ def test_summary_on_sample_has_patrol_hours(sample_dir, capsys):
     assert record["generated"] is True
     assert any(row.get("patrol_hours") for row in record["rows"])
     assert {"asb", "crime", "asb_rate_per_1000", "patrol_hours"} <= set(record["rows"][0])
+
+
+def test_evaluate_sample_reports_interval_and_method():
+    result = run_cli("evaluate", str(ROOT / "data" / "sample"), "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    overall = record["overall"]
+    assert set(overall) >= {"effect_pct", "ci_low_pct", "ci_high_pct", "method", "months_before", "months_after"}
+    assert overall["ci_low_pct"] < overall["effect_pct"] < overall["ci_high_pct"]
+    # The sample was generated with a -15% launch effect: the interval must contain it.
+    assert overall["ci_low_pct"] < -15 < overall["ci_high_pct"]
+    assert len(record["hubs"]) == 6 and record["placebo"]
+    assert record["generated"] is True
+
+
+def test_evaluate_real_folder_cannot_tell_yet(real_dir):
+    result = run_cli("evaluate", str(real_dir))
+    assert result.returncode == 1
+    assert result.stdout.startswith("Cannot tell yet")
+    assert "%" not in result.stdout  # no made-up number
+    as_json = json.loads(run_cli("evaluate", str(real_dir), "--json").stdout)
+    assert as_json["estimate"] is None and as_json["reason"].startswith("Cannot tell yet")

@@ -1,0 +1,355 @@
+"""Precept outcomes: whether the precept money delivered what was promised.
+
+Pledges against published headcount, precept-funded patrols by hub, and ASB before and
+after the hubs launched, with the method, its assumptions and its uncertainty.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from analysis.dataset import Dataset, fingerprint
+from analysis.evaluate import Evaluation, InsufficientData, evaluate, plain_english
+from analysis.figures import trend_figure
+from analysis.metrics import monthly_counts, monthly_patrol
+from analysis.pledges import assess_pledges, before_after_figure, latest_assessment, mark_dates, pledge_figure
+from analysis.schema import ASB, UNASSIGNED
+from ui.common import (
+    apply_filters,
+    asb_and_crime_note,
+    attribution,
+    csv_download,
+    get_dataset,
+    missing_note,
+    page_header,
+    sidebar_filters,
+)
+
+
+@st.cache_data(show_spinner="Estimating the change in ASB…", max_entries=8)
+def _evaluation(key: tuple, _dataset: Dataset) -> tuple[Evaluation | None, str | None]:
+    """The evaluation of the whole dataset, or why it cannot be made (cached on the folder's fingerprint)."""
+    counts = monthly_counts(_dataset.incidents)
+    patrol = monthly_patrol(_dataset.table("resourcing.csv"))
+    try:
+        return evaluate(counts, _dataset.hubs, patrol if len(patrol) else None), None
+    except InsufficientData as e:
+        return None, str(e)
+
+
+def _pct(value: float) -> str:
+    if abs(value) < 0.5:
+        return "no change"
+    return f"{abs(value):.0f}% {'lower' if value < 0 else 'higher'}"
+
+
+def _month(text: str) -> str:
+    return pd.Period(text, "M").strftime("%b %Y")
+
+
+def _month_ticks(figure, months: int):
+    """One tick a month on short series: plotly's automatic ticks repeat a month label there."""
+    if months <= 13:
+        figure.update_xaxes(dtick="M1")
+    return figure
+
+
+def _first_launch(dataset: Dataset) -> pd.Timestamp | None:
+    launched = dataset.hubs["launched"].dropna()
+    return launched.min() if len(launched) else None
+
+
+dataset = get_dataset()
+page_header(
+    "Precept outcomes",
+    dataset,
+    "Did the precept money deliver what was promised? The pledges against published headcount, "
+    "precept-funded patrols by hub, and ASB before and after the hubs launched.",
+)
+filters = sidebar_filters(dataset, crime_types=False)
+first_launch = _first_launch(dataset)
+
+# ----------------------------------------------------------------------------- pledges
+st.subheader("Pledges against published headcount", divider="gray")
+workforce, pledges = dataset.table("workforce.csv"), dataset.table("pledges.csv")
+missing_tables = [missing_note(dataset, kind) for kind in ("workforce.csv", "pledges.csv")]
+if not any(missing_tables):
+    try:
+        assessment = assess_pledges(pledges, workforce)
+    except ValueError as e:
+        st.error(f"The pledges could not be assessed. {e}")
+        assessment = None
+    if assessment is not None and not assessment.empty:
+        latest = latest_assessment(assessment)
+        columns = st.columns(min(len(latest), 3))
+        for i, row in latest.iterrows():
+            with columns[i % len(columns)].container(border=True):
+                st.markdown(f"**{row['pledge']}**")
+                if pd.isna(row["met"]):
+                    st.badge("Cannot be assessed yet", icon=":material/help:", color="gray")
+                elif row["met"]:
+                    st.badge(f"Met at {row['as_at_date']:%d %b %Y}", icon=":material/check_circle:", color="green")
+                else:
+                    st.badge(f"Not met at {row['as_at_date']:%d %b %Y}", icon=":material/cancel:", color="red")
+                st.markdown(row["status"])
+                assessed = assessment[(assessment["pledge"] == row["pledge"]) & assessment["met"].notna()]
+                if len(assessed) > 1:
+                    met_n, since = int(assessed["met"].sum()), f"{row['from_date'].day} {row['from_date']:%b %Y}"
+                    if met_n == len(assessed):
+                        st.markdown(f"Met at every one of the {len(assessed)} published dates since {since}.")
+                    elif met_n == 0:
+                        st.markdown(f"Not met at any of the {len(assessed)} published dates since {since}.")
+                    else:
+                        st.markdown(f"Met at {met_n} of the {len(assessed)} published dates since {since}.")
+                if row["baseline_note"]:
+                    st.caption(row["baseline_note"])
+        st.caption(
+            "Figures are full-time equivalent (FTE) from the Home Office workforce tables, published for 31 March "
+            "and 30 September at best, and count the whole force: they cannot show how many officers work in "
+            "neighbourhood teams. A pledge is assessed at each published date from its start."
+        )
+        launch_label = "First hub launch"
+        figure = pledge_figure(workforce, assessment, launch=first_launch, launch_label=launch_label)
+        st.plotly_chart(
+            figure,
+            key="precept_pledge_chart",
+            alt="Published FTE of officers and PCSOs over time, with each pledge's required level as a dashed line.",
+        )
+        st.caption("The vertical axes do not start at zero, so that a gap of a few FTE shows.")
+        chart_data = workforce[["as_at_date", "worker_type", "fte", "source"]].merge(
+            assessment[["worker_type", "as_at_date", "pledge", "required_fte", "gap_fte", "met", "status"]],
+            on=["worker_type", "as_at_date"],
+            how="left",
+        )
+        csv_download(chart_data, "Download the data behind this chart", "pledges_and_headcount.csv", key="dl_pledges")
+        st.markdown("**Every published date since each pledge**")
+        st.dataframe(
+            assessment.assign(result=assessment["met"].map({True: "met", False: "not met"}).fillna("cannot tell yet"))[
+                ["pledge", "as_at_date", "result", "actual_fte", "required_fte", "gap_fte"]
+            ],
+            hide_index=True,
+            key="precept_assessment_table",
+            column_config={
+                "pledge": st.column_config.TextColumn("pledge", width="medium"),
+                "as_at_date": st.column_config.DateColumn("as at", format="D MMM YYYY"),
+                "actual_fte": st.column_config.NumberColumn("published FTE", format="%.2f"),
+                "required_fte": st.column_config.NumberColumn("pledged: at least", format="%.2f"),
+                "gap_fte": st.column_config.NumberColumn("gap", format="%+.2f"),
+            },
+        )
+
+# ----------------------------------------------------------------------------- precept-funded deployment
+st.subheader("Precept-funded officers and patrol hours by hub", divider="gray")
+if not missing_note(dataset, "resourcing.csv"):
+    patrol = monthly_patrol(dataset.table("resourcing.csv"))
+    patrol = patrol[patrol["hub"].isin(filters.hubs) & patrol["month"].between(filters.start, filters.end)]
+    if dataset.is_generated:
+        st.caption("Deployment figures are not public: these are generated for the sample, not real.")
+    if patrol.empty:
+        st.info(
+            f"resourcing.csv has no weeks for the chosen hubs in {filters.period_label}: widen the period or "
+            "choose other hubs in the sidebar."
+        )
+    else:
+        by_hub = (
+            patrol.groupby("hub", sort=False)
+            .agg(
+                precept_fte=("precept_fte", "mean"),
+                fte=("fte", "mean"),
+                precept_patrol_hours=("precept_patrol_hours", "sum"),
+                patrol_hours=("patrol_hours", "sum"),
+            )
+            .reset_index()
+        )
+        by_hub = by_hub.assign(
+            precept_share_of_patrol_pct=(by_hub["precept_patrol_hours"] / by_hub["patrol_hours"] * 100).round(1)
+        )
+        st.caption(
+            f"{filters.period_label}. FTE is the average over the weeks in the period; patrol hours are the total of "
+            "visible patrol hours recorded."
+        )
+        st.dataframe(
+            by_hub,
+            hide_index=True,
+            key="precept_by_hub",
+            column_config={
+                "hub": "Hub",
+                "precept_fte": st.column_config.NumberColumn("Precept FTE (avg)", format="%.1f"),
+                "fte": st.column_config.NumberColumn("All FTE (avg)", format="%.1f"),
+                "precept_patrol_hours": st.column_config.NumberColumn("Precept patrol hours", format="%,.0f"),
+                "patrol_hours": st.column_config.NumberColumn("All patrol hours", format="%,.0f"),
+                "precept_share_of_patrol_pct": st.column_config.NumberColumn("Precept share", format="%.1f%%"),
+            },
+        )
+        csv_download(by_hub, "Download this table", "precept_by_hub.csv", key="dl_precept_by_hub")
+        figure = trend_figure(
+            patrol,
+            x="month",
+            y="precept_patrol_hours",
+            series="hub",
+            y_title="Precept-funded visible patrol hours a month",
+            title=f"Precept-funded patrol hours by hub, {filters.period_label}",
+        )
+        if first_launch is not None:
+            mark_dates(figure, [(first_launch, f"First hub launch ({first_launch:%b %Y})")])
+        _month_ticks(figure, len(filters.months))
+        st.plotly_chart(
+            figure, key="precept_patrol_chart", alt="Line chart of precept-funded patrol hours a month by hub."
+        )
+        csv_download(
+            patrol.assign(month=patrol["month"].astype("str")),
+            "Download the data behind this chart",
+            "precept_patrol_by_hub_month.csv",
+            key="dl_precept_patrol",
+        )
+
+# ----------------------------------------------------------------------------- ASB before and after
+st.subheader("ASB before and after the hubs launched", divider="gray")
+st.caption(
+    "The estimate uses every month and every hub in the data, whatever the sidebar says: the model needs each "
+    f"hub's whole series. {asb_and_crime_note()}"
+)
+if dataset.incidents.empty:
+    st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
+else:
+    try:
+        evaluation, not_enough = _evaluation(fingerprint(dataset.folder), dataset)
+    except ValueError as e:
+        evaluation, not_enough = None, None
+        st.error(f"The before-and-after estimate could not be made. {e}")
+    if not_enough:
+        st.info(not_enough, icon=":material/hourglass_empty:")
+        st.markdown(
+            "To get an estimate, add earlier police.uk months (data.police.uk keeps three years online; older "
+            "months are in its archive) on the Data page, and give each hub its launch date in hubs.csv. Until "
+            "then the chart below shows recorded ASB only: it is not a measure of the hubs' effect."
+        )
+    if evaluation is not None:
+        overall = evaluation.overall
+        sentences = plain_english(evaluation)
+        with st.container(border=True):
+            st.markdown(f"**{sentences[0]}**")
+            tiles = st.columns(3)
+            tiles[0].markdown(f"Best estimate of the change in ASB\n#### {_pct(overall.effect_pct)}")
+            tiles[1].markdown(
+                f"95% confidence interval\n#### {_pct(overall.ci_low_pct)} to {_pct(overall.ci_high_pct)}"
+            )
+            tiles[2].markdown(f"Months used\n#### {_month(overall.first_month)} to {_month(overall.last_month)}")
+            st.caption(
+                "The 95% confidence interval is the range the true change probably lies in, given how much monthly "
+                f"counts swing by chance. Each launch contributes {overall.months_before} months before it and "
+                f"{overall.months_after} from the launch month onward."
+            )
+            st.markdown(f"**Method.** {overall.method}.")
+            st.markdown("**What this assumes**")
+            st.markdown("\n".join(f"- {a}" for a in overall.assumptions))
+            # plain_english's order: headline, method, assumptions, alternatives, placebo summary, hubs, patrol.
+            checked = any(p.flagged is not None for p in evaluation.placebo)
+            for line in sentences[3 : 3 + len(evaluation.alternatives) + int(checked)]:
+                st.markdown(line)
+            st.caption(sentences[-1])
+
+        with_series = [h for h in evaluation.hubs if h.series is not None and h.hub in filters.hubs]
+        if with_series:
+            names = [h.hub for h in with_series]
+            chosen = st.selectbox("Hub", names, key="precept_eval_hub")
+            hub = with_series[names.index(chosen)]
+            launched = pd.Timestamp(hub.launched) if hub.launched else None
+            st.plotly_chart(
+                before_after_figure(hub.series, hub=hub.hub, launched=launched),
+                key="precept_before_after_chart",
+                alt=f"Recorded ASB a month in {hub.hub} against the expectation without the launch.",
+            )
+            st.caption(
+                f"{hub.hub}: {_pct(hub.effect_pct)} after launch (95% confidence interval {_pct(hub.ci_low_pct)} to "
+                f"{_pct(hub.ci_high_pct)}), {hub.months_before} months before and {hub.months_after} after. "
+                f"{hub.method}. One hub alone is noisier than the estimate across hubs above."
+            )
+            csv_download(
+                hub.series.assign(month=hub.series["month"].astype("str"), hub=hub.hub),
+                "Download the data behind this chart",
+                f"asb_before_after_{hub.hub.lower().replace(' ', '_')}.csv",
+                key="dl_before_after",
+            )
+        hubs_table = pd.DataFrame([h.to_dict() for h in evaluation.hubs])
+        st.markdown("**Each hub on its own** (interrupted time series: each hub against its own trend and season)")
+        st.dataframe(
+            hubs_table.assign(
+                change=[_pct(v) if pd.notna(v) else "no estimate" for v in hubs_table["effect_pct"]],
+                interval=[
+                    f"{_pct(lo)} to {_pct(hi)}" if pd.notna(lo) else ""
+                    for lo, hi in zip(hubs_table["ci_low_pct"], hubs_table["ci_high_pct"], strict=True)
+                ],
+            )[
+                ["hub", "launched", "change", "interval", "months_before", "months_after"]
+                + (["reason"] if hubs_table["reason"].notna().any() else [])
+            ],
+            hide_index=True,
+            key="precept_eval_hubs",
+            column_config={
+                "interval": "95% confidence interval",
+                "months_before": st.column_config.NumberColumn("months before", format="%d"),
+                "months_after": st.column_config.NumberColumn("months after", format="%d"),
+                "reason": "why no estimate",
+            },
+        )
+        csv_download(hubs_table, "Download the hub estimates", "asb_change_by_hub.csv", key="dl_eval_hubs")
+        placebo_table = pd.DataFrame([p.to_dict() for p in evaluation.placebo])
+        st.markdown("**Placebo checks**: each should show no change; a warning means something else may be at work")
+        st.dataframe(
+            placebo_table.assign(
+                change=[_pct(v) if pd.notna(v) else "no estimate" for v in placebo_table["effect_pct"]],
+                interval=[
+                    f"{_pct(lo)} to {_pct(hi)}" if pd.notna(lo) else ""
+                    for lo, hi in zip(placebo_table["ci_low_pct"], placebo_table["ci_high_pct"], strict=True)
+                ],
+                result=placebo_table["flagged"]
+                .map({True: "warning", False: "no change, as expected"})
+                .fillna("not checked"),
+            )[["name", "change", "interval", "result"] + (["reason"] if placebo_table["reason"].notna().any() else [])],
+            hide_index=True,
+            key="precept_eval_placebo",
+            column_config={
+                "name": st.column_config.TextColumn("check", width="medium"),
+                "interval": "95% confidence interval",
+                "reason": "why not checked",
+            },
+        )
+        csv_download(placebo_table, "Download the placebo checks", "asb_placebo_checks.csv", key="dl_eval_placebo")
+        st.download_button(
+            "Download the whole evaluation (JSON)",
+            data=lambda: evaluation.to_json(indent=2).encode("utf-8"),
+            file_name="asb_evaluation.json",
+            mime="application/json",
+            key="dl_eval_json",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+        st.caption(
+            "The same evaluation runs without the browser: `python -m analysis evaluate DATA_DIR --json`. "
+            "The Deployment vs ASB page shows patrol hours against ASB month by month."
+        )
+    elif not_enough:
+        rows = apply_filters(dataset.incidents, filters, crime_types=False)
+        asb = rows[rows["is_asb"] & (rows["hub"] != UNASSIGNED)]
+        hubs = [h for h in filters.hubs if h != UNASSIGNED]
+        counts = monthly_counts(asb, hubs=hubs, months=filters.months)
+        counts = counts[counts["crime_type"] == ASB][["hub", "month", "count"]]
+        figure = trend_figure(
+            counts,
+            x="month",
+            y="count",
+            series="hub",
+            y_title="ASB incidents a month",
+            title=f"Recorded ASB by hub, {filters.period_label} (counts only, not an estimate)",
+        )
+        if first_launch is not None:
+            mark_dates(figure, [(first_launch, f"First hub launch ({first_launch:%b %Y})")])
+        _month_ticks(figure, len(filters.months))
+        st.plotly_chart(figure, key="precept_asb_counts_chart", alt="Line chart of recorded ASB a month by hub.")
+        csv_download(
+            counts.assign(month=counts["month"].astype("str")),
+            "Download the data behind this chart",
+            "asb_by_hub_month.csv",
+            key="dl_asb_counts",
+        )
+attribution()

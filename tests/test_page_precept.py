@@ -1,0 +1,100 @@
+"""The Precept outcomes page, as the PCC's office sees it, on real and sample data."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, street_csv
+
+
+def open_precept(folder, monkeypatch) -> AppTest:
+    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("pages/precept.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+@pytest.fixture(scope="module")
+def real_page(real_dir):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield open_precept(real_dir, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def sample_page(sample_dir):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield open_precept(sample_dir, monkeypatch)
+
+
+def test_real_pcso_pledge_is_shown_as_not_met(real_page):
+    shown = texts(real_page)
+    assert ":red-badge[:material/cancel: Not met at 30 Sep 2019]" in shown
+    assert "At 30 Sep 2019: 76 PCSO FTE, 19 below the pledged 95: not met." in shown
+    assert "Not met at any of the 2 published dates since 1 Apr 2018." in shown
+    table = real_page.dataframe[0].value
+    pcsos = table[table["pledge"] == "PCSO numbers maintained at 95"]
+    assert pcsos["actual_fte"].tolist() == [86.0, 76.0]
+    assert pcsos["result"].tolist() == ["not met", "not met"]
+    assert pcsos["gap_fte"].tolist() == [-9.0, -19.0]
+
+
+def test_real_officer_pledge_is_assessed_against_the_stated_baseline(real_page):
+    shown = texts(real_page)
+    assert (
+        "Baseline: 1,108.06 officer FTE at 30 Sep 2017, the nearest published figure before the pledge date "
+        "(1 Apr 2018), about 6 months earlier."
+    ) in shown
+    assert "so the pledged increase of 25 (at least 1,133.06) was reached, with 40.56 to spare: met." in shown
+    table = real_page.dataframe[0].value
+    officers = table[table["pledge"].str.startswith("25 additional")]
+    assert officers["required_fte"].tolist() == pytest.approx([1133.06, 1133.06])
+    assert officers["result"].tolist() == ["met", "met"]
+
+
+def test_real_data_says_it_cannot_tell_yet_and_shows_no_percent(real_page):
+    [info] = [i.value for i in real_page.info if "Cannot tell yet" in i.value]
+    assert "5 months" in info
+    assert "resourcing.csv" in " ".join(i.value for i in real_page.info)
+    assert not any("%" in m.value for m in real_page.markdown if "ASB" in m.value)
+    keys = {b.proto.id for b in real_page.get("download_button")}
+    assert any("dl_asb_counts" in k for k in keys) and any("dl_pledges" in k for k in keys)
+
+
+def test_sample_shows_the_estimate_with_its_interval_method_and_assumptions(sample_page):
+    shown = texts(sample_page)
+    assert "95% confidence interval\n#### " in shown
+    assert "**Method.** Stacked difference-in-differences" in shown
+    assert "**What this assumes**" in shown
+    assert "placebo checks" in shown
+    hubs_table = sample_page.dataframe[-2].value
+    assert {"change", "interval", "months_before"} <= set(hubs_table.columns)
+    assert sample_page.selectbox(key="precept_eval_hub").options[0] == "Allerdale"
+
+
+def test_sample_hub_choice_changes_the_before_after_chart(sample_page):
+    sample_page.selectbox(key="precept_eval_hub").set_value("Carlisle").run()
+    assert not sample_page.exception
+    assert any(c.value.startswith("Carlisle: ") for c in sample_page.caption)
+
+
+def test_sample_shows_precept_patrols_by_hub(sample_page):
+    by_hub = sample_page.dataframe[1].value
+    assert list(by_hub.columns[:2]) == ["hub", "precept_fte"]
+    assert (by_hub["precept_patrol_hours"] <= by_hub["patrol_hours"]).all()
+    assert "Deployment figures are not public: these are generated for the sample, not real." in texts(sample_page)
+
+
+def test_missing_workforce_and_pledges_say_how_to_add_them(make_folder, monkeypatch):
+    row = ",2019-03,Cumbria Constabulary,Cumbria Constabulary,,,No location,,,Anti-social behaviour,,"
+    folder = make_folder({"incidents/2019-03/2019-03-cumbria-street.csv": street_csv(row)})
+    at = open_precept(folder, monkeypatch)
+    infos = " ".join(i.value for i in at.info)
+    assert "Add workforce.csv (as_at_date, worker_type, fte, source)" in infos
+    assert "Add pledges.csv (pledge, worker_type, target, kind, from_date, source)." in infos
+    assert "nothing to evaluate" in infos
