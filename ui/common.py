@@ -50,8 +50,25 @@ def data_folder() -> Path:
     return default_data_dir()
 
 
+def _leave_legacy_pages_mode() -> None:
+    """Run every page through dashboard.py's navigation, even on a server's very first request.
+
+    Streamlit starts in its legacy multipage mode when a ``pages/`` folder sits beside the
+    entry point, and until ``st.navigation`` has run once it runs a page opened by its
+    address (``/hub_map``) directly, without the entry point's page config and navigation.
+    ``st.navigation`` clears this flag; a page that finds it still set clears it the same
+    way and reruns, so the entry point runs first.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_dataset() -> Dataset:
     """The loaded dataset for this session; stops the page with a plain message if it cannot load."""
+    _leave_legacy_pages_mode()
     folder = data_folder()
     # The Data page may keep uploaded files for this session: a temporary folder linking the data
     # folder's files plus the uploads. Only that page sets or removes this key.
@@ -86,52 +103,61 @@ class Filters:
         return f"{self.start.strftime('%b %Y')} to {self.end.strftime('%b %Y')} ({len(self.months)} months)"
 
 
-def _keep(key: str) -> None:
-    """Copy a widget's value to a key Streamlit does not clear when the page changes."""
-    st.session_state[f"_kept_{key}"] = st.session_state[key]
-
-
-def _restore(key: str, default: object, valid: Callable[[object], bool]) -> None:
-    kept = st.session_state.get(f"_kept_{key}", default)
-    st.session_state[key] = kept if valid(kept) else default
+def _drop_if_invalid(key: str, valid: Callable[[object], bool]) -> None:
+    """Forget a kept filter value that no longer fits the data (e.g. another folder was loaded)."""
+    if key in st.session_state and not valid(st.session_state[key]):
+        del st.session_state[key]
 
 
 def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
-    """Draw the period, hub and crime-type filters; their values persist across pages."""
+    """Draw the period, hub and crime-type filters; their values persist across pages.
+
+    The widgets keep their values for the whole session (``persist_state="session"``),
+    so a filter chosen on one page holds on every other page. An empty hub or
+    crime-type choice means "all".
+    """
     months = [str(m) for m in dataset.months]
     hubs = dataset.hub_names
     if not months:
         st.sidebar.info("No months of incident data loaded.")
         return Filters(pd.Period("2000-01", "M"), pd.Period("2000-01", "M"), tuple(hubs), CRIME_TYPES)
-    _restore("f_period", (months[0], months[-1]), lambda v: isinstance(v, tuple) and all(m in months for m in v))
-    # An empty choice means "all": fewer chips, and a new hub in the data is included by default.
-    _restore("f_hubs", [], lambda v: isinstance(v, list) and all(h in hubs for h in v))
-    _restore("f_types", [], lambda v: isinstance(v, list) and all(t in CRIME_TYPES for t in v))
+    _drop_if_invalid("f_period", lambda v: isinstance(v, tuple | list) and len(v) == 2 and all(m in months for m in v))
+    _drop_if_invalid("f_hubs", lambda v: isinstance(v, list) and all(h in hubs for h in v))
+    _drop_if_invalid("f_types", lambda v: isinstance(v, list) and all(t in CRIME_TYPES for t in v))
     with st.sidebar:
         st.markdown("**Filters** (kept across pages)")
         if len(months) > 1:
-            st.select_slider(
+            start, end = st.select_slider(
                 "Period",
                 options=months,
+                value=(months[0], months[-1]),
                 key="f_period",
-                on_change=_keep,
-                args=("f_period",),
+                persist_state="session",
                 format_func=lambda m: pd.Period(m, "M").strftime("%b %Y"),
             )
-        st.multiselect("Hubs", hubs, key="f_hubs", on_change=_keep, args=("f_hubs",), placeholder="All hubs")
-        if crime_types:
+        else:
+            start = end = months[0]
+        chosen_hubs = st.multiselect(
+            "Hubs", hubs, default=[], key="f_hubs", persist_state="session", placeholder="All hubs"
+        )
+        chosen_types = (
             st.multiselect(
                 "Crime types",
                 list(CRIME_TYPES),
+                default=[],
                 key="f_types",
-                on_change=_keep,
-                args=("f_types",),
+                persist_state="session",
                 placeholder="All types",
             )
-    start, end = st.session_state["f_period"] if len(months) > 1 else (months[0], months[0])
-    chosen_hubs = tuple(st.session_state["f_hubs"]) or tuple(hubs)
-    chosen_types = tuple(st.session_state["f_types"]) or tuple(CRIME_TYPES)
-    return Filters(pd.Period(start, "M"), pd.Period(end, "M"), chosen_hubs, chosen_types)
+            if crime_types
+            else []
+        )
+    return Filters(
+        pd.Period(start, "M"),
+        pd.Period(end, "M"),
+        tuple(chosen_hubs) or tuple(hubs),
+        tuple(chosen_types) or tuple(CRIME_TYPES),
+    )
 
 
 def apply_filters(incidents: pd.DataFrame, filters: Filters, *, crime_types: bool = True) -> pd.DataFrame:

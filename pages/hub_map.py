@@ -1,0 +1,363 @@
+"""Hub map: where records concentrate, as a rate per 1,000 residents, with an LSOA drill-down and hotspots."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from analysis import maps
+from analysis.dataset import Dataset, fingerprint
+from analysis.figures import trend_figure
+from analysis.schema import ASB, UNASSIGNED
+from ui.common import (
+    Filters,
+    apply_filters,
+    asb_and_crime_note,
+    attribution,
+    csv_download,
+    get_dataset,
+    missing_note,
+    page_header,
+    sidebar_filters,
+)
+
+ALL_HUBS = "All hub areas"
+RATE, COUNT = "Rate per 1,000 residents", "Count"
+ASB_FAMILY, CRIME_FAMILY = "ASB", "Crime"
+MAP_HEIGHT_PX = 560
+#: The drawing area the view is fitted to: the column's width, the figure less its title and colour bar.
+VIEW_PX = (480, MAP_HEIGHT_PX - 120)
+SNAPPED = "police.uk points are approximate (snapped to anonymous map points)"
+
+
+# --- cached computations: keyed on the folder fingerprint and filter values, never on a whole frame ---
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def hex_index(_dataset: Dataset, fp: tuple, width_m: float) -> pd.DataFrame:
+    """The hexagon of every incident (aligned to ``dataset.incidents``), once per dataset and width."""
+    x, y = maps.project_points(
+        _dataset.incidents["longitude"], _dataset.incidents["latitude"], maps.metric_crs(_dataset.areas)
+    )
+    q, r = maps.hex_cells(x, y, width_m)
+    return pd.DataFrame({"q": q, "r": r}, index=_dataset.incidents.index)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def area_geojson(_dataset: Dataset, fp: tuple, level: str, codes: tuple[str, ...], tolerance_m: float) -> dict:
+    """Simplified GeoJSON of the mapped hub areas, or of one hub's LSOAs."""
+    if level == ALL_HUBS:
+        return maps.map_geojson(_dataset.areas.loc[_dataset.areas["area_code"].isin(codes)], "area_code", tolerance_m)
+    return maps.map_geojson(_dataset.lsoa.loc[_dataset.lsoa["lsoa_code"].isin(codes)], "lsoa_code", tolerance_m)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def mapped_table(_rows: pd.DataFrame, _dataset: Dataset, key: tuple) -> pd.DataFrame:
+    """Records, residents and rate per mapped area; ``key`` = (fingerprint, start, end, hubs, types, level)."""
+    _, start, end, hubs, _, level = key
+    months = pd.period_range(start, end, freq="M")
+    population = _dataset.table("population.csv")
+    if level == ALL_HUBS:
+        mapped = _dataset.hubs.loc[_dataset.hubs["hub"].isin(hubs)]
+        return maps.hub_rates(_rows, mapped, population, months).rename(columns={"hub": "name", "area_code": "code"})
+    table = maps.lsoa_rates(_rows, _dataset.lsoa, population, months, hub_area(_dataset, level))
+    return table.rename(columns={"lsoa_name": "name", "lsoa_code": "code"})
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def hotspot_layer(_cells: pd.DataFrame, _dataset: Dataset, key: tuple, width_m: float) -> tuple[pd.DataFrame, dict]:
+    """Records per hexagon and the hexagons' GeoJSON; ``key`` names the rows as in :func:`mapped_table`."""
+    counts = maps.hexbin_counts(_cells["q"], _cells["r"])
+    polygons = maps.hex_polygons(counts, width_m, maps.metric_crs(_dataset.areas))
+    table = pd.DataFrame(polygons.drop(columns="geometry")).round({"longitude": 4, "latitude": 4})
+    return table, maps.map_geojson(polygons, "cell_id", decimals=4)
+
+
+def hub_area(dataset: Dataset, hub: str) -> str:
+    """The area code a hub covers."""
+    return str(dataset.hubs.set_index("hub").loc[hub, "area_code"])
+
+
+def families(chosen_types: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """ASB and crime are mapped apart (ASB is never added into crime): those the type filter keeps."""
+    found = {}
+    if ASB in chosen_types:
+        found[ASB_FAMILY] = (ASB,)
+    crimes = tuple(t for t in chosen_types if t != ASB)
+    if crimes:
+        found[CRIME_FAMILY] = crimes
+    return found
+
+
+# --- the panels ---
+
+
+@st.fragment
+def map_panel(dataset: Dataset, filters: Filters) -> None:
+    """The map, its controls and the charts it filters; reruns on its own when clicked."""
+    fp = fingerprint(dataset.folder)
+    has_population = dataset.table("population.csv") is not None
+    has_lsoa = dataset.lsoa is not None
+    hubs_on_map = [h for h in dataset.hubs["hub"] if h in filters.hubs]
+    if not hubs_on_map:
+        st.info(
+            f"Records in {UNASSIGNED} have no hub area to draw: choose at least one hub in the sidebar.",
+            icon=":material/info:",
+        )
+        return
+    kinds = families(filters.crime_types)
+    controls = st.columns([1.1, 1.7, 1.4, 0.9], vertical_alignment="bottom")
+    family = controls[0].radio(
+        "Records",
+        list(kinds),
+        key="map_family",
+        horizontal=True,
+        help="ASB and crime are mapped apart: ASB is never added into crime. Crime excludes ASB.",
+    )
+    measure = controls[1].radio(
+        "Shade by",
+        [RATE, COUNT] if has_population else [COUNT],
+        key="map_measure" if has_population else "map_measure_counts_only",
+        horizontal=True,
+        disabled=not has_population,
+        help="Raw counts mostly map where people live: rates per 1,000 residents compare areas fairly.",
+    )
+    level = controls[2].selectbox(
+        "Areas",
+        [ALL_HUBS, *hubs_on_map],
+        key="map_level",
+        disabled=not has_lsoa,
+        help="Pick a hub to shade its LSOAs." if has_lsoa else dataset.missing("lsoa.geojson"),
+    )
+    hotspots_on = controls[3].toggle(
+        "Hotspots", key="map_hotspots", help=f"Records per hexagon. {SNAPPED}: no individual points are shown."
+    )
+    if not has_population:
+        missing_note(dataset, "population.csv")
+    elif measure == COUNT:
+        st.caption(":material/info: Raw counts mostly map where people live: compare rates per 1,000 residents.")
+
+    types = kinds[family]
+    chosen = dataclasses.replace(filters, crime_types=types)
+    rows = apply_filters(dataset.incidents, chosen)
+    rows = rows.loc[rows["hub"] == level] if level != ALL_HUBS else rows.loc[rows["hub"] != UNASSIGNED]
+    key = (fp, str(filters.start), str(filters.end), tuple(hubs_on_map), types, level)
+    table = mapped_table(rows, dataset, key)
+    if measure == RATE and table["rate_per_1000"].isna().all():
+        st.info(
+            "population.csv has no residents for these areas, so counts are shown. "
+            "Add rows for these area codes (ONS population estimates) to see rates.",
+            icon=":material/info:",
+        )
+        measure = COUNT
+    value = "rate_per_1000" if measure == RATE else "count"
+    what = "ASB incidents" if family == ASB_FAMILY else "Crimes (excl. ASB)"
+    value_title = f"{what} {maps.RATE_TITLE}" if measure == RATE else what
+
+    if level == ALL_HUBS:
+        boundaries = dataset.areas.loc[dataset.areas["area_code"].isin(table["code"])]
+        drawn = set(boundaries["area_code"])
+    else:
+        boundaries = dataset.lsoa.loc[dataset.lsoa["lsoa_code"].isin(table["code"])]
+        drawn = set(boundaries["lsoa_code"])
+    if boundaries.empty:
+        st.info(
+            f"None of the mapped areas has a boundary in {'areas' if level == ALL_HUBS else 'lsoa'}.geojson: "
+            "check that its codes match hubs.csv.",
+            icon=":material/info:",
+        )
+        return
+    bounds = tuple(float(b) for b in boundaries.total_bounds)
+    view = maps.fit_view(bounds, *VIEW_PX)
+    tolerance = maps.tolerance_for_view(bounds, VIEW_PX[0])
+    geojson = area_geojson(dataset, fp, level, tuple(sorted(drawn)), tolerance)
+    schematic = maps.is_schematic(dataset.areas, dataset.is_generated)
+
+    width_m = maps.nice_hex_width(bounds)
+    hotspots = hotspot_geojson = None
+    if hotspots_on:
+        hotspots, hotspot_geojson = hotspot_layer(
+            hex_index(dataset, fp, width_m).loc[rows.index], dataset, key, width_m
+        )
+    place = "hub areas" if level == ALL_HUBS else f"LSOAs of {level}"
+    shaded = f"{what} per {width_m / 1000:g} km hexagon (hotspots)" if hotspots_on else value_title
+    title = f"{shaded}, {place}<br><sup>{filters.period_label}"
+    title += " · Schematic areas — not real boundaries</sup>" if schematic else "</sup>"
+    figure = maps.map_figure(
+        table,
+        geojson,
+        code="code",
+        name="name",
+        value=value,
+        value_title=value_title,
+        value_format=",.2f" if measure == RATE else ",.0f",
+        view=view,
+        title=title,
+        hotspots=hotspots,
+        hotspot_geojson=hotspot_geojson,
+        hotspot_title=f"Records per {width_m / 1000:g} km hexagon",
+        height=MAP_HEIGHT_PX,
+        revision=level,
+    )
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        if schematic:
+            why = "generated sample" if dataset.is_generated else "so marked in areas.geojson"
+            st.caption(f":material/warning: **Schematic areas — not real boundaries** ({why}).")
+        event = st.plotly_chart(
+            figure,
+            key="map_chart",
+            on_select="rerun",
+            selection_mode=("points",),
+            config={"scrollZoom": True, "displaylogo": False},
+            alt=f"Map of {value_title.lower()} for the {place}; the same numbers are in the table below.",
+        )
+        points = event.selection.points if event and event.selection else []
+        placement_notes(
+            dataset, chosen, rows, level, hotspots_on, sorted(set(table["name"][~table["code"].isin(drawn)]))
+        )
+        mapped_values_table(table, value, level)
+        csv_download(
+            table.assign(period=filters.period_label, records_of="; ".join(types)),
+            "Download the data behind the map",
+            "hub_map_areas.csv" if level == ALL_HUBS else f"hub_map_lsoas_{level}.csv",
+            key="dl_map_areas",
+        )
+        if hotspots is not None:
+            csv_download(
+                hotspots.assign(hexagon_width_m=width_m),
+                "Download the hotspot hexagons",
+                "hub_map_hotspots.csv",
+                key="dl_map_hotspots",
+            )
+    with right:
+        picked_codes = maps.selection_locations(points, 0)
+        picked_cells = maps.selection_locations(points, 1) if hotspots_on else []
+        cells = hex_index(dataset, fp, width_m) if picked_cells else None
+        side_charts(filters, rows, table, picked_codes, picked_cells, cells, level, measure, what)
+
+
+def placement_notes(
+    dataset: Dataset, chosen: Filters, rows: pd.DataFrame, level: str, hotspots_on: bool, undrawn: list[str]
+) -> None:
+    """Records that are not on the map, counted: never silently dropped."""
+    in_period = dataset.incidents["month"].between(chosen.start, chosen.end)
+    of_type = dataset.incidents["crime_type"].isin(chosen.crime_types)
+    unplaced = int(((dataset.incidents["hub"] == UNASSIGNED) & in_period & of_type).sum())
+    notes = [f"**{unplaced:,} records could not be placed in a hub area** (no usable LSOA code or location)."]
+    if undrawn:
+        notes.append(f"No boundary to draw for: {', '.join(undrawn)} (numbers in the table).")
+    if level != ALL_HUBS:
+        outside = int((~rows["lsoa_code"].astype("str").isin(set(dataset.lsoa["lsoa_code"]))).sum())
+        if outside:
+            notes.append(f"{outside:,} of {level}'s records have no LSOA in lsoa.geojson, so no LSOA shows them.")
+    if hotspots_on:
+        notes.append(f"Hotspots: {SNAPPED}, so they are counted per hexagon; no individual points are shown.")
+        no_place = int(rows["longitude"].isna().sum())
+        if no_place:
+            notes.append(f"{no_place:,} records have no location and are not in the hotspots.")
+    st.caption(" ".join(notes))
+
+
+def mapped_values_table(table: pd.DataFrame, value: str, level: str) -> None:
+    """The mapped numbers as a table: the map never relies on colour alone."""
+    shown = table.sort_values(value, ascending=False, na_position="last")[
+        ["name", "count", "residents", "rate_per_1000"]
+    ]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=min(38 + 35 * len(shown), 320),
+        column_config={
+            "name": st.column_config.TextColumn("Hub" if level == ALL_HUBS else "LSOA"),
+            "count": st.column_config.NumberColumn("Records", format="localized"),
+            "residents": st.column_config.NumberColumn("Residents", format="localized"),
+            "rate_per_1000": st.column_config.NumberColumn(
+                "Per 1,000 a month", format="%.2f", help="Records per 1,000 residents a month"
+            ),
+        },
+        key="map_table",
+    )
+
+
+def side_charts(
+    filters: Filters,
+    rows: pd.DataFrame,
+    table: pd.DataFrame,
+    picked_codes: list[str],
+    picked_cells: list[str],
+    cells: pd.DataFrame | None,
+    level: str,
+    measure: str,
+    what: str,
+) -> None:
+    """Monthly trend and crime types of what was clicked on the map (every mapped area when nothing)."""
+    picked = table.loc[table["code"].isin(picked_codes)]
+    selected = rows
+    if not picked.empty:
+        if level == ALL_HUBS:
+            selected = selected.loc[selected["hub"].astype("str").isin(picked["name"])]
+        else:
+            selected = selected.loc[selected["lsoa_code"].astype("str").isin(picked["code"])]
+    names = picked["name"].tolist()
+    if picked_cells and cells is not None:
+        ids = cells.loc[selected.index].pipe(
+            lambda c: c["q"].astype("Int64").astype("str") + "_" + c["r"].astype("Int64").astype("str")
+        )
+        selected = selected.loc[ids.isin(picked_cells).to_numpy()]
+        names.append(f"{len(picked_cells)} hotspot hexagon{'s' if len(picked_cells) > 1 else ''}")
+    label = " + ".join(names) if names else ("every mapped hub" if level == ALL_HUBS else f"all of {level}")
+    st.markdown(f"**Showing: {label}**")
+    st.caption("Click areas on the map to filter these charts (shift-click for more); double-click the map to clear.")
+    people = (picked if not picked.empty else table)["residents"]
+    residents = float(people.sum())
+    # a rate only when every area shown has residents (a partial denominator would inflate it)
+    use_rate = measure == RATE and not picked_cells and people.notna().all() and residents > 0
+    trend = maps.trend_table(selected, filters.months, residents if use_rate else None)
+    figure = trend_figure(
+        trend,
+        x="month",
+        y="rate_per_1000" if use_rate else "count",
+        series=None,
+        y_title=f"{what} {maps.RATE_TITLE}" if use_rate else what,
+        title=f"{what} by month: {label}",
+        hover_format=",.2f" if use_rate else ",.0f",
+    )
+    st.plotly_chart(
+        figure.update_layout(height=280, showlegend=False, title_font_size=14, yaxis_title_font_size=12),
+        key="map_trend",
+        alt=f"Line chart of {what.lower()} by month for {label}.",
+    )
+    csv_download(trend.assign(area=label), "Download the monthly data", "hub_map_trend.csv", key="dl_map_trend")
+    if what != "ASB incidents":
+        types = maps.type_counts(selected, [t for t in filters.crime_types if t != ASB])
+        st.plotly_chart(
+            maps.crime_type_figure(types, title=f"Crimes by type: {label}", height=90 + 26 * len(types)),
+            key="map_types",
+            alt=f"Bar chart of crimes by type for {label}.",
+        )
+        csv_download(types.assign(area=label), "Download the crime-type data", "hub_map_types.csv", key="dl_map_types")
+
+
+# --- the page ---
+
+dataset = get_dataset()
+page_header(
+    "Hub map",
+    dataset,
+    "Where records concentrate, per 1,000 residents. Click an area to filter the charts beside the map.",
+)
+filters = sidebar_filters(dataset)
+if dataset.incidents.empty:
+    st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
+elif not families(filters.crime_types):
+    st.info("Choose at least one crime type in the sidebar.", icon=":material/info:")
+elif missing_note(dataset, "areas.geojson"):
+    st.caption("Without boundaries the map cannot be drawn: the Overview page has the numbers per hub.")
+else:
+    map_panel(dataset, filters)
+st.caption(asb_and_crime_note())
+attribution()
