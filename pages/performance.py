@@ -1,0 +1,342 @@
+"""Hub performance: hubs side by side, what happened to their crimes, and their multi-agency cases."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from analysis.dataset import Dataset, fingerprint
+from analysis.metrics import hub_population, monthly_counts
+from analysis.performance import (
+    RECENT_MONTHS,
+    agency_counts,
+    agency_figure,
+    case_status_figure,
+    case_summary,
+    case_table,
+    change_figure,
+    compare_windows,
+    comparison_table,
+    days_to_close_figure,
+    expected_range,
+    expected_range_figure,
+    issue_counts,
+    issue_figure,
+    monthly_measures,
+    open_outcomes_by_month,
+    open_share_figure,
+    outcome_distribution,
+    outcome_figure,
+    period_rate,
+    rate_figure,
+    trend_window,
+)
+from analysis.schema import ASB, UNASSIGNED
+from ui.common import (
+    apply_filters,
+    asb_and_crime_note,
+    attribution,
+    csv_download,
+    get_dataset,
+    missing_note,
+    page_header,
+    sidebar_filters,
+)
+
+MEASURES = {"ASB": ("asb", "ASB incidents"), "Crime": ("crime", "Crimes")}
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def counts_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
+    """Records per hub, month and crime type over the whole data; cached on the folder's fingerprint."""
+    return monthly_counts(_dataset.incidents, hubs=_dataset.hub_names, months=_dataset.months)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def residents_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
+    """Residents per hub and month from population.csv (empty without it); cached on the folder's fingerprint."""
+    return hub_population(_dataset.hubs, _dataset.table("population.csv"), _dataset.months)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def measures_by_hub_month(key: tuple, _dataset: Dataset, crime_types: tuple[str, ...]) -> pd.DataFrame:
+    """ASB and crime (chosen types) per hub and month, with residents where population.csv has them."""
+    monthly = monthly_measures(counts_by_hub_month(key, _dataset), crime_types)
+    people = residents_by_hub_month(key, _dataset)
+    if len(people):
+        return monthly.merge(people[["hub", "month", "population"]], on=["hub", "month"], how="left")
+    return monthly.assign(population=float("nan"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def hub_comparison(
+    key: tuple,
+    _dataset: Dataset,
+    crime_types: tuple[str, ...],
+    hubs: tuple[str, ...],
+    start: str,
+    end: str,
+    column: str,
+) -> dict[str, pd.DataFrame | int]:
+    """Rates, trend, same months last year and expected range for the chosen hubs and period."""
+    monthly = measures_by_hub_month(key, _dataset, crime_types)
+    end_month = pd.Period(end, "M")
+    history = monthly.loc[monthly["hub"].isin(hubs) & (monthly["month"] <= end_month)]
+    months = pd.period_range(start, end, freq="M")
+    available = (end_month - _dataset.months[0]).n + 1
+    window = trend_window(available)
+    if window:
+        trend = compare_windows(history, column, end_month, window, window)
+    else:
+        trend = pd.DataFrame(
+            {"hub": list(hubs), "recent": "", "baseline": "", "ratio": math.nan, "ci_low": math.nan}
+        ).assign(ci_high=math.nan, recent_count=math.nan, baseline_count=math.nan, note="Not available: one month.")
+    return {
+        "rates": period_rate(history, column, months),
+        "trend": trend,
+        "last_year": compare_windows(history, column, end_month, max(window, 1), 12),
+        "expected": expected_range(history, column, end_month),
+        "window": window,
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def outcomes(
+    key: tuple, _dataset: Dataset, crime_types: tuple[str, ...], hubs: tuple[str, ...], start: str, end: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Outcome distribution and open share by month for the chosen crimes (ASB has no outcome)."""
+    rows = _dataset.incidents
+    keep = (
+        rows["month"].between(pd.Period(start, "M"), pd.Period(end, "M"))
+        & rows["hub"].isin(hubs)
+        & rows["crime_type"].isin(crime_types)
+        & ~rows["is_asb"]
+    )
+    chosen = rows.loc[keep, ["month", "outcome", "is_asb"]]
+    return outcome_distribution(chosen), open_outcomes_by_month(chosen, _dataset.months[-1])
+
+
+dataset = get_dataset()
+page_header(
+    "Hub performance",
+    dataset,
+    "How each hub is doing, against the others and against its own history; what happened to its crimes; "
+    "and how its multi-agency cases are going.",
+)
+filters = sidebar_filters(dataset)
+if dataset.incidents.empty:
+    st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
+    st.stop()
+
+key = fingerprint(dataset.folder)
+hubs = tuple(h for h in filters.hubs if h != UNASSIGNED)
+crime_types = tuple(filters.crime_types)
+other_types = [t for t in crime_types if t != ASB]
+if not hubs:
+    st.info("Choose at least one hub in the sidebar: this page compares hubs.")
+    st.stop()
+
+unplaced = apply_filters(dataset.incidents, filters)
+unplaced_count = int((unplaced["hub"] == UNASSIGNED).sum())
+st.caption(
+    f"**{filters.period_label}**, {len(hubs)} hub(s). Crime means the chosen crime types except ASB "
+    f"({len(other_types)} type(s)). {asb_and_crime_note()}"
+    + (f" {unplaced_count:,} chosen records are not placed in any hub and are left out here." if unplaced_count else "")
+)
+
+# --------------------------------------------------------------------------- hubs side by side
+st.subheader("Hubs side by side")
+available = (["ASB"] if ASB in crime_types else []) + (["Crime"] if other_types else [])
+if not available:
+    st.info("Choose at least one crime type in the sidebar.")
+else:
+
+    @st.fragment
+    def comparison_panel(options: list[str]) -> None:
+        """The hub comparison for one measure; reruns alone when the measure changes."""
+        if st.session_state.get("perf_measure") not in options:
+            st.session_state["perf_measure"] = options[0]
+        name = st.radio("Compare", options, key="perf_measure", horizontal=True)
+        column, what = MEASURES[name]
+        result = hub_comparison(key, dataset, crime_types, hubs, str(filters.start), str(filters.end), column)
+        rates, trend, last_year, expected = (result[k] for k in ("rates", "trend", "last_year", "expected"))
+        window = result["window"]
+        per_1000 = bool(rates["rate_per_1000"].notna().any())
+        if not per_1000:
+            missing_note(dataset, "population.csv")
+        table, notes = comparison_table(rates, trend, last_year, expected, name)
+        st.dataframe(table, hide_index=True, key="perf_table")
+        latest = filters.end.strftime("%b %Y")
+        st.caption(
+            "Each cell: the figure and its 95% interval in brackets; the months compared are the column headers. "
+            "These describe change; they do not say what caused it."
+        )
+        if notes:
+            st.caption("Not available: " + " ".join(note.removeprefix("Not available: ") for note in notes))
+        with st.expander("How these figures are worked out"):
+            st.markdown(
+                f"- **Per 1,000 a month**: records in {filters.period_label} / months / residents x 1,000, with the "
+                "exact Poisson 95% interval"
+                + ("." if per_1000 else " (no population.csv here, so the charts compare counts).")
+                + f"\n- **Recent change**: the last {window} month(s) to {latest} against the {window} before: a ratio "
+                "of rates per resident with an exact (conditional binomial) 95% interval. It does not allow for the "
+                "season: autumn against summer ASB falls every year.\n"
+                "- **A year before**: the same months a year earlier, which cancels the season but not other change.\n"
+                f"- **{latest} (expected)**: a quasi-Poisson model of the hub's own previous months (up to 36; "
+                "a level, a trend from 12 months, month of year from 24) gives a 95% prediction interval; the month is "
+                "above, within or below it. One month in twenty falls outside by chance.\n"
+                "- Comparisons use months before the chosen period where the data have them. Hubs are compared "
+                "on residents (population.csv), which ignores visitors and commuters."
+            )
+        tabs = st.tabs(
+            ["Rate per 1,000 residents" if per_1000 else "Records", "Change", "Latest month against expected"]
+        )
+        with tabs[0]:
+            rate_title = (
+                f"{what} per 1,000 residents a month, {filters.period_label}"
+                if per_1000
+                else f"{what}, {filters.period_label} (no population: counts)"
+            )
+            st.plotly_chart(
+                rate_figure(rates, what, per_1000, title=rate_title),
+                key="perf_rate",
+                alt=f"{what} per hub with 95% intervals.",
+            )
+            csv_download(rates, "Download the data behind this chart", "hub_rates.csv", key="dl_perf_rate")
+        with tabs[1]:
+            st.plotly_chart(
+                change_figure(trend, last_year, title=f"{what}: change with 95% intervals"),
+                key="perf_change",
+                alt=f"Percent change in {what.lower()} per hub with 95% intervals: recent trend and last year.",
+            )
+            changes = pd.concat(
+                [trend.assign(comparison="recent trend"), last_year.assign(comparison="same months last year")]
+            )
+            csv_download(changes, "Download the data behind this chart", "hub_changes.csv", key="dl_perf_change")
+        with tabs[2]:
+            if (expected["position"] == "not available").all():
+                st.info(expected["model"].iloc[0] if len(expected) else "No hubs chosen.")
+            else:
+                st.plotly_chart(
+                    expected_range_figure(expected, what, title=f"{what} in {latest} against the expected range"),
+                    key="perf_expected",
+                    alt=f"{what} in {latest} per hub against its expected range.",
+                )
+            csv_download(
+                expected.assign(month=expected["month"].astype("str")),
+                "Download the data behind this chart",
+                "hub_expected_range.csv",
+                key="dl_perf_expected",
+            )
+
+    comparison_panel(available)
+
+# --------------------------------------------------------------------------- outcomes
+st.subheader("What happened to the crimes")
+if not other_types:
+    st.info("Outcomes are for crimes: ASB has none. Choose a crime type other than ASB in the sidebar.")
+else:
+    distribution, by_month = outcomes(key, dataset, crime_types, hubs, str(filters.start), str(filters.end))
+    if distribution.empty:
+        st.info("No crimes of the chosen types in these hubs and months.")
+    else:
+        flagged = by_month.loc[by_month["flagged"], "month"]
+        if len(flagged):
+            st.warning(
+                "Outcomes of the latest months are still open: "
+                + ", ".join(m.strftime("%b %Y") for m in flagged)
+                + " have many crimes 'Under investigation' or 'Awaiting court outcome'. These change when police.uk "
+                "re-supplies the data, so recent outcome shares are not comparable with older months.",
+                icon=":material/hourglass_top:",
+            )
+        st.plotly_chart(
+            outcome_figure(distribution, title=f"Last outcome of crimes, {filters.period_label}"),
+            key="perf_outcomes",
+            alt="Share of crimes by last outcome category; outcomes still open are marked.",
+        )
+        csv_download(distribution, "Download the data behind this chart", "crime_outcomes.csv", key="dl_perf_outcomes")
+        st.plotly_chart(
+            open_share_figure(by_month, title="Crimes whose outcome is still open, by month"),
+            key="perf_open",
+            alt="Share of crimes still under investigation or awaiting court, by month, with 95% intervals.",
+        )
+        st.caption(
+            f"Open: 'Under investigation' or 'Awaiting court outcome'. A month is flagged when it is one of the "
+            f"{RECENT_MONTHS} latest in the data and its open share is clearly (95% interval) above both 5% and "
+            "twice the share of earlier months. police.uk updates outcomes when it re-supplies a month."
+        )
+        csv_download(
+            by_month.assign(month=by_month["month"].astype("str")),
+            "Download the data behind this chart",
+            "open_outcomes_by_month.csv",
+            key="dl_perf_open",
+        )
+
+# --------------------------------------------------------------------------- cases
+st.subheader("Multi-agency cases")
+cases = dataset.table("cases.csv")
+if cases is None:
+    missing_note(dataset, "cases.csv")
+else:
+    table = case_table(cases, hubs, filters.start, filters.end)
+    if table.empty:
+        st.info(f"No multi-agency cases opened in {filters.period_label} in the chosen hubs.")
+    else:
+        per_hub = case_summary(table)
+        overall = case_summary(table.assign(hub="All chosen hubs")).iloc[0]
+        columns = st.columns(4)
+        columns[0].metric("Cases opened", f"{int(overall['opened']):,}")
+        columns[1].metric("Still open at the period's end", f"{int(overall['open']):,}")
+        columns[2].metric("Closed", f"{int(overall['closed']):,}")
+        km = overall["km_median_days"]
+        columns[3].metric(
+            "Median days to close",
+            "not yet known" if math.isnan(km) else f"{km:,.0f}",
+            help="Kaplan-Meier: cases still open count as not closed yet, so slow cases are not left out.",
+        )
+        st.caption(
+            f"Cases opened in {filters.period_label}; open or closed as at the end of the period. Median of closed "
+            f"cases alone: {overall['median_days_to_close']:,.0f} days (middle half {overall['q1_days']:,.0f} to "
+            f"{overall['q3_days']:,.0f}), which favours quick cases. "
+            + ("Generated sample data: not real cases. " if dataset.is_generated else "")
+            + "Case summaries are never shown."
+        )
+        tabs = st.tabs(["Open and closed", "Days to close", "Agencies involved", "Issue types"])
+        with tabs[0]:
+            st.plotly_chart(
+                case_status_figure(per_hub, title="Cases per hub, open and closed"),
+                key="perf_cases",
+                alt="Cases opened per hub, split into closed and still open.",
+            )
+            csv_download(per_hub, "Download the data behind this chart", "cases_per_hub.csv", key="dl_perf_cases")
+        with tabs[1]:
+            st.plotly_chart(
+                days_to_close_figure(table, title="Days from opening to closing, closed cases"),
+                key="perf_days",
+                alt="Distribution of days to close per hub, each closed case a point.",
+            )
+            csv_download(
+                table.drop(columns=["agencies"]),
+                "Download the data behind this chart",
+                "case_days.csv",
+                key="dl_perf_days",
+            )
+        with tabs[2]:
+            agencies = agency_counts(table)
+            st.plotly_chart(
+                agency_figure(agencies, title="Agencies involved (cases each agency is part of)"),
+                key="perf_agencies",
+                alt="Number of cases each agency is involved in.",
+            )
+            csv_download(agencies, "Download the data behind this chart", "case_agencies.csv", key="dl_perf_agencies")
+        with tabs[3]:
+            issues = issue_counts(table)
+            st.plotly_chart(
+                issue_figure(issues, title="Cases by issue type"),
+                key="perf_issues",
+                alt="Number of cases per issue type, closed and open.",
+            )
+            csv_download(issues, "Download the data behind this chart", "case_issues.csv", key="dl_perf_issues")
+attribution()
