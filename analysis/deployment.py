@@ -647,7 +647,15 @@ def timeline_figure(
         # Short spans get one tick a month: plotly's automatic ticks would repeat month names.
         x={"tickformat": "%b %Y", **({"dtick": "M1"} if len(months) <= 14 else {})},
         y={"title": f"Patrol hours a {unit}" if has_patrol else "ASB a month", "rangemode": "tozero"},
-        axes={"yaxis2": {"title": "ASB a month", "showgrid": False, "tickmode": "auto", "nticks": 6}}
+        axes={
+            "yaxis2": {
+                "title": "ASB a month",
+                "showgrid": False,
+                "rangemode": "tozero",
+                "tickmode": "auto",
+                "nticks": 6,
+            }
+        }
         if has_patrol
         else None,
         hovermode="x unified",
