@@ -12,6 +12,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 
+from analysis.briefing import add_briefing_arguments, briefing_command
 from analysis.dataset import Dataset, load_dataset
 from analysis.evaluate import InsufficientData, evaluate, plain_english
 from analysis.metrics import monthly_counts, monthly_patrol, summary
@@ -176,7 +177,14 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
         _evaluate,
         "the estimated change in ASB linked to hub launch and deployment, with its 95%% interval and method",
     ),
+    "briefing": (
+        briefing_command,
+        "the briefing pack: a PDF (title page, one page per chart, method page) and a PNG per chart",
+    ),
 }
+
+#: Sub-commands whose arguments differ from the common ``--json``.
+EXTRA_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {"briefing": add_briefing_arguments}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,7 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (handler, help_text) in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("data_dir", help="a data folder laid out as the data contract describes")
-        sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+        if name in EXTRA_ARGUMENTS:
+            EXTRA_ARGUMENTS[name](sub)
+        else:
+            sub.add_argument("--json", action="store_true", help="print JSON instead of text")
         sub.set_defaults(handler=handler)
     return parser
 

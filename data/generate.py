@@ -137,18 +137,62 @@ class HubSpec:
 #: The six hubs, in the order of DESIGN.md. West hubs on the left, North top right,
 #: South bottom right, over Cumbria's rough extent (lon -3.6..-2.2, lat 54.0..55.2).
 HUBS: tuple[HubSpec, ...] = (
-    HubSpec("Carlisle", "North", "Civic Centre, Carlisle", "E07000028", "Carlisle",
-            107524, (-3.0, 54.6, -2.6, 55.2), (5, 5), (0.5, 0.4)),
-    HubSpec("Eden", "North", "Penrith", "E07000030", "Eden",
-            52564, (-2.6, 54.6, -2.2, 55.2), (3, 5), (0.25, 0.2)),
-    HubSpec("Allerdale", "West", "Cockermouth Police Station", "E07000026", "Allerdale",
-            96422, (-3.6, 54.6, -3.0, 55.2), (4, 6), (0.2, 0.35)),
-    HubSpec("Copeland", "West", "Whitehaven Police Station", "E07000029", "Copeland",
-            70603, (-3.6, 54.0, -3.0, 54.6), (4, 4), (0.15, 0.8)),
-    HubSpec("Barrow", "South", "Barrow Police Station", "E07000027", "Barrow-in-Furness",
-            69087, (-3.0, 54.0, -2.6, 54.6), (4, 4), (0.25, 0.15)),
-    HubSpec("South Lakeland", "South", "Kendal Police Station", "E07000031", "South Lakeland",
-            103658, (-2.6, 54.0, -2.2, 54.6), (4, 6), (0.55, 0.6)),
+    HubSpec(
+        "Carlisle",
+        "North",
+        "Civic Centre, Carlisle",
+        "E07000028",
+        "Carlisle",
+        107524,
+        (-3.0, 54.6, -2.6, 55.2),
+        (5, 5),
+        (0.5, 0.4),
+    ),
+    HubSpec("Eden", "North", "Penrith", "E07000030", "Eden", 52564, (-2.6, 54.6, -2.2, 55.2), (3, 5), (0.25, 0.2)),
+    HubSpec(
+        "Allerdale",
+        "West",
+        "Cockermouth Police Station",
+        "E07000026",
+        "Allerdale",
+        96422,
+        (-3.6, 54.6, -3.0, 55.2),
+        (4, 6),
+        (0.2, 0.35),
+    ),
+    HubSpec(
+        "Copeland",
+        "West",
+        "Whitehaven Police Station",
+        "E07000029",
+        "Copeland",
+        70603,
+        (-3.6, 54.0, -3.0, 54.6),
+        (4, 4),
+        (0.15, 0.8),
+    ),
+    HubSpec(
+        "Barrow",
+        "South",
+        "Barrow Police Station",
+        "E07000027",
+        "Barrow-in-Furness",
+        69087,
+        (-3.0, 54.0, -2.6, 54.6),
+        (4, 4),
+        (0.25, 0.15),
+    ),
+    HubSpec(
+        "South Lakeland",
+        "South",
+        "Kendal Police Station",
+        "E07000031",
+        "South Lakeland",
+        103658,
+        (-2.6, 54.0, -2.2, 54.6),
+        (4, 6),
+        (0.55, 0.6),
+    ),
 )
 
 #: Staggered launches (first day of the month), Carlisle first.
@@ -246,9 +290,7 @@ def _rng(seed: int, stream: int, *extra: int) -> np.random.Generator:
     return np.random.default_rng([int(seed), stream, *extra])
 
 
-def _launch_offsets(
-    launches: Mapping[str, str] | None, start: pd.Period, months: int
-) -> np.ndarray:
+def _launch_offsets(launches: Mapping[str, str] | None, start: pd.Period, months: int) -> np.ndarray:
     """Month index (from ``start``) of each hub's launch; ``months`` if never."""
     launches = DEFAULT_LAUNCHES if launches is None else launches
     names = {spec.hub for spec in HUBS}
@@ -287,11 +329,7 @@ def _expected(
     trend = (1 + growth[None, :]) ** (t[:, None] / 12)
     population = np.array([spec.population for spec in HUBS], dtype=float)
     shares = np.array([CRIME_TYPE_SHARES[c] for c in CRIME_TYPES])
-    mu = (
-        monthly_volume
-        * (population / population.sum())[:, None, None]
-        * (shares * season * trend)[None, :, :]
-    )
+    mu = monthly_volume * (population / population.sum())[:, None, None] * (shares * season * trend)[None, :, :]
     offsets = _launch_offsets(launches, periods[0], months)
     treated = np.arange(months)[None, :] >= offsets[:, None]
     asb = CRIME_TYPES.index(ASB)
@@ -337,8 +375,11 @@ def expected_counts(
         ``expected`` (float), one row per hub, month and crime type.
     """
     periods, mu = _expected(
-        asb_launch_effect=asb_launch_effect, start=start, months=months,
-        launches=launches, monthly_volume=monthly_volume,
+        asb_launch_effect=asb_launch_effect,
+        start=start,
+        months=months,
+        launches=launches,
+        monthly_volume=monthly_volume,
     )
     return _panel(periods, mu, "expected")
 
@@ -384,8 +425,11 @@ def simulate_counts(
     The data-generating process is described in the module docstring.
     """
     periods, mu = _expected(
-        asb_launch_effect=asb_launch_effect, start=start, months=months,
-        launches=launches, monthly_volume=monthly_volume,
+        asb_launch_effect=asb_launch_effect,
+        start=start,
+        months=months,
+        launches=launches,
+        monthly_volume=monthly_volume,
     )
     counts = np.empty(mu.shape, dtype=np.int64)
     asb = CRIME_TYPES.index(ASB)
@@ -407,13 +451,38 @@ def _gamma_poisson(rng: np.random.Generator, mu: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 _LOCATIONS: tuple[str, ...] = (
-    "High Street", "Main Street", "Station Road", "Church Street", "Market Place",
-    "Market Street", "King Street", "Queen Street", "Bridge Street", "Castle Street",
-    "Mill Lane", "School Lane", "Back Lane", "Park Road", "London Road", "North Road",
-    "Victoria Road", "Fell View", "Beck Side", "Lake Road", "Parking Area",
-    "Supermarket", "Shopping Area", "Petrol Station", "Sports/Recreation Area",
-    "Park/Open Space", "Nightclub", "Bus/Coach Station", "Hospital",
-    "Further/Higher Educational Building", "Police Station", "Theatre/Concert Hall",
+    "High Street",
+    "Main Street",
+    "Station Road",
+    "Church Street",
+    "Market Place",
+    "Market Street",
+    "King Street",
+    "Queen Street",
+    "Bridge Street",
+    "Castle Street",
+    "Mill Lane",
+    "School Lane",
+    "Back Lane",
+    "Park Road",
+    "London Road",
+    "North Road",
+    "Victoria Road",
+    "Fell View",
+    "Beck Side",
+    "Lake Road",
+    "Parking Area",
+    "Supermarket",
+    "Shopping Area",
+    "Petrol Station",
+    "Sports/Recreation Area",
+    "Park/Open Space",
+    "Nightclub",
+    "Bus/Coach Station",
+    "Hospital",
+    "Further/Higher Educational Building",
+    "Police Station",
+    "Theatre/Concert Hall",
 )
 
 
@@ -451,8 +520,7 @@ def _geography() -> _Geography:
     """Build the schematic LSOAs (fixed: the same for every seed)."""
     rng = np.random.default_rng(_GEOMETRY_SEED)
     order = sorted(range(len(HUBS)), key=lambda i: HUBS[i].area_code)
-    rows: dict[str, list[Any]] = {k: [] for k in
-                                  ("code", "name", "hub", "bounds", "pop", "weight")}
+    rows: dict[str, list[Any]] = {k: [] for k in ("code", "name", "hub", "bounds", "pop", "weight")}
     x_breaks: dict[int, tuple[float, ...]] = {}
     y_breaks: dict[int, tuple[float, ...]] = {}
     serial = 0
@@ -491,8 +559,14 @@ def _geography() -> _Geography:
     return _Geography(
         code=np.array(rows["code"], dtype=object),
         name=np.array(rows["name"], dtype=object),
-        hub=hub, bounds=bounds, pop_share=pop, weight=weight,
-        lon=lon, lat=lat, location=location, point_cum=cum,
+        hub=hub,
+        bounds=bounds,
+        pop_share=pop,
+        weight=weight,
+        lon=lon,
+        lat=lat,
+        location=location,
+        point_cum=cum,
         x_breaks=tuple(x_breaks[h] for h in range(len(HUBS))),
         y_breaks=tuple(y_breaks[h] for h in range(len(HUBS))),
     )
@@ -509,8 +583,7 @@ def _anonymous_points(
     lon_text = np.array([[f"{v:.6f}" for v in row] for row in lon], dtype=object)
     lat_text = np.array([[f"{v:.6f}" for v in row] for row in lat], dtype=object)
     names = np.array(
-        [["On or near " + _LOCATIONS[j] for j in rng.choice(len(_LOCATIONS), k, replace=False)]
-         for _ in range(n)],
+        [["On or near " + _LOCATIONS[j] for j in rng.choice(len(_LOCATIONS), k, replace=False)] for _ in range(n)],
         dtype=object,
     )
     weights = rng.dirichlet(np.full(k, 0.8), size=n)
@@ -538,14 +611,19 @@ def _areas_geojson(geo: _Geography) -> dict[str, Any]:
             + [(x, north) for x in reversed(xs[1:])]
             + [(west, y) for y in reversed(ys[1:])]
         )
-        features.append({
-            "type": "Feature",
-            "properties": {"area_code": spec.area_code, "area_name": spec.area_name,
-                           "hub": spec.hub, "schematic": True},
-            "geometry": {"type": "Polygon", "coordinates": [_ring(vertices)]},
-        })
-    return {"type": "FeatureCollection", "name": "local_focus_sample_areas",
-            "features": features}
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "area_code": spec.area_code,
+                    "area_name": spec.area_name,
+                    "hub": spec.hub,
+                    "schematic": True,
+                },
+                "geometry": {"type": "Polygon", "coordinates": [_ring(vertices)]},
+            }
+        )
+    return {"type": "FeatureCollection", "name": "local_focus_sample_areas", "features": features}
 
 
 def _lsoa_geojson(geo: _Geography) -> dict[str, Any]:
@@ -553,15 +631,22 @@ def _lsoa_geojson(geo: _Geography) -> dict[str, Any]:
     features = []
     for i in range(len(geo.code)):
         west, south, east, north = (float(v) for v in geo.bounds[i])
-        features.append({
-            "type": "Feature",
-            "properties": {"lsoa_code": geo.code[i], "lsoa_name": geo.name[i],
-                           "area_code": HUBS[geo.hub[i]].area_code, "schematic": True},
-            "geometry": {"type": "Polygon", "coordinates": [
-                _ring([(west, south), (east, south), (east, north), (west, north)])]},
-        })
-    return {"type": "FeatureCollection", "name": "local_focus_sample_lsoa",
-            "features": features}
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "lsoa_code": geo.code[i],
+                    "lsoa_name": geo.name[i],
+                    "area_code": HUBS[geo.hub[i]].area_code,
+                    "schematic": True,
+                },
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [_ring([(west, south), (east, south), (east, north), (west, north)])],
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "name": "local_focus_sample_lsoa", "features": features}
 
 
 # ---------------------------------------------------------------------------
@@ -650,9 +735,7 @@ def _outcome_cumulative() -> np.ndarray:
         if not profile:
             continue
         tail = [o for o in OUTCOMES if o not in profile and o not in _TAIL_EXCLUDED]
-        weights = np.array([
-            profile.get(o, _OUTCOME_TAIL / len(tail) if o in tail else 0.0) for o in OUTCOMES
-        ])
+        weights = np.array([profile.get(o, _OUTCOME_TAIL / len(tail) if o in tail else 0.0) for o in OUTCOMES])
         cum[i] = np.cumsum(weights / weights.sum())
         cum[i, -1] = 1.0
     return cum
@@ -686,9 +769,7 @@ def _incidents(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
     name_rank = np.argsort(np.argsort(geo.name, kind="stable"), kind="stable")
     lsoa_key = np.where(located, name_rank[lsoa], len(geo.name))
     order = np.lexsort((ctype, lsoa_key, month))
-    hub, month, ctype, lsoa, point, located = (
-        a[order] for a in (hub, month, ctype, lsoa, point, located)
-    )
+    hub, month, ctype, lsoa, point, located = (a[order] for a in (hub, month, ctype, lsoa, point, located))
 
     asb = ctype == CRIME_TYPES.index(ASB)
     n_crime = int((~asb).sum())
@@ -720,8 +801,7 @@ def _incidents(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
         "Last outcome category": outcome,
         "Context": blank,
     }
-    return pd.DataFrame({c: pd.array(table[c].astype(object), dtype="str")
-                         for c in POLICE_UK_COLUMNS})
+    return pd.DataFrame({c: pd.array(table[c].astype(object), dtype="str") for c in POLICE_UK_COLUMNS})
 
 
 # ---------------------------------------------------------------------------
@@ -732,10 +812,7 @@ def _incidents(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
 def _launch_dates(launches: Mapping[str, str] | None) -> dict[str, pd.Timestamp | None]:
     """Each hub's launch as the first day of its launch month (None: never)."""
     launches = DEFAULT_LAUNCHES if launches is None else launches
-    return {
-        s.hub: (pd.Period(launches[s.hub], freq="M").start_time if launches.get(s.hub) else None)
-        for s in HUBS
-    }
+    return {s.hub: (pd.Period(launches[s.hub], freq="M").start_time if launches.get(s.hub) else None) for s in HUBS}
 
 
 def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
@@ -750,22 +827,23 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
 def _hubs_table(launch: Mapping[str, pd.Timestamp | None]) -> pd.DataFrame:
     """``hubs.csv``."""
-    return pd.DataFrame({
-        "hub": [s.hub for s in HUBS],
-        "region": [s.region for s in HUBS],
-        "station": [s.station for s in HUBS],
-        "area_code": [s.area_code for s in HUBS],
-        "launched": [launch[s.hub].date().isoformat() if launch[s.hub] else "" for s in HUBS],
-        "source": [f"{_SOURCE}: invented staggered launch dates"] * len(HUBS),
-    })
+    return pd.DataFrame(
+        {
+            "hub": [s.hub for s in HUBS],
+            "region": [s.region for s in HUBS],
+            "station": [s.station for s in HUBS],
+            "area_code": [s.area_code for s in HUBS],
+            "launched": [launch[s.hub].date().isoformat() if launch[s.hub] else "" for s in HUBS],
+            "source": [f"{_SOURCE}: invented staggered launch dates"] * len(HUBS),
+        }
+    )
 
 
 def _population_table(geo: _Geography, years: Sequence[int]) -> pd.DataFrame:
     """``population.csv``: districts then LSOAs, growing 0.3% a year from 2011."""
     rows = []
     by_area = sorted(range(len(HUBS)), key=lambda i: HUBS[i].area_code)
-    district = {h: {y: round(HUBS[h].population * 1.003 ** (y - 2011)) for y in years}
-                for h in by_area}
+    district = {h: {y: round(HUBS[h].population * 1.003 ** (y - 2011)) for y in years} for h in by_area}
     for h in by_area:
         rows += [(HUBS[h].area_code, y, district[h][y]) for y in years]
     for h in by_area:
@@ -785,7 +863,9 @@ def _mondays(first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
 
 
 def _operations_table(
-    seed: int, launch: Mapping[str, pd.Timestamp | None], first: pd.Timestamp,
+    seed: int,
+    launch: Mapping[str, pd.Timestamp | None],
+    first: pd.Timestamp,
     last: pd.Timestamp,
 ) -> pd.DataFrame:
     """``operations.csv``: a county Week of Action each July, plus hub operations."""
@@ -794,12 +874,23 @@ def _operations_table(
     for year in range(first.year, last.year + 1):
         monday = pd.Timestamp(year, 7, 15) + pd.offsets.Week(weekday=0)
         if first <= monday and monday + pd.Timedelta(days=6) <= last:
-            rows.append((f"Week of Action {year}", "All", monday, monday + pd.Timedelta(days=6),
-                         "ASB"))
-    names = iter(("Operation Kestrel", "Operation Curlew", "Operation Merlin",
-                  "Operation Osprey", "Operation Heron", "Operation Lapwing",
-                  "Operation Skylark", "Operation Dipper", "Operation Plover",
-                  "Operation Redstart", "Operation Wren", "Operation Siskin"))
+            rows.append((f"Week of Action {year}", "All", monday, monday + pd.Timedelta(days=6), "ASB"))
+    names = iter(
+        (
+            "Operation Kestrel",
+            "Operation Curlew",
+            "Operation Merlin",
+            "Operation Osprey",
+            "Operation Heron",
+            "Operation Lapwing",
+            "Operation Skylark",
+            "Operation Dipper",
+            "Operation Plover",
+            "Operation Redstart",
+            "Operation Wren",
+            "Operation Siskin",
+        )
+    )
     focuses = ("ASB", "antisocial driving", "shoplifting")
     for i, spec in enumerate(HUBS):
         begin = launch[spec.hub]
@@ -823,8 +914,7 @@ def _operations_table(
 # Visible patrol hours per FTE per week, by role, before abstraction and noise.
 _PATROL_RATE = {"PC": 14.0, "PCSO": 24.0, "Sergeant": 6.0, "Inspector": 2.0}
 _CORE_PCS, _CORE_PCSOS, _PRECEPT_PCS = 60.0, 95.0, 25
-_SERGEANTS = {"Carlisle": 3, "Eden": 1, "Allerdale": 2, "Copeland": 2, "Barrow": 2,
-              "South Lakeland": 2}
+_SERGEANTS = {"Carlisle": 3, "Eden": 1, "Allerdale": 2, "Copeland": 2, "Barrow": 2, "South Lakeland": 2}
 _CORE_INSPECTOR_HUBS = ("Carlisle", "Barrow")
 _RAMP_WEEKS = 8
 
@@ -858,8 +948,11 @@ def _establishment(
 
 
 def _resourcing_table(
-    seed: int, launch: Mapping[str, pd.Timestamp | None], operations: pd.DataFrame,
-    first: pd.Timestamp, last: pd.Timestamp,
+    seed: int,
+    launch: Mapping[str, pd.Timestamp | None],
+    operations: pd.DataFrame,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
 ) -> pd.DataFrame:
     """``resourcing.csv``: weekly FTE and visible patrol hours (rows with fte > 0)."""
     rng = _rng(seed, _STREAM_RESOURCING)
@@ -867,8 +960,7 @@ def _resourcing_table(
     season = 1 + 0.1 * np.cos(2 * np.pi * (weeks.month.to_numpy() - _SEASON_PEAK_MONTH) / 12)
     boost = {s.hub: np.ones(len(weeks)) for s in HUBS}
     for op in operations.itertuples(index=False):
-        active = (weeks >= pd.Timestamp(op.start) - pd.Timedelta(days=6)) & (
-            weeks <= pd.Timestamp(op.end))
+        active = (weeks >= pd.Timestamp(op.start) - pd.Timedelta(days=6)) & (weeks <= pd.Timestamp(op.end))
         for spec in HUBS:
             if op.hub in ("All", spec.hub):
                 boost[spec.hub][active] *= 1.3 if op.hub == "All" else 1.2
@@ -881,13 +973,20 @@ def _resourcing_table(
         # Abstraction (training, court, sickness) and chance take patrol time away.
         available = 1 - rng.beta(2, 18, size=len(weeks))
         noise = rng.gamma(40.0, 1 / 40.0, size=len(weeks))
-        hours = np.round(
-            fte * _PATROL_RATE[role] * available * season * boost[hub] * noise, 1)
+        hours = np.round(fte * _PATROL_RATE[role] * available * season * boost[hub] * noise, 1)
         keep = fte > 0
-        frames.append(pd.DataFrame({
-            "week": weeks[keep], "hub": hub, "role": role, "funding": funding,
-            "fte": fte[keep], "visible_patrol_hours": hours[keep],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week": weeks[keep],
+                    "hub": hub,
+                    "role": role,
+                    "funding": funding,
+                    "fte": fte[keep],
+                    "visible_patrol_hours": hours[keep],
+                }
+            )
+        )
     frame = pd.concat(frames, ignore_index=True)
     frame["_hub"] = frame["hub"].map({s.hub: i for i, s in enumerate(HUBS)})
     frame["_role"] = frame["role"].map({r: i for i, r in enumerate(ROLES)})
@@ -936,9 +1035,7 @@ _CASE_TEXT: dict[str, tuple[str, ...]] = {
 }
 
 
-def _cases_table(
-    seed: int, launch: Mapping[str, pd.Timestamp | None], last: pd.Timestamp
-) -> pd.DataFrame:
+def _cases_table(seed: int, launch: Mapping[str, pd.Timestamp | None], last: pd.Timestamp) -> pd.DataFrame:
     """``cases.csv``: multi-agency hub cases opened after each hub's launch."""
     rng = _rng(seed, _STREAM_CASES)
     issues = list(_CASE_ISSUES)
@@ -960,24 +1057,31 @@ def _cases_table(
             extra = {a for a in occasional if rng.random() < 0.3}
             members = {"Police", *usual, *extra}
             text = _CASE_TEXT[issue][int(rng.integers(len(_CASE_TEXT[issue])))]
-            rows.append((spec.hub, opened, closed if closed <= last else None, issue,
-                         "; ".join(a for a in AGENCIES if a in members), text))
-    frame = pd.DataFrame(rows, columns=["hub", "opened", "closed", "issue", "agencies",
-                                        "summary"])
+            rows.append(
+                (
+                    spec.hub,
+                    opened,
+                    closed if closed <= last else None,
+                    issue,
+                    "; ".join(a for a in AGENCIES if a in members),
+                    text,
+                )
+            )
+    frame = pd.DataFrame(rows, columns=["hub", "opened", "closed", "issue", "agencies", "summary"])
     frame = frame.sort_values(["opened", "hub"], kind="stable").reset_index(drop=True)
     frame.insert(0, "case_id", [f"LF-{i + 1:04d}" for i in range(len(frame))])
     frame["status"] = np.where(frame["closed"].isna(), "open", "closed")
     frame["opened"] = frame["opened"].dt.strftime("%Y-%m-%d")
     frame["closed"] = frame["closed"].dt.strftime("%Y-%m-%d").fillna("")
-    return frame[["case_id", "hub", "opened", "closed", "issue", "agencies", "status",
-                  "summary"]]
+    return frame[["case_id", "hub", "opened", "closed", "issue", "agencies", "status", "summary"]]
 
 
 def _workforce_table(seed: int, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
     """``workforce.csv``: force FTE on 31 March and 30 September."""
     rng = _rng(seed, _STREAM_WORKFORCE)
     dates = sorted(
-        d for year in range(first.year, last.year + 1)
+        d
+        for year in range(first.year, last.year + 1)
         for d in (pd.Timestamp(year, 3, 31), pd.Timestamp(year, 9, 30))
         if first <= d <= last
     )
@@ -999,8 +1103,14 @@ def _pledges_table() -> pd.DataFrame:
     source = f"{_SOURCE}: mirrors the PCC pledges reported on 1 October 2018"
     return pd.DataFrame(
         [
-            ("25 additional police officers dedicated to community policing", "officers", 25,
-             "increase", "2018-04-01", source),
+            (
+                "25 additional police officers dedicated to community policing",
+                "officers",
+                25,
+                "increase",
+                "2018-04-01",
+                source,
+            ),
             ("PCSO numbers maintained at 95", "pcsos", 95, "level", "2018-04-01", source),
         ],
         columns=["pledge", "worker_type", "target", "kind", "from_date", "source"],
@@ -1030,8 +1140,12 @@ def generate_sample(
         Every table of the data folder, the schematic GeoJSON and ``about``.
     """
     counts = simulate_counts(
-        seed, asb_launch_effect=asb_launch_effect, start=start, months=months,
-        launches=launches, monthly_volume=monthly_volume,
+        seed,
+        asb_launch_effect=asb_launch_effect,
+        start=start,
+        months=months,
+        launches=launches,
+        monthly_volume=monthly_volume,
     )
     geo = _geography()
     launch = _launch_dates(launches)
@@ -1108,8 +1222,7 @@ def _frame_bytes(frame: pd.DataFrame) -> bytes:
 def _json_bytes(obj: Any, *, indent: int | None = None) -> bytes:
     """Deterministic JSON bytes with a final newline."""
     separators = (",", ": ") if indent else (",", ":")
-    text = json.dumps(obj, sort_keys=True, separators=separators, indent=indent,
-                      ensure_ascii=False)
+    text = json.dumps(obj, sort_keys=True, separators=separators, indent=indent, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
 
@@ -1118,8 +1231,7 @@ def _incidents_zip(incidents: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for month, rows in incidents.groupby("Month", sort=True):
-            info = zipfile.ZipInfo(f"{month}/{month}-cumbria-street.csv",
-                                   date_time=_ZIP_DATE_TIME)
+            info = zipfile.ZipInfo(f"{month}/{month}-cumbria-street.csv", date_time=_ZIP_DATE_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
@@ -1180,13 +1292,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit status (0).
     """
-    parser = argparse.ArgumentParser(prog="python -m data.generate",
-                                     description="Write the generated sample data folder.")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "sample",
-                        help="data folder to write (default: data/sample)")
+    parser = argparse.ArgumentParser(
+        prog="python -m data.generate", description="Write the generated sample data folder."
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent / "sample",
+        help="data folder to write (default: data/sample)",
+    )
     parser.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
-    parser.add_argument("--asb-launch-effect", type=float, default=-0.15,
-                        help="relative change in ASB from each hub's launch (default -0.15)")
+    parser.add_argument(
+        "--asb-launch-effect",
+        type=float,
+        default=-0.15,
+        help="relative change in ASB from each hub's launch (default -0.15)",
+    )
     args = parser.parse_args(argv)
     sample = generate_sample(args.seed, asb_launch_effect=args.asb_launch_effect)
     write_sample(sample, args.out)

@@ -12,7 +12,10 @@ from analysis.incidents import load_incidents
 from analysis.schema import CRIME_TYPES
 from tests.conftest import POLICE_HEADER, street_csv
 
-GOOD_ASB = ",2019-01,Cumbria Constabulary,Cumbria Constabulary,-3.384851,54.860349,On or near B5301,E01019126,Allerdale 001A,Anti-social behaviour,,"
+GOOD_ASB = (
+    ",2019-01,Cumbria Constabulary,Cumbria Constabulary,-3.384851,54.860349,On or near B5301,E01019126,"
+    "Allerdale 001A,Anti-social behaviour,,"
+)
 GOOD_CRIME = (
     "aaa1,2019-01,Cumbria Constabulary,Cumbria Constabulary,-3.387233,54.868024,On or near Eden Street,"
     "E01019126,Allerdale 001A,Burglary,Under investigation,"

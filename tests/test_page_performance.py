@@ -76,7 +76,7 @@ def test_cases_follow_the_hub_and_period_filters(sample_dir, monkeypatch):
     assert police == carlisle["agencies"].str.contains("Police").sum()
 
     # To the end of 2019: cases opened by then, open if not closed by 31 Dec 2019.
-    choose_period(monkeypatch, "2017-01", "2019-12")
+    choose_period(at, "2017-01", "2019-12")
     at.run()
     by_2019 = carlisle.loc[carlisle["opened"] <= "2019-12-31"]
     still_open = by_2019["closed"].isna() | (by_2019["closed"] > "2019-12-31")

@@ -175,7 +175,7 @@ def data_badge(dataset: Dataset) -> None:
         st.badge("Generated sample data — not real", icon=":material/science:", color="orange")
     else:
         st.badge("Real data: police.uk and ONS", icon=":material/verified:", color="blue")
-    st.caption(f"Data folder: `{dataset.folder.name}` · data to {last}")
+    st.caption(f"Data folder: {dataset.folder.name} · data to {last}")
 
 
 def page_header(title: str, dataset: Dataset, intro: str | None = None) -> None:

@@ -152,12 +152,16 @@ def page(browser):
 
 
 def open_app(page, server: StreamlitServer, path: str = "") -> None:
-    """Open a page of the app and wait until Streamlit has finished running it."""
+    """Open a page of the app and wait until Streamlit has finished running it.
+
+    Finished means: the page's title is drawn, the first data load is over, and the
+    status widget no longer says the script is running.
+    """
     page.goto(f"{server.url}/{path}")
     page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_selector('[data-testid="stAppViewBlockContainer"], [data-testid="stMainBlockContainer"]')
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=90_000)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=60_000,
+        "() => !document.body.innerText.includes('Loading the data folder')"
+        " && !(document.querySelector('[data-testid=\"stStatusWidget\"]')?.innerText || '').includes('Running')",
+        timeout=90_000,
     )

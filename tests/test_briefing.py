@@ -1,0 +1,340 @@
+"""The briefing: comparisons with intervals, suppression end to end, the PDF pack, and the canary.
+
+The canary: a copy of the sample whose case texts (``issue`` and ``summary``) hold a
+string that must never reach public output. :func:`make_canary_folder` is shared with
+the page and browser tests.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from analysis.briefing import (
+    CHART_HEIGHT,
+    CHART_WIDTH,
+    Change,
+    briefing_pdf,
+    build_briefing,
+    charts_zip,
+    compare_counts,
+    make_briefing,
+)
+from analysis.dataset import load_dataset
+from analysis.disclosure import SUPPRESSED_LABEL, TOTAL, WITHHELD_LABEL
+from tests.conftest import SAMPLE_DIR, street_csv
+
+CANARY = "CANARY-7f3a9b-private"
+
+
+def make_canary_folder(root: Path) -> Path:
+    """A copy of the sample whose case ``issue`` and ``summary`` texts hold :data:`CANARY`."""
+    folder = root / "canary-sample"
+    if not folder.exists():
+        shutil.copytree(SAMPLE_DIR, folder)
+        cases = pd.read_csv(folder / "cases.csv", dtype="str", keep_default_na=False)
+        cases = cases.assign(
+            issue=cases["issue"] + f" ({CANARY})",
+            summary=f"{CANARY}: Jo Bloggs of 12 Example Street, 07700 900123, repeat caller",
+        )
+        cases.to_csv(folder / "cases.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def canary_dataset(tmp_path_factory):
+    return load_dataset(make_canary_folder(tmp_path_factory.mktemp("briefing")))
+
+
+def _text(briefing) -> str:
+    """Every word a briefing holds: titles, sentences, summaries, notes, tables, method, sources."""
+    parts = [briefing.area, briefing.period_label, *briefing.sources, *briefing.method]
+    for screen in briefing.screens:
+        parts += [screen.title, screen.sentence, screen.summary, *screen.notes]
+        parts += [" ".join(map(str, screen.table.columns)), screen.table.astype("str").to_csv(index=False)]
+    return "\n".join(parts)
+
+
+def _pdftotext(path: Path, first: int | None = None) -> str:
+    args = ["pdftotext", *(["-f", str(first), "-l", str(first)] if first else []), str(path), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def _pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def test_compare_counts_by_hand():
+    # 300 against 450: ratio 2/3. Each month fits its level exactly, so the dispersion is 1 and
+    # se = sqrt(1/300 + 1/450) = 0.074536; interval 2/3 * exp(-/+1.96 * se) = 0.5761 to 0.7715.
+    change = compare_counts([100, 100, 100], [150, 150, 150])
+    assert (change.this, change.before) == (300, 450)
+    assert change.ratio == pytest.approx(2 / 3)
+    assert (change.low, change.high) == (pytest.approx(0.5761, abs=1e-4), pytest.approx(0.7715, abs=1e-4))
+    assert change.verdict == "lower"
+
+
+def test_compare_counts_scales_by_month_to_month_variation():
+    # Levels 100 and 100 per month, ratio 1. Pearson = 4 * 10**2 / 100 = 4 on 1 degree of freedom, so the
+    # variance is 4 times Poisson: se = sqrt(4 * (1/200 + 1/200)) = 0.2, interval exp(-/+0.392) = 0.6757 to 1.4799.
+    change = compare_counts([90, 110], [110, 90])
+    assert change.ratio == 1
+    assert (change.low, change.high) == (pytest.approx(0.6757, abs=1e-4), pytest.approx(1.4799, abs=1e-4))
+    assert change.verdict == "no clear change"
+
+
+def test_seasonality_cancels_when_months_are_matched():
+    # The same strong season both years, 10% lower throughout: a clear fall.
+    before = [50, 80, 120, 200, 260, 300, 280, 220, 150, 100, 70, 60]
+    this = [round(b * 0.9) for b in before]
+    change = compare_counts(this, before)
+    assert change.verdict == "lower"
+    assert change.high < 1
+
+
+@pytest.mark.parametrize("this,before", [([0, 0], [5, 5]), ([5, 5], [0, 0])])
+def test_compare_counts_without_a_ratio(this, before):
+    assert compare_counts(this, before) is None
+
+
+def test_compare_counts_needs_matching_months():
+    with pytest.raises(ValueError, match="same months"):
+        compare_counts([1, 2, 3], [1, 2])
+
+
+@pytest.mark.parametrize(
+    "low,high,range_words,in_words",
+    [
+        (0.80, 0.95, "between 5% and 20% lower", "a fall of between 5% and 20%, more than normal variation"),
+        (1.04, 1.30, "between 4% and 30% higher", "a rise of between 4% and 30%, more than normal variation"),
+        (
+            0.90,
+            1.12,
+            "between 10% lower and 12% higher",
+            "a change within normal variation (between 10% lower and 12% higher)",
+        ),
+        (0.70, 0.996, "between 0.4% and 30% lower", "a fall of between 0.4% and 30%, more than normal variation"),
+    ],
+)
+def test_change_in_words_never_a_bare_percent(low, high, range_words, in_words):
+    change = Change(100, 110, math.sqrt(low * high), low, high)
+    assert change.range_words() == range_words
+    assert change.in_words() == in_words
+
+
+def test_months_out_of_range_is_refused(canary_dataset):
+    with pytest.raises(ValueError, match="1 to 12"):
+        make_briefing(canary_dataset, months=13)
+
+
+# --------------------------------------------------------------------------- suppression end to end
+
+
+def _asb(lsoa_code: str, lsoa_name: str, n: int, month: str = "2020-01") -> list[str]:
+    row = (
+        f",{month},Cumbria Constabulary,Cumbria Constabulary,-2.9,54.9,On or near High Street,"
+        f"{lsoa_code},{lsoa_name},Anti-social behaviour,,"
+    )
+    return [row] * n
+
+
+NO_LOCATION_ASB = ",2020-01,Cumbria Constabulary,Cumbria Constabulary,,,No Location,,,Anti-social behaviour,,"
+BURGLARY = (
+    "c1,2020-01,Cumbria Constabulary,Cumbria Constabulary,-2.9,54.9,On or near High Street,"
+    "E01000004,Eden 001A,Burglary,Under investigation,"
+)
+HUBS = (
+    "hub,region,station,area_code,launched\n"
+    "Carlisle,North,Carlisle Police Station,E07000028,\n"
+    "Eden,North,Penrith,E07000030,\n"
+    "Allerdale,West,Workington,E07000026,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """One month: Carlisle 3 + 26 + 42, Eden 12 + 15, Allerdale 4, 11 without a location."""
+    rows = (
+        _asb("E01000001", "Carlisle 001A", 3)
+        + _asb("E01000002", "Carlisle 001B", 26)
+        + _asb("E01000003", "Carlisle 001C", 42)
+        + _asb("E01000004", "Eden 001A", 12)
+        + _asb("E01000005", "Eden 001B", 15)
+        + _asb("E01000006", "Allerdale 001A", 4)
+        + [NO_LOCATION_ASB] * 11
+        + [BURGLARY] * 20
+    )
+    folder = tmp_path_factory.mktemp("tiny")
+    (folder / "incidents" / "2020-01").mkdir(parents=True)
+    (folder / "incidents" / "2020-01" / "2020-01-cumbria-street.csv").write_text(street_csv(*rows))
+    (folder / "hubs.csv").write_text(HUBS)
+    return load_dataset(folder)
+
+
+def _screen(briefing, key):
+    return next(s for s in briefing.screens if s.key == key)
+
+
+def test_tiny_public_briefing_suppresses_and_protects(tiny):
+    briefing = make_briefing(tiny, public=True)
+    assert [s.key for s in briefing.screens] == ["asb-trend", "asb-by-hub", "neighbourhoods", "how-to-report"]
+    # Hub level: Allerdale (4) is below 10; the county total (113) is published, so the next smallest,
+    # the 11 records placed in no hub, is withheld with it and 4 cannot be worked out by subtraction.
+    by_hub = _screen(briefing, "asb-by-hub").table
+    assert by_hub.to_dict("list") == {
+        "Hub": ["Carlisle", "Eden", "Allerdale"],
+        "ASB incidents in January 2020": ["71", "27", SUPPRESSED_LABEL],
+    }
+    assert _screen(briefing, "asb-trend").sentence.startswith("There were 113 ASB incidents in January 2020")
+    # LSOA level, rounded to 5: Carlisle 3 hidden, 26 withheld, 42 -> 40, total 71 -> 70; Eden 12 -> 10,
+    # 15 -> 15, 27 -> 25; Allerdale's only LSOA and its total hidden. Burglary is not ASB and counts nowhere.
+    table = _screen(briefing, "neighbourhoods").table
+    column = "ASB in January 2020"
+    assert table[["Hub", "Neighbourhood (LSOA)", column]].values.tolist() == [
+        ["Carlisle", "Carlisle 001C", "40"],
+        ["Carlisle", "Carlisle 001B", WITHHELD_LABEL],
+        ["Carlisle", "Carlisle 001A", SUPPRESSED_LABEL],
+        ["Carlisle", TOTAL, "70"],
+        ["Eden", "Eden 001B", "15"],
+        ["Eden", "Eden 001A", "10"],
+        ["Eden", TOTAL, "25"],
+        ["Allerdale", "Allerdale 001A", SUPPRESSED_LABEL],
+        ["Allerdale", TOTAL, SUPPRESSED_LABEL],
+    ]
+    chart = _screen(briefing, "neighbourhoods").figure.data[0]
+    assert list(chart.x) == [10, 15, 40]  # drawn bottom-up; only published, rounded values
+    assert "3 of the 6 neighbourhoods" in _screen(briefing, "neighbourhoods").sentence
+
+
+def test_tiny_internal_briefing_shows_exact_counts(tiny):
+    briefing = make_briefing(tiny, public=False)
+    assert "internal" in briefing.mode_label.casefold()
+    by_hub = _screen(briefing, "asb-by-hub").table
+    assert by_hub["ASB incidents in January 2020"].tolist() == ["71", "27", "4"]
+    table = _screen(briefing, "neighbourhoods").table
+    assert table["ASB in January 2020"].tolist() == ["42", "26", "3", "71", "15", "12", "27", "4", "4"]
+
+
+def test_real_data_without_history(real_dir):
+    briefing = make_briefing(load_dataset(real_dir), public=True)
+    assert [s.key for s in briefing.screens] == [
+        "asb-trend",
+        "asb-by-hub",
+        "asb-rates",
+        "neighbourhoods",
+        "how-to-report",
+    ]
+    assert briefing.period_label == "October 2018 to February 2019 (5 months)"
+    assert "nothing yet to compare with" in _screen(briefing, "asb-trend").sentence
+    assert _screen(briefing, "asb-by-hub").sentence.startswith("Not enough history yet")
+    assert any("Not in this briefing: visible patrol hours" in p for p in briefing.method)
+    # 3,315 ASB records in the five months (as the Overview test counts them).
+    assert "There were 3,315 ASB incidents" in _screen(briefing, "asb-trend").sentence
+    # Every LSOA count published is hidden or a multiple of 5, and every hub keeps a hidden number company.
+    table = _screen(briefing, "neighbourhoods").table
+    values = table["ASB in the 5 months to February 2019"]
+    hidden = values.isin([SUPPRESSED_LABEL, WITHHELD_LABEL])
+    assert (values[~hidden].str.replace(",", "").astype(int) % 5 == 0).all()
+    assert hidden.sum() > 100  # most of the 306 LSOAs had fewer than 10 reports in five months
+    for _, group in table.groupby("Hub"):
+        assert group["ASB in the 5 months to February 2019"].isin([SUPPRESSED_LABEL, WITHHELD_LABEL]).sum() != 1
+
+
+def test_sample_sentences_match_independent_counts(canary_dataset):
+    briefing = make_briefing(canary_dataset, public=True)
+    assert [s.key for s in briefing.screens] == [
+        "asb-trend",
+        "asb-change",
+        "asb-rates",
+        "neighbourhoods",
+        "patrols",
+        "cases",
+        "how-to-report",
+    ]
+    incidents = canary_dataset.incidents
+    months = incidents["month"]
+    last = months.max()
+    this = int((incidents["is_asb"] & (months > last - 12)).sum())
+    before = int((incidents["is_asb"] & (months <= last - 12) & (months > last - 24)).sum())
+    sentence = _screen(briefing, "asb-trend").sentence
+    assert f"There were {this:,} ASB incidents in the 12 months to {last.strftime('%B %Y')}" in sentence
+    assert f"against {before:,} in the same months a year before" in sentence
+    cases = canary_dataset.table("cases.csv")
+    opened = int(cases["opened"].dt.to_period("M").between(last - 11, last).sum())
+    assert f"The hubs opened {opened:,} cases" in _screen(briefing, "cases").sentence
+    for screen in briefing.screens:
+        assert screen.sentence and screen.summary and len(screen.table)
+        assert "%" not in screen.sentence or "between" in screen.sentence  # never a bare percent change
+        assert "Generated sample data: not real." in screen.notes or screen.key == "how-to-report"
+
+
+# --------------------------------------------------------------------------- the pack and the canary
+
+
+def test_public_pack_pdf_pngs_and_canary(canary_dataset, tmp_path):
+    result = build_briefing(canary_dataset, tmp_path / "pack.pdf", public=True)
+    briefing = result.briefing
+    charted = [s for s in briefing.screens if s.figure is not None]
+    # Title page, one page per screen, method page.
+    assert result.pages == len(briefing.screens) + 2 == _pages(result.pdf) == 9
+    title = _words(_pdftotext(result.pdf, 1))
+    for expected in (
+        "Local Focus: public briefing",
+        "Area: Cumbria Constabulary area",
+        "Period: January 2020 to December 2020 (12 months)",
+        "Last month of data: December 2020",
+        "Data sources",
+        "Generated sample data: not real",
+    ):
+        assert expected in title
+    for page, screen in enumerate(briefing.screens, start=2):
+        text = _words(_pdftotext(result.pdf, page))
+        assert f"{page - 1}. {screen.title}" in text
+        assert _words(screen.sentence) in text
+        assert f"Page {page} of 9" in text
+    method = _words(_pdftotext(result.pdf, 9))
+    assert "How these figures were made" in method and "fewer than 10" in method
+    assert "police.uk locations are approximate" in method
+    # A PNG per chart, 1600 x 900, named in screen order.
+    assert [p.name for p in result.charts] == [f"{i:02d}-{s.key}.png" for i, s in enumerate(charted, start=1)]
+    for path in result.charts:
+        assert Image.open(path).size == (CHART_WIDTH, CHART_HEIGHT)
+    # The canary is in the data, and nowhere in public output.
+    assert canary_dataset.table("cases.csv")["summary"].str.contains(CANARY).all()
+    assert CANARY not in _pdftotext(result.pdf)
+    assert CANARY not in _text(briefing)
+    images = {p.stem.split("-", 1)[1]: p.read_bytes() for p in result.charts}
+    with zipfile.ZipFile(io.BytesIO(charts_zip(briefing, images))) as archive:
+        assert sorted(archive.namelist()) == sorted([p.name for p in result.charts] + ["README.txt"])
+        assert CANARY not in archive.read("README.txt").decode()
+    for path in result.charts:
+        assert CANARY.encode() not in path.read_bytes()
+
+
+def test_internal_briefing_does_reach_the_canary(canary_dataset):
+    # The check above would be empty if no output could ever hold case text: the internal view does.
+    assert CANARY in _text(make_briefing(canary_dataset, public=False))
+
+
+def test_pdf_without_images_draws_tables(tiny, tmp_path):
+    briefing = make_briefing(tiny, public=True)
+    path = tmp_path / "tables.pdf"
+    path.write_bytes(briefing_pdf(briefing, {}))
+    assert _pages(path) == len(briefing.screens) + 2
+    assert "Carlisle Police Station" in _pdftotext(path)
