@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy import stats
 
+from analysis.a11y import chart_summary, table_view
 from analysis.figures import PALETTE
 from analysis.performance import poisson_interval, rate_ratio, style_figure
 
@@ -31,22 +32,30 @@ __all__ = [
     "COUNTY",
     "MAX_NAMED_OPERATIONS",
     "MIN_PAIRS",
-    "WeekOfAction",
     "area_total",
     "asb_around",
     "asb_around_figure",
-    "lag_figure",
-    "timeline_figure",
-    "week_of_action_figure",
+    "asb_around_summary",
+    "asb_around_view",
     "deseasonalise",
     "effective_pairs",
     "fisher_interval",
+    "lag_figure",
+    "lag_summary",
+    "lag_view",
     "lagged_correlation",
     "monthly_patrol_asb",
     "operation_weeks",
     "operations_in_view",
+    "timeline_figure",
+    "timeline_summary",
+    "timeline_view",
     "week_of_action",
+    "week_of_action_figure",
+    "week_of_action_summary",
+    "week_of_action_view",
     "weekly_patrol",
+    "WeekOfAction",
 ]
 
 #: The name of the county line: the sum over the chosen hubs.
@@ -820,3 +829,243 @@ def asb_around_figure(table: pd.DataFrame, title: str | None = None) -> go.Figur
         bargap=0.15,
     )
     return figure
+
+
+# --------------------------------------------------------------------------- charts in words and tables
+# Each chart above has a summary in words (alt text and caption) and a table view of its numbers.
+
+
+def _week(day: pd.Timestamp) -> str:
+    """A week by its Monday: 'week of 1 Jul 2019' (never just 'Jul 2019')."""
+    return f"week of {day.day} {day:%b %Y}"
+
+
+def _weekly_extremes(weekly: pd.DataFrame, column: str, what: str) -> str:
+    points = weekly.dropna(subset=[column]).sort_values("week")
+    if points.empty:
+        return f"{what}: no values."
+    high, low = points.loc[points[column].idxmax()], points.loc[points[column].idxmin()]
+    last = points.iloc[-1]
+    return (
+        f"{what}, {_week(points['week'].iloc[0])} to {_week(last['week'])}: highest {_week(high['week'])} "
+        f"({high[column]:,.0f}), lowest {_week(low['week'])} ({low[column]:,.0f}); "
+        f"latest {_week(last['week'])} ({last[column]:,.0f})."
+    )
+
+
+def timeline_summary(
+    patrol: pd.DataFrame | None,
+    asb: pd.Series,
+    *,
+    weekly: bool,
+    area: str,
+    operations: pd.DataFrame | None = None,
+    launched: pd.Timestamp | None = None,
+) -> str:
+    """The timeline chart in words: ASB and patrol hours (highest, lowest, latest), the precept share, operations.
+
+    Parameters
+    ----------
+    patrol, asb, weekly, operations, launched
+        As for :func:`timeline_figure`.
+    area : str
+        The area the chart is about, e.g. "Eden".
+
+    Examples
+    --------
+    >>> asb = pd.Series([10.0, 30.0], index=pd.period_range("2020-01", periods=2, freq="M"))
+    >>> patrol = pd.DataFrame({"month": asb.index, "core_hours": [90.0, 60.0], "precept_hours": [10.0, 40.0],
+    ...                        "patrol_hours": [100.0, 100.0]})
+    >>> timeline_summary(patrol, asb, weekly=False, area="Eden")
+    'ASB incidents a month, Eden, Jan 2020 to Feb 2020: highest Feb 2020 (30), lowest Jan 2020 (10); latest Feb 2020 \
+(30). Visible patrol hours a month, Jan 2020 to Feb 2020: highest Jan 2020 (100), lowest Jan 2020 (100); latest \
+Feb 2020 (100). Precept-funded hours are 25% of the patrol hours shown.'
+    """
+    asb_table = asb.rename("asb").rename_axis("month").reset_index().dropna(subset=["asb"])
+    sentences = [chart_summary(asb_table, x="month", y="asb", what=f"ASB incidents a month, {area}")]
+    if patrol is not None and not patrol.empty:
+        if weekly:
+            sentences.append(_weekly_extremes(patrol, "patrol_hours", "Visible patrol hours a week"))
+        else:
+            shown = patrol.dropna(subset=["patrol_hours"])
+            sentences.append(
+                chart_summary(shown, x="month", y="patrol_hours", what="Visible patrol hours a month")
+                if len(shown)
+                else "Visible patrol hours a month: no month has them for every hub."
+            )
+        gaps = int(patrol["patrol_hours"].isna().sum())
+        if gaps:
+            unit = "week" if weekly else "month"
+            sentences.append(f"{gaps} {unit}{'s' if gaps != 1 else ''} without patrol hours for every hub are gaps.")
+        total = patrol["patrol_hours"].sum()
+        if total > 0:
+            sentences.append(
+                f"Precept-funded hours are {patrol['precept_hours'].sum() / total:.0%} of the patrol hours shown."
+            )
+    if operations is not None and len(operations):
+        sentences.append(f"{len(operations)} operation{'s are' if len(operations) != 1 else ' is'} shaded.")
+    if launched is not None and pd.notna(launched):
+        sentences.append(f"The hub launched on {launched.day} {launched:%b %Y}.")
+    return " ".join(sentences)
+
+
+def timeline_view(patrol: pd.DataFrame | None, asb: pd.Series, *, weekly: bool) -> pd.DataFrame:
+    """The timeline chart as a table: per month (or week) the patrol hours and the month's ASB."""
+    asb_table = asb.rename("asb").rename_axis("month").reset_index()
+    hours = {"core_hours": "Core-funded patrol hours", "precept_hours": "Precept-funded patrol hours"}
+    hours["patrol_hours"] = "Patrol hours"
+    if patrol is None or patrol.empty:
+        return table_view(asb_table, {"month": "Month", "asb": "ASB incidents"})
+    patrol = patrol.drop(columns=["asb"], errors="ignore")
+    if weekly:
+        rows = patrol.assign(month=patrol["week"].dt.to_period("M")).merge(asb_table, on="month", how="left")
+        rows = rows.assign(week=[f"{d.day} {d:%b %Y}" for d in rows["week"]])
+        columns = {"week": "Week (Monday)", "month": "Month", **hours, "asb": "ASB incidents in the month"}
+    else:
+        rows = patrol.merge(asb_table, on="month", how="left")
+        columns = {"month": "Month", **hours, "asb": "ASB incidents"}
+    return table_view(rows.assign(**{c: rows[c].round(1) for c in hours}), columns)
+
+
+def lag_summary(correlations: pd.DataFrame, area: str) -> str:
+    """The lagged-correlation chart in words: the strongest lag with its interval, and how many intervals include 0.
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> correlations = pd.DataFrame({"lag": [0, 1, 2], "r": [0.1, -0.4, nan], "ci_low": [-0.2, -0.6, nan],
+    ...                              "ci_high": [0.4, -0.1, nan], "pairs": [20, 19, 5]})
+    >>> lag_summary(correlations, "Eden")
+    'Correlation of monthly patrol hours with ASB 0 to 2 months later, Eden: strongest at a lag of 1 month (r = -0.40, \
+95% interval -0.60 to -0.10); 1 of 2 intervals include zero. 1 lag has too few pairs of months.'
+    """
+    lags = correlations["lag"]
+    head = f"Correlation of monthly patrol hours with ASB {lags.min()} to {lags.max()} months later, {area}"
+    if lags.min() < 0:
+        head += " (a negative lag: ASB first)"
+    shown = correlations.dropna(subset=["r"])
+    if shown.empty:
+        return f"{head}: too few months for a correlation at any lag."
+    best = shown.loc[shown["r"].abs().idxmax()]
+    unit = "month" if abs(best["lag"]) == 1 else "months"
+    text = f"{head}: strongest at a lag of {int(best['lag'])} {unit} (r = {best['r']:.2f}"
+    if math.isfinite(best["ci_low"]):
+        text += f", 95% interval {best['ci_low']:.2f} to {best['ci_high']:.2f})"
+    else:
+        text += ", too few months for an interval)"
+    with_ci = shown.loc[np.isfinite(shown["ci_low"])]
+    if len(with_ci):
+        zero = int(((with_ci["ci_low"] <= 0) & (with_ci["ci_high"] >= 0)).sum())
+        text += f"; {zero} of {len(with_ci)} intervals include zero."
+    else:
+        text += "."
+    missing = len(correlations) - len(shown)
+    if missing:
+        text += f" {missing} lag{'s have' if missing != 1 else ' has'} too few pairs of months."
+    return text
+
+
+def lag_view(correlations: pd.DataFrame) -> pd.DataFrame:
+    """The lagged-correlation chart as a table: r and its 95% interval at each lag, with the pairs used."""
+    rounded = correlations.assign(
+        r=correlations["r"].round(3),
+        ci_low=correlations["ci_low"].round(3),
+        ci_high=correlations["ci_high"].round(3),
+        n_eff=correlations["n_eff"].round(1),
+    )
+    return table_view(
+        rounded,
+        {
+            "lag": "Lag (months)",
+            "r": "Correlation r",
+            "ci_low": "95% low",
+            "ci_high": "95% high",
+            "pairs": "Pairs of months",
+            "n_eff": "Effective pairs",
+            "note": "Note",
+        },
+    )
+
+
+def week_of_action_summary(result: WeekOfAction, name: str) -> str:
+    """The Week of Action patrol chart in words: the mean before, during and after, and the usual range.
+
+    Examples
+    --------
+    >>> weeks = pd.DataFrame({"week": pd.date_range("2020-06-22", periods=7, freq="W-MON"),
+    ...                       "patrol_hours": [100.0, 104.0, 96.0, 100.0, 200.0, 120.0, 100.0]})
+    >>> result = week_of_action(weeks, pd.Timestamp("2020-07-20"), pd.Timestamp("2020-07-26"), 4)
+    >>> week_of_action_summary(result, "Op X")
+    "Patrol hours a week around Op X: 4 weeks before averaged 100; the operation's 1 week 200, above the usual range \
+(88 to 112); 2 weeks after averaged 110."
+    """
+    weeks = result.weeks
+    counts = {w: int((weeks["window"] == w).sum()) for w in ("before", "operation", "after")}
+
+    def n(k: int) -> str:
+        return f"{k} week{'s' if k != 1 else ''}"
+
+    parts = []
+    if counts["before"]:
+        parts.append(f"{n(counts['before'])} before averaged {result.before_mean:,.0f}")
+    during = f"the operation's {n(counts['operation'])} {result.operation_mean:,.0f}"
+    if math.isfinite(result.usual_low):
+        during += f", {result.position} the usual range ({result.usual_low:,.0f} to {result.usual_high:,.0f})"
+    else:
+        during += " (too few weeks before for a usual range)"
+    parts.append(during)
+    if counts["after"]:
+        parts.append(f"{n(counts['after'])} after averaged {result.after_mean:,.0f}")
+    return f"Patrol hours a week around {name}: " + "; ".join(parts) + "."
+
+
+def week_of_action_view(result: WeekOfAction) -> pd.DataFrame:
+    """The Week of Action patrol chart as a table: each week, its window and patrol hours."""
+    weeks = result.weeks
+    return table_view(
+        weeks.assign(
+            week=[f"{d.day} {d:%b %Y}" for d in weeks["week"]],
+            patrol_hours=weeks["patrol_hours"].round(1),
+        ),
+        {"week": "Week (Monday)", "window": "Window", "patrol_hours": "Patrol hours"},
+    )
+
+
+def asb_around_summary(table: pd.DataFrame, name: str) -> str:
+    """The ASB-around-an-operation chart in words: the operation month against the months either side.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"month": pd.period_range("2020-06", periods=3, freq="M"), "asb": [10.0, 16.0, 12.0],
+    ...                       "ci_low": [4.8, 9.1, 6.2], "ci_high": [18.4, 26.0, 21.0],
+    ...                       "window": ["before", "operation month", "after"]})
+    >>> asb_around_summary(table, "Op X")
+    'ASB a month around Op X, Jun 2020 to Aug 2020: highest Jul 2020 (16), lowest Jun 2020 (10); latest Aug 2020 (12). \
+Operation month Jul 2020: 16 (95% interval 9 to 26); the 1 month before averaged 10, the 1 month after 12.'
+    """
+    text = chart_summary(table, x="month", y="asb", what=f"ASB a month around {name}")
+    during = table.loc[table["window"] == "operation month"]
+    if len(during):
+        row = during.iloc[0]
+        text += (
+            f" Operation month {row['month']:%b %Y}: {row['asb']:,.0f} "
+            f"(95% interval {row['ci_low']:,.0f} to {row['ci_high']:,.0f})"
+        )
+        sides = []
+        for window in ("before", "after"):
+            part = table.loc[table["window"] == window, "asb"]
+            if len(part):
+                label = f"the {len(part)} month{'s' if len(part) != 1 else ''} {window}"
+                sides.append(f"{label} averaged {part.mean():,.0f}" if not sides else f"{label} {part.mean():,.0f}")
+        text += ("; " + ", ".join(sides) if sides else "") + "."
+    return text
+
+
+def asb_around_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The ASB-around-an-operation chart as a table: each month's ASB with its exact 95% interval."""
+    return table_view(
+        table.assign(
+            asb=table["asb"].round().astype("Int64"), ci_low=table["ci_low"].round(1), ci_high=table["ci_high"].round(1)
+        ),
+        {"month": "Month", "window": "Window", "asb": "ASB incidents", "ci_low": "95% low", "ci_high": "95% high"},
+    )

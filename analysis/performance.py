@@ -23,6 +23,7 @@ import statsmodels.api as sm
 from plotly.subplots import make_subplots
 from scipy import stats
 
+from analysis.a11y import chart_summary, table_view
 from analysis.figures import PALETTE
 from analysis.schema import ASB, CRIME_TYPES, OPEN_OUTCOMES
 
@@ -33,31 +34,51 @@ __all__ = [
     "RECENT_MONTHS",
     "agency_counts",
     "agency_figure",
+    "agency_summary",
+    "agency_view",
     "case_status_figure",
+    "case_status_summary",
+    "case_status_view",
     "case_summary",
     "case_table",
     "change_figure",
+    "change_summary",
+    "change_view",
     "compare_windows",
     "comparison_table",
     "days_to_close_figure",
+    "days_to_close_stats",
+    "days_to_close_summary",
+    "days_to_close_view",
     "describe_ratio",
     "expected_range",
     "expected_range_figure",
+    "expected_summary",
+    "expected_view",
     "format_change",
     "issue_counts",
     "issue_figure",
+    "issue_summary",
+    "issue_view",
     "kaplan_meier_median",
     "monthly_measures",
     "open_outcomes_by_month",
     "open_share_figure",
+    "open_share_summary",
+    "open_share_view",
     "outcome_distribution",
     "outcome_figure",
+    "outcome_summary",
+    "outcome_view",
     "period_rate",
+    "poisson_interval",
     "rate_figure",
+    "rate_points",
+    "rate_ratio",
+    "rate_summary",
+    "rate_view",
     "style_figure",
     "trend_window",
-    "poisson_interval",
-    "rate_ratio",
     "wilson_interval",
 ]
 
@@ -935,16 +956,9 @@ def rate_figure(rates: pd.DataFrame, what: str, per_1000: bool, title: str | Non
     title : str, optional
         The chart title.
     """
-    ordered = rates.sort_values("rate_per_1000" if per_1000 else "count")
-    if per_1000:
-        x, low, high = ordered["rate_per_1000"], ordered["ci_low"], ordered["ci_high"]
-        axis = f"{what} per 1,000 residents a month"
-    else:
-        bounds = [poisson_interval(c) for c in ordered["count"]]
-        x = ordered["count"].astype(float)
-        low = pd.Series([b[0] for b in bounds], index=ordered.index)
-        high = pd.Series([b[1] for b in bounds], index=ordered.index)
-        axis = f"{what} in the period (no population: counts)"
+    ordered = rate_points(rates, per_1000)
+    x, low, high = ordered["value"], ordered["low"], ordered["high"]
+    axis = f"{what} per 1,000 residents a month" if per_1000 else f"{what} in the period (no population: counts)"
     figure = go.Figure(
         _interval_trace(
             ordered["hub"],
@@ -1317,3 +1331,406 @@ def issue_figure(issues: pd.DataFrame, title: str | None = None) -> go.Figure:
         barmode="stack",
     )
     return figure
+
+
+# --------------------------------------------------------------------------- charts in words and tables
+# Each chart above has a summary in words (alt text and caption) and a table view of its numbers,
+# built from the same aggregated table the figure draws.
+
+
+def _names(items: list[str]) -> str:
+    """Names joined for a sentence: "A", "A and B", "A, B and C"."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def rate_points(rates: pd.DataFrame, per_1000: bool) -> pd.DataFrame:
+    """What :func:`rate_figure` draws: ``hub, count, value, low, high``, lowest first.
+
+    ``value`` is the rate per 1,000 residents a month (``per_1000``) or the count,
+    with its exact 95% Poisson interval.
+
+    Examples
+    --------
+    >>> rates = pd.DataFrame({"hub": ["A", "B"], "count": [9, 4], "rate_per_1000": [float("nan")] * 2,
+    ...                       "ci_low": [float("nan")] * 2, "ci_high": [float("nan")] * 2})
+    >>> rate_points(rates, per_1000=False)[["hub", "value"]].values.tolist()
+    [['B', 4.0], ['A', 9.0]]
+    """
+    ordered = rates.sort_values("rate_per_1000" if per_1000 else "count")
+    if per_1000:
+        value, low, high = ordered["rate_per_1000"], ordered["ci_low"], ordered["ci_high"]
+    else:
+        bounds = [poisson_interval(c) for c in ordered["count"]]
+        value = ordered["count"].astype(float)
+        low = pd.Series([b[0] for b in bounds], index=ordered.index, dtype=float)
+        high = pd.Series([b[1] for b in bounds], index=ordered.index, dtype=float)
+    return pd.DataFrame(
+        {"hub": ordered["hub"], "count": ordered["count"], "value": value, "low": low, "high": high}
+    ).reset_index(drop=True)
+
+
+def rate_summary(rates: pd.DataFrame, what: str, per_1000: bool, period: str) -> str:
+    """The hub rate chart in words: highest and lowest hub, and whether their intervals overlap.
+
+    Examples
+    --------
+    >>> rates = pd.DataFrame({"hub": ["A", "B"], "count": [40, 10], "rate_per_1000": [4.0, 1.0],
+    ...                       "ci_low": [2.9, 0.5], "ci_high": [5.4, 1.8]})
+    >>> rate_summary(rates, "ASB incidents", True, "Jan 2020")
+    'ASB incidents per 1,000 residents a month by hub, Jan 2020: highest A (4.00), lowest B (1.00); 2 shown. \
+The 95% intervals of the highest and the lowest do not overlap: a clear difference.'
+    """
+    points = rate_points(rates, per_1000).dropna(subset=["value"])
+    label = f"{what} per 1,000 residents a month" if per_1000 else f"{what} (counts: no population)"
+    if points.empty:
+        return f"{label}, {period}: no hubs to show."
+    text = chart_summary(points, x="hub", y="value", what=label, value_format="{:,.2f}" if per_1000 else "{:,.0f}")
+    text = text.replace(f"{label} by hub:", f"{label} by hub, {period}:", 1)
+    if len(points) > 1:
+        top, bottom = points.loc[points["value"].idxmax()], points.loc[points["value"].idxmin()]
+        clear = bottom["high"] < top["low"]
+        text += " The 95% intervals of the highest and the lowest " + (
+            "do not overlap: a clear difference." if clear else "overlap: the difference may be chance."
+        )
+    return text
+
+
+def rate_view(rates: pd.DataFrame, per_1000: bool) -> pd.DataFrame:
+    """The hub rate chart as a table, highest first, with the records and residents behind each rate."""
+    points = rate_points(rates, per_1000).iloc[::-1]
+    if per_1000:
+        points = points.merge(rates[["hub", "months", "population"]], on="hub", how="left").assign(
+            population=lambda d: d["population"].round(0).astype("Int64"), value=lambda d: d["value"].round(3)
+        )
+        columns = {
+            "hub": "Hub",
+            "count": "Records",
+            "months": "Months",
+            "population": "Residents (mean)",
+            "value": "Per 1,000 a month",
+            "low": "95% low",
+            "high": "95% high",
+        }
+    else:
+        columns = {"hub": "Hub", "count": "Records", "low": "95% low", "high": "95% high"}
+    digits = 3 if per_1000 else 1
+    return table_view(points.assign(low=points["low"].round(digits), high=points["high"].round(digits)), columns)
+
+
+def _change_part(frame: pd.DataFrame, name: str) -> str:
+    shown = frame.loc[np.isfinite(frame["ratio"]) & np.isfinite(frame["ci_low"]) & ~np.isnan(frame["ci_high"])]
+    if shown.empty:
+        return f"{name}: not available for these months."
+    span = f"{shown['recent'].iloc[0]} against {shown['baseline'].iloc[0]}"
+    up = shown.loc[shown["ci_low"] > 1, "hub"].tolist()
+    down = shown.loc[shown["ci_high"] < 1, "hub"].tolist()
+    unclear = len(shown) - len(up) - len(down)
+    parts = ([f"clearly up in {_names(up)}"] if up else []) + ([f"clearly down in {_names(down)}"] if down else [])
+    if unclear:
+        parts.append(f"no clear change in {unclear} hub{'s' if unclear != 1 else ''}")
+    biggest = shown.loc[(shown["ratio"] - 1).abs().idxmax()]
+    return (
+        f"{name}, {span}: "
+        + "; ".join(parts)
+        + f". Largest change {biggest['hub']} {format_change(biggest['ratio'], biggest['ci_low'], biggest['ci_high'])}."
+    )
+
+
+def change_summary(trend: pd.DataFrame, last_year: pd.DataFrame) -> str:
+    """The change chart in words: for each panel, which hubs clearly rose or fell, and the largest change.
+
+    "Clearly" means the 95% interval of the ratio excludes no change.
+
+    Examples
+    --------
+    >>> trend = pd.DataFrame({"hub": ["A", "B"], "recent": "Mar 2020", "baseline": "Feb 2020",
+    ...                       "ratio": [1.5, 0.9], "ci_low": [1.2, 0.7], "ci_high": [1.9, 1.1]})
+    >>> change_summary(trend, trend.iloc[:0])
+    'Recent trend, Mar 2020 against Feb 2020: clearly up in A; no clear change in 1 hub. \
+Largest change A +50% (95% CI +20% to +90%). Against the same months last year: not available for these months.'
+    """
+    return _change_part(trend, "Recent trend") + " " + _change_part(last_year, "Against the same months last year")
+
+
+def change_view(trend: pd.DataFrame, last_year: pd.DataFrame) -> pd.DataFrame:
+    """The change chart as a table: each hub and comparison, the records compared and the % change."""
+    both = pd.concat(
+        [trend.assign(comparison="Recent trend"), last_year.assign(comparison="Same months last year")],
+        ignore_index=True,
+    )
+
+    def pct(r: pd.Series) -> pd.Series:
+        return ((r - 1) * 100).round(1).where(np.isfinite(r))
+
+    both = both.assign(
+        change=pct(both["ratio"]),
+        low=pct(both["ci_low"]),
+        high=pct(both["ci_high"]),
+        recent_count=both["recent_count"].round().astype("Int64"),
+        baseline_count=both["baseline_count"].round().astype("Int64"),
+    )
+    return table_view(
+        both,
+        {
+            "hub": "Hub",
+            "comparison": "Comparison",
+            "recent": "Months",
+            "baseline": "Against",
+            "recent_count": "Records",
+            "baseline_count": "Records before",
+            "change": "Change %",
+            "low": "95% low %",
+            "high": "95% high %",
+            "note": "Note",
+        },
+    )
+
+
+def expected_summary(expected: pd.DataFrame, what: str) -> str:
+    """The expected-range chart in words: which hubs' latest month is above, within or below its range.
+
+    Examples
+    --------
+    >>> expected = pd.DataFrame({"hub": ["A", "B"], "month": pd.Period("2020-03", "M"), "observed": [30.0, 9.0],
+    ...                          "expected": [20.0, 10.0], "low": [12.0, 4.0], "high": [28.0, 16.0],
+    ...                          "position": ["above", "within"]})
+    >>> expected_summary(expected, "ASB incidents")
+    "ASB incidents in Mar 2020 against each hub's expected range (95%): above in A (30; expected 12 to 28); \
+within in B."
+    """
+    shown = expected.loc[expected["position"] != "not available"]
+    if shown.empty:
+        return f"{what}: no hub has enough history for an expected range."
+    month = shown["month"].iloc[0].strftime("%b %Y")
+    parts = []
+    for position in ("above", "below"):
+        rows = shown.loc[shown["position"] == position]
+        if len(rows):
+            hubs = [f"{r.hub} ({r.observed:,.0f}; expected {r.low:,.0f} to {r.high:,.0f})" for r in rows.itertuples()]
+            parts.append(f"{position} in " + _names(hubs))
+    within = shown.loc[shown["position"] == "within", "hub"].tolist()
+    if within:
+        parts.append("within in " + _names(within))
+    missing = expected.loc[expected["position"] == "not available", "hub"].tolist()
+    tail = f" Not available for {_names(missing)}." if missing else ""
+    return f"{what} in {month} against each hub's expected range (95%): " + "; ".join(parts) + "." + tail
+
+
+def expected_view(expected: pd.DataFrame) -> pd.DataFrame:
+    """The expected-range chart as a table: observed, expected and the 95% range per hub."""
+    return table_view(
+        expected.assign(
+            observed=expected["observed"].astype(float).round().astype("Int64"),
+            **{c: expected[c].astype(float).round(1) for c in ("expected", "low", "high")},
+        ),
+        {
+            "hub": "Hub",
+            "month": "Month",
+            "observed": "Records",
+            "expected": "Expected",
+            "low": "Range low (95%)",
+            "high": "Range high (95%)",
+            "position": "Position",
+            "history_months": "Months of history",
+        },
+    )
+
+
+def outcome_summary(distribution: pd.DataFrame, period: str) -> str:
+    """The outcome chart in words: the commonest outcomes and the share still open.
+
+    Examples
+    --------
+    >>> distribution = pd.DataFrame({"outcome": ["Unable to prosecute", "Under investigation"],
+    ...                              "crimes": [30, 10], "share": [0.75, 0.25], "is_open": [False, True]})
+    >>> outcome_summary(distribution, "Jan 2020")
+    'Last outcome of 40 crimes, Jan 2020: most often Unable to prosecute (75.0%), then Under investigation (25.0%). \
+25.0% are still open (under investigation or awaiting court outcome).'
+    """
+    if distribution.empty:
+        return f"Last outcome of crimes, {period}: no crimes."
+    top = distribution.sort_values("crimes", ascending=False, kind="stable").head(3)
+    named = [f"{r.outcome} ({r.share:.1%})" for r in top.itertuples()]
+    ranked = named[0] + (", then " + _names(named[1:]) if len(named) > 1 else "")
+    open_share = distribution.loc[distribution["is_open"], "share"].sum()
+    return (
+        f"Last outcome of {distribution['crimes'].sum():,} crimes, {period}: most often {ranked}. "
+        f"{open_share:.1%} are still open (under investigation or awaiting court outcome)."
+    )
+
+
+def outcome_view(distribution: pd.DataFrame) -> pd.DataFrame:
+    """The outcome chart as a table: every outcome (small ones too), its crimes and share."""
+    return table_view(
+        distribution.assign(
+            share=(distribution["share"] * 100).round(1),
+            is_open=distribution["is_open"].map({True: "yes", False: "no"}),
+        ),
+        {"outcome": "Last outcome", "crimes": "Crimes", "share": "Share %", "is_open": "Still open"},
+    )
+
+
+def open_share_summary(by_month: pd.DataFrame) -> str:
+    """The open-share chart in words: highest, lowest and latest month, and the months flagged."""
+    points = by_month.assign(share_pct=by_month["share"] * 100)
+    text = chart_summary(points, x="month", y="share_pct", what="Share of crimes still open", value_format="{:.1f}%")
+    flagged = by_month.loc[by_month["flagged"].astype(bool), "month"]
+    if len(flagged):
+        text += " Flagged as recent with many outcomes still open: " + _names([m.strftime("%b %Y") for m in flagged])
+        text += "."
+    return text
+
+
+def open_share_view(by_month: pd.DataFrame) -> pd.DataFrame:
+    """The open-share chart as a table: crimes, open and the share with its interval per month."""
+
+    def pct(s: pd.Series) -> pd.Series:
+        return (s.astype(float) * 100).round(1)
+
+    return table_view(
+        by_month.assign(
+            share=pct(by_month["share"]),
+            ci_low=pct(by_month["ci_low"]),
+            ci_high=pct(by_month["ci_high"]),
+            flagged=by_month["flagged"].astype(bool).map({True: "yes", False: "no"}),
+        ),
+        {
+            "month": "Month",
+            "crimes": "Crimes",
+            "open": "Still open",
+            "share": "Open %",
+            "ci_low": "95% low %",
+            "ci_high": "95% high %",
+            "flagged": "Flagged",
+        },
+    )
+
+
+def case_status_summary(summary: pd.DataFrame) -> str:
+    """The cases-per-hub chart in words: most and fewest cases, and how many are still open.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"hub": ["A", "B"], "opened": [10, 4], "open": [3, 0], "closed": [7, 4]})
+    >>> case_status_summary(summary)
+    "Cases opened by hub: highest A (10), lowest B (4); 2 shown. 3 of 14 cases are still open at the period's end."
+    """
+    text = chart_summary(summary, x="hub", y="opened", what="Cases opened")
+    return f"{text} {summary['open'].sum():,} of {summary['opened'].sum():,} cases are still open at the period's end."
+
+
+def case_status_view(summary: pd.DataFrame) -> pd.DataFrame:
+    """The cases-per-hub chart as a table."""
+    return table_view(summary, {"hub": "Hub", "opened": "Opened", "closed": "Closed", "open": "Still open"})
+
+
+def days_to_close_stats(table: pd.DataFrame) -> pd.DataFrame:
+    """Per hub, what the box plot of :func:`days_to_close_figure` draws (closed cases only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hub, closed, shortest, q1, median, q3, longest`` in days.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"hub": ["A"] * 4, "closed_by_end": [True] * 4, "days_to_close": [10, 20, 30, 40]})
+    >>> days_to_close_stats(table)[["closed", "median", "q1"]].values.tolist()
+    [[4.0, 25.0, 17.5]]
+    """
+    columns = ["hub", "closed", "shortest", "q1", "median", "q3", "longest"]
+    closed = table.loc[table["closed_by_end"].astype(bool)]
+    if closed.empty:
+        return pd.DataFrame(columns=columns)
+    days = closed.assign(hub=closed["hub"].astype("str")).groupby("hub", sort=False)["days_to_close"]
+    return (
+        days.agg(
+            closed="size",
+            shortest="min",
+            q1=lambda d: d.quantile(0.25),
+            median="median",
+            q3=lambda d: d.quantile(0.75),
+            longest="max",
+        )
+        .astype(float)
+        .reset_index()[columns]
+    )
+
+
+def days_to_close_summary(table: pd.DataFrame) -> str:
+    """The days-to-close chart in words: the hubs with the longest and shortest median, and overall."""
+    stats_table = days_to_close_stats(table)
+    if stats_table.empty:
+        return "Days from opening to closing: no case closed by the period's end."
+    text = chart_summary(stats_table, x="hub", y="median", what="Median days from opening to closing")
+    closed = table.loc[table["closed_by_end"].astype(bool), "days_to_close"]
+    return f"{text} Over all {len(closed):,} closed cases the median is {closed.median():,.0f} days."
+
+
+def days_to_close_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The days-to-close chart as a table: the box plot's numbers per hub."""
+    stats_table = days_to_close_stats(table).round(1)
+    counts = {c: stats_table[c].astype("Int64") for c in ("closed", "shortest", "longest")}
+    return table_view(
+        stats_table.assign(**counts),
+        {
+            "hub": "Hub",
+            "closed": "Closed cases",
+            "shortest": "Shortest (days)",
+            "q1": "Lower quartile",
+            "median": "Median",
+            "q3": "Upper quartile",
+            "longest": "Longest",
+        },
+    )
+
+
+def _totals_by(frame: pd.DataFrame, column: str, values: list[str]) -> pd.DataFrame:
+    """Totals over hubs per ``column``, largest first, with a column of cases per hub."""
+    totals = frame.groupby(column, sort=False)[values].sum().sort_values(values[0], ascending=False, kind="stable")
+    per_hub = frame.pivot_table(index=column, columns="hub", values="cases", aggfunc="sum", fill_value=0, sort=False)
+    per_hub.columns = [str(c) for c in per_hub.columns]
+    return totals.join(per_hub.astype(int)).reset_index()
+
+
+def agency_summary(agencies: pd.DataFrame, cases: int) -> str:
+    """The agency chart in words: the agencies in most and fewest cases, out of how many.
+
+    Examples
+    --------
+    >>> agencies = pd.DataFrame({"hub": ["A", "A", "B"], "agency": ["Police", "Council", "Police"], "cases": [2, 1, 3]})
+    >>> agency_summary(agencies, 5)
+    'Cases by agency: highest Police (5), lowest Council (1); 2 shown. 5 cases in all; \
+a case counts once for each agency in it.'
+    """
+    if agencies.empty:
+        return "Cases each agency is involved in: no agencies named."
+    totals = agencies.groupby("agency", sort=False, as_index=False)["cases"].sum()
+    text = chart_summary(totals, x="agency", y="cases", what="Cases")
+    return f"{text} {cases:,} case{'s' if cases != 1 else ''} in all; a case counts once for each agency in it."
+
+
+def agency_view(agencies: pd.DataFrame) -> pd.DataFrame:
+    """The agency chart as a table: cases per agency over the chosen hubs, then per hub."""
+    if agencies.empty:
+        return pd.DataFrame(columns=["Agency", "Cases"])
+    return _totals_by(agencies, "agency", ["cases"]).rename(columns={"agency": "Agency", "cases": "Cases"})
+
+
+def issue_summary(issues: pd.DataFrame) -> str:
+    """The issue chart in words: the commonest and rarest issues, and how many cases are still open."""
+    if issues.empty:
+        return "Cases by issue type: no cases."
+    totals = issues.groupby("issue", sort=False, as_index=False)[["cases", "open"]].sum()
+    text = chart_summary(totals, x="issue", y="cases", what="Cases")
+    return f"{text} {totals['open'].sum():,} of {totals['cases'].sum():,} are still open at the period's end."
+
+
+def issue_view(issues: pd.DataFrame) -> pd.DataFrame:
+    """The issue chart as a table: cases, closed and open per issue type, then cases per hub."""
+    if issues.empty:
+        return pd.DataFrame(columns=["Issue", "Cases", "Closed", "Open"])
+    table = _totals_by(issues, "issue", ["cases", "open"])
+    table.insert(2, "closed", table["cases"] - table["open"])
+    return table.rename(columns={"issue": "Issue", "cases": "Cases", "closed": "Closed", "open": "Open"})

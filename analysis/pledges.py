@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.a11y import chart_summary, format_x
 from analysis.figures import PALETTE
 
 __all__ = [
@@ -27,9 +28,12 @@ __all__ = [
     "WORKER_LABELS",
     "assess_pledges",
     "before_after_figure",
+    "before_after_summary",
     "latest_assessment",
     "mark_dates",
     "pledge_figure",
+    "pledge_summary",
+    "pledge_table",
 ]
 
 #: Columns of :func:`assess_pledges`'s result, in order.
@@ -543,3 +547,124 @@ def before_after_figure(
     figure.update_xaxes(tickformat="%b %Y")
     figure.update_yaxes(rangemode="tozero")
     return figure
+
+
+def _figures(workforce: pd.DataFrame) -> pd.DataFrame:
+    """Published figures with ``worker_type`` as lower-case text, in date order."""
+    return workforce.assign(worker_type=workforce["worker_type"].astype("str").str.strip().str.lower()).sort_values(
+        "as_at_date", kind="stable"
+    )
+
+
+def pledge_table(workforce: pd.DataFrame, assessment: pd.DataFrame) -> pd.DataFrame:
+    """The numbers behind :func:`pledge_figure`: every published figure, with each pledge assessed at it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``worker, as_at_date, fte, pledge, required_fte, gap_fte, result`` (and ``source``
+        when the workforce table has one): one row per published figure and pledge
+        assessed at it; figures before any pledge have an empty ``pledge`` and ``result``.
+        Worker types in the order the chart draws them, dates ascending.
+    """
+    figures = _figures(workforce)
+    keep = ["worker_type", "as_at_date", "fte"] + (["source"] if "source" in figures.columns else [])
+    assessed = assessment.loc[
+        assessment["as_at_date"].notna(), ["worker_type", "as_at_date", "pledge", "required_fte", "gap_fte", "met"]
+    ]
+    merged = figures[keep].merge(assessed, on=["worker_type", "as_at_date"], how="left")
+    order = {t: i for i, t in enumerate(dict.fromkeys([*assessment["worker_type"], *figures["worker_type"]]))}
+    merged = merged.assign(order=merged["worker_type"].map(order)).sort_values(["order", "as_at_date"], kind="stable")
+    result = merged["met"].astype("object").map({True: "met", False: "not met"})
+    result = result.where(merged["pledge"].isna(), result.fillna("cannot tell yet")).fillna("")
+    table = merged.assign(
+        worker=merged["worker_type"].map(lambda t: _WORKER_TITLES.get(t, t)),
+        pledge=merged["pledge"].fillna(""),
+        result=result,
+    )
+    columns = ["worker", "as_at_date", "fte", "pledge", "required_fte", "gap_fte", "result"]
+    return table[columns + (["source"] if "source" in table.columns else [])].reset_index(drop=True)
+
+
+def pledge_summary(workforce: pd.DataFrame, assessment: pd.DataFrame) -> str:
+    """:func:`pledge_figure` in words: each worker type's published FTE, then each pledge's latest result.
+
+    Examples
+    --------
+    >>> pledges = pd.DataFrame({"pledge": ["PCSOs at 95"], "worker_type": ["pcsos"], "target": [95.0],
+    ...                         "kind": ["level"], "from_date": pd.to_datetime(["2018-04-01"])})
+    >>> workforce = pd.DataFrame({"as_at_date": pd.to_datetime(["2017-09-30", "2018-09-30"]),
+    ...                           "worker_type": ["pcsos", "pcsos"], "fte": [97.0, 86.0]})
+    >>> print(pledge_summary(workforce, assess_pledges(pledges, workforce)))
+    Published PCSO FTE, 30 Sep 2017 to 30 Sep 2018: highest 30 Sep 2017 (97), lowest 30 Sep 2018 (86); \
+latest 30 Sep 2018 (86). PCSOs at 95: At 30 Sep 2018: 86 PCSO FTE, 9 below the pledged 95: not met. \
+Not met at 1 of 1 published dates since 1 Apr 2018.
+    """
+    figures = _figures(workforce).dropna(subset=["as_at_date", "fte"])
+    sentences = []
+    for worker_type in dict.fromkeys([*assessment["worker_type"], *figures["worker_type"]]):
+        published = figures[figures["worker_type"] == worker_type]
+        if published.empty:
+            continue
+        what = f"Published {_worker(str(worker_type))} FTE"
+        sentences.append(
+            chart_summary(published, x="as_at_date", y="fte", what=what, value_format="{:,.2f}").replace(".00)", ")")
+        )
+    for _, latest in latest_assessment(assessment).iterrows():
+        sentence = f"{latest['pledge']}: {latest['status']}"
+        assessed = assessment[(assessment["pledge"] == latest["pledge"]) & assessment["met"].notna()]
+        if len(assessed):
+            met = int(assessed["met"].sum())
+            word = "Met" if met else "Not met"
+            sentence += (
+                f" {word} at {met if met else len(assessed)} of {len(assessed)} published dates since "
+                f"{_day(latest['from_date'])}."
+            )
+        sentences.append(sentence)
+    return " ".join(sentences) if sentences else "No published workforce figures to show."
+
+
+def before_after_summary(series: pd.DataFrame, what: str = "ASB") -> str:
+    """:func:`before_after_figure` in words: recorded against expected, before and from the launch.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        ``month, observed, counterfactual, cf_low, cf_high, after_launch``.
+    what : str
+        The outcome's short name.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"month": pd.period_range("2019-01", periods=4, freq="M"), "observed": [10, 12, 6, 9],
+    ...                   "counterfactual": [10, 12, 11, 11], "cf_low": [8, 9, 8, 8], "cf_high": [12, 15, 14, 14],
+    ...                   "after_launch": [False, False, True, True]})
+    >>> print(before_after_summary(s))
+    Recorded ASB averaged 11 a month in the 2 months before the launch and 7.5 a month in the 2 months from it \
+(Mar 2019 to Apr 2019), against 11 a month expected without the launch. From the launch, recorded ASB was below \
+the expectation in 2 of 2 months, below its 95% range in 1 and above it in 0.
+    """
+    after = series["after_launch"].astype("bool")
+    before_rows, after_rows = series.loc[~after], series.loc[after]
+    if after_rows.empty:
+        return f"Recorded {what} a month; no months after the launch yet."
+
+    def avg(values: pd.Series) -> str:
+        return f"{values.mean():,.1f}".removesuffix(".0")
+
+    span = f"{format_x(after_rows['month'].iloc[0])} to {format_x(after_rows['month'].iloc[-1])}"
+    text = f"Recorded {what} averaged "
+    if len(before_rows):
+        text += f"{avg(before_rows['observed'])} a month in the {len(before_rows)} months before the launch and "
+    text += (
+        f"{avg(after_rows['observed'])} a month in the {len(after_rows)} months from it ({span}), against "
+        f"{avg(after_rows['counterfactual'])} a month expected without the launch."
+    )
+    observed = after_rows["observed"]
+    below = int((observed < after_rows["counterfactual"]).sum())
+    under = int((observed < after_rows["cf_low"]).sum())
+    over = int((observed > after_rows["cf_high"]).sum())
+    return (
+        f"{text} From the launch, recorded {what} was below the expectation in {below} of {len(after_rows)} months, "
+        f"below its 95% range in {under} and above it in {over}."
+    )

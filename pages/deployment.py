@@ -14,18 +14,27 @@ from analysis.deployment import (
     area_total,
     asb_around,
     asb_around_figure,
+    asb_around_summary,
+    asb_around_view,
     lag_figure,
+    lag_summary,
+    lag_view,
     lagged_correlation,
     monthly_patrol_asb,
     operations_in_view,
     timeline_figure,
+    timeline_summary,
+    timeline_view,
     week_of_action,
     week_of_action_figure,
+    week_of_action_summary,
+    week_of_action_view,
     weekly_patrol,
 )
 from analysis.metrics import monthly_counts
 from analysis.performance import describe_ratio
 from analysis.schema import ASB, UNASSIGNED
+from ui.charts import chart_with_table
 from ui.common import (
     asb_and_crime_note,
     attribution,
@@ -162,19 +171,11 @@ if weekly is None:
         "the operation view and the evaluation's patrol estimate need resourcing.csv."
     )
     patrol_area = None
-    chart_data = asb_area.rename("asb").reset_index()
 else:
     weekly_area = area_total(weekly, area_hubs, "week", PATROL_COLUMNS)
     monthly = monthly_patrol_asb(weekly, asb)
     monthly_area = area_total(monthly, area_hubs, "month", [*PATROL_COLUMNS, "asb"])
     patrol_area = weekly_area if step == "Week" else monthly_area
-    chart_data = (
-        weekly_area.assign(month=weekly_area["week"].dt.to_period("M")).merge(
-            asb_area.rename("asb_in_month").reset_index(), on="month", how="left"
-        )
-        if step == "Week"
-        else monthly_area
-    )
 if step == "Week":
     st.caption(
         "Weekly view: police.uk gives ASB by month only (no day), so weekly ASB cannot be had from police.uk. "
@@ -193,22 +194,20 @@ figure = timeline_figure(
         else f"Visible patrol hours and ASB by {step.lower()}, {area_name}"
     ),
 )
-st.plotly_chart(
+chart_with_table(
     figure,
-    key="dep_timeline",
-    alt=(
-        f"ASB incidents by month for {area_name}."
-        if weekly is None
-        else f"Patrol hours (core and precept, stacked) and ASB incidents by {step.lower()} for {area_name}, "
-        "with operations shaded and named."
+    timeline_view(patrol_area, asb_area, weekly=step == "Week"),
+    timeline_summary(
+        patrol_area, asb_area, weekly=step == "Week", area=area_name, operations=operations, launched=launched
     ),
+    key="dep_timeline",
+    file_name="patrol_and_asb.csv",
 )
 if operations is not None and len(operations) > MAX_NAMED_OPERATIONS:
     numbered = "; ".join(f"**{i}** {label}" for i, label in enumerate(operations["label"], start=1))
     st.caption(f"Grey bands are operations, numbered at the top: {numbered}.")
 elif operations is not None and len(operations):
     st.caption("Grey bands are operations, named at the top: " + "; ".join(operations["label"]) + ".")
-csv_download(chart_data, "Download the data behind this chart", "patrol_and_asb.csv", key="dl_dep_timeline")
 
 # --------------------------------------------------------------------------- lagged relationship
 if weekly is not None:
@@ -224,10 +223,12 @@ if weekly is not None:
         )
         lags = range(-8, 9) if both_ways else range(0, 9)
         correlations = lagged_correlation(patrol, asb_series, lags)
-        st.plotly_chart(
+        chart_with_table(
             lag_figure(correlations, title=f"Patrol hours against ASB some months later, {label}"),
+            lag_view(correlations),
+            lag_summary(correlations, label),
             key="dep_lag",
-            alt="Correlation between monthly patrol hours and ASB at lags of 0 to 8 months, with 95% intervals.",
+            file_name="lagged_correlation.csv",
         )
         if correlations["r"].notna().any():
             best = correlations.loc[correlations["r"].abs().idxmax()]
@@ -254,7 +255,6 @@ if weekly is not None:
             "autocorrelation left in both series and for the terms removed. **A correlation is not an effect**: "
             "patrols are sent where and when ASB is high, which by itself makes the two move together."
         )
-        csv_download(correlations, "Download the data behind this chart", "lagged_correlation.csv", key="dl_dep_lag")
 
     monthly_series = monthly_area.set_index("month")
     lag_panel(monthly_series["patrol_hours"], monthly_series["asb"], area_name)
@@ -291,10 +291,12 @@ def operation_panel(
             except ValueError as e:
                 st.info(str(e))
             else:
-                st.plotly_chart(
+                chart_with_table(
                     week_of_action_figure(result, title="Patrol hours a week"),
+                    week_of_action_view(result),
+                    week_of_action_summary(result, str(op["name"])),
                     key="dep_woa_patrol",
-                    alt=f"Weekly patrol hours for {n_weeks} weeks before, during and after {op['name']}.",
+                    file_name="operation_weeks.csv",
                 )
                 delta = (
                     f"{result.difference:+,.0f} hours a week against the {n_weeks} weeks before "
@@ -317,7 +319,6 @@ def operation_panel(
                         else ""
                     )
                 )
-                csv_download(result.weeks, "Download the data behind this chart", "operation_weeks.csv", "dl_dep_woa")
     with charts[1]:
         asb_op = area_total(asb_all, op_hubs, "month", ["asb"]).set_index("month")["asb"]
         month = op["start"].to_period("M")
@@ -325,16 +326,17 @@ def operation_panel(
         if table.empty:
             st.info("No ASB months around this operation in the data.")
         else:
-            st.plotly_chart(
+            chart_with_table(
                 asb_around_figure(table, title="ASB a month"),
+                asb_around_view(table),
+                asb_around_summary(table, str(op["name"])),
                 key="dep_woa_asb",
-                alt=f"Monthly ASB for three months before and after {op['name']}, with 95% intervals.",
+                file_name="operation_asb.csv",
             )
             st.markdown(
                 f"ASB in {month_name(month)} against the mean of the months before: "
                 f"**{describe_ratio(ratio, low, high)}**."
             )
-            csv_download(table, "Download the data behind this chart", "operation_asb.csv", "dl_dep_woa_asb")
     st.caption(
         "ASB is monthly, so an operation of one week is one week inside a month's count, and the month's ASB "
         "is not its effect. The comparison does not allow for the season (summer ASB is higher anyway), nor for "

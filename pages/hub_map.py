@@ -8,15 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from analysis import maps
+from analysis.a11y import chart_summary, table_view
 from analysis.dataset import Dataset, fingerprint
 from analysis.figures import trend_figure
 from analysis.schema import ASB, UNASSIGNED
+from ui.charts import chart_with_table, table_expander
 from ui.common import (
     Filters,
     apply_filters,
     asb_and_crime_note,
     attribution,
-    csv_download,
     get_dataset,
     missing_note,
     page_header,
@@ -207,32 +208,47 @@ def map_panel(dataset: Dataset, filters: Filters) -> None:
         if schematic:
             why = "generated sample" if dataset.is_generated else "so marked in areas.geojson"
             st.caption(f":material/warning: **Schematic areas — not real boundaries** ({why}).")
-        event = st.plotly_chart(
+        unit = "hub" if level == ALL_HUBS else "LSOA"
+        summary = maps.area_summary(
+            table,
+            value=value,
+            what=value_title if level == ALL_HUBS else f"{value_title} in {level}",
+            unit=unit,
+            period=filters.period_label,
+            value_format="{:,.2f}" if measure == RATE else "{:,.0f}",
+        )
+        if hotspots is not None:
+            summary = f"{maps.hotspot_summary(hotspots, width_m)} {summary}"
+        event = chart_with_table(
             figure,
-            key="map_chart",
+            mapped_values(table, value, unit),
+            summary,
+            key="map",
+            file_name="hub_map_areas.csv" if level == ALL_HUBS else f"hub_map_lsoas_{level}.csv",
+            config={"scrollZoom": True, "displaylogo": False},
             on_select="rerun",
             selection_mode=("points",),
-            config={"scrollZoom": True, "displaylogo": False},
-            alt=f"Map of {value_title.lower()} for the {place}; the same numbers are in the table below.",
         )
         points = event.selection.points if event and event.selection else []
+        if hotspots is not None:
+            table_expander(
+                table_view(
+                    hotspots.assign(hexagon_width_m=width_m),
+                    {
+                        "cell_id": "Hexagon",
+                        "count": "Records",
+                        "latitude": "Centre latitude",
+                        "longitude": "Centre longitude",
+                        "hexagon_width_m": "Width (m)",
+                    },
+                ),
+                "map_hotspots",
+                file_name="hub_map_hotspots.csv",
+                label="Hotspot hexagons table",
+            )
         placement_notes(
             dataset, chosen, rows, level, hotspots_on, sorted(set(table["name"][~table["code"].isin(drawn)]))
         )
-        mapped_values_table(table, value, level)
-        csv_download(
-            table.assign(period=filters.period_label, records_of="; ".join(types)),
-            "Download the data behind the map",
-            "hub_map_areas.csv" if level == ALL_HUBS else f"hub_map_lsoas_{level}.csv",
-            key="dl_map_areas",
-        )
-        if hotspots is not None:
-            csv_download(
-                hotspots.assign(hexagon_width_m=width_m),
-                "Download the hotspot hexagons",
-                "hub_map_hotspots.csv",
-                key="dl_map_hotspots",
-            )
     with right:
         picked_codes = maps.selection_locations(points, 0)
         picked_cells = maps.selection_locations(points, 1) if hotspots_on else []
@@ -262,24 +278,18 @@ def placement_notes(
     st.caption(" ".join(notes))
 
 
-def mapped_values_table(table: pd.DataFrame, value: str, level: str) -> None:
-    """The mapped numbers as a table: the map never relies on colour alone."""
-    shown = table.sort_values(value, ascending=False, na_position="last")[
-        ["name", "count", "residents", "rate_per_1000"]
-    ]
-    st.dataframe(
-        shown,
-        hide_index=True,
-        height=min(38 + 35 * len(shown), 320),
-        column_config={
-            "name": st.column_config.TextColumn("Hub" if level == ALL_HUBS else "LSOA"),
-            "count": st.column_config.NumberColumn("Records", format="localized"),
-            "residents": st.column_config.NumberColumn("Residents", format="localized"),
-            "rate_per_1000": st.column_config.NumberColumn(
-                "Per 1,000 a month", format="%.2f", help="Records per 1,000 residents a month"
-            ),
+def mapped_values(table: pd.DataFrame, value: str, unit: str) -> pd.DataFrame:
+    """The mapped numbers as a table (highest first): the map never relies on colour alone."""
+    shown = table.sort_values(value, ascending=False, na_position="last", kind="stable")
+    return table_view(
+        shown.assign(rate_per_1000=shown["rate_per_1000"].round(2)),
+        {
+            "name": "Hub" if unit == "hub" else "LSOA",
+            "code": "Code",
+            "count": "Records",
+            "residents": "Residents",
+            "rate_per_1000": "Per 1,000 a month",
         },
-        key="map_table",
     )
 
 
@@ -317,29 +327,41 @@ def side_charts(
     # a rate only when every area shown has residents (a partial denominator would inflate it)
     use_rate = measure == RATE and not picked_cells and people.notna().all() and residents > 0
     trend = maps.trend_table(selected, filters.months, residents if use_rate else None)
+    y = "rate_per_1000" if use_rate else "count"
     figure = trend_figure(
         trend,
         x="month",
-        y="rate_per_1000" if use_rate else "count",
+        y=y,
         series=None,
         y_title=f"{what} {maps.RATE_TITLE}" if use_rate else what,
         title=f"{what} by month: {label}",
         hover_format=",.2f" if use_rate else ",.0f",
     )
-    st.plotly_chart(
+    in_words = f"{what} {maps.RATE_TITLE}" if use_rate else f"{what} a month"
+    chart_with_table(
         figure.update_layout(height=280, showlegend=False, title_font_size=14, yaxis_title_font_size=12),
+        table_view(
+            trend.assign(rate_per_1000=trend["rate_per_1000"].round(2)),
+            {"month": "Month", "count": "Records"} | ({"rate_per_1000": "Per 1,000 residents"} if use_rate else {}),
+        ),
+        chart_summary(
+            trend, x="month", y=y, what=f"{in_words}, {label}", value_format="{:,.2f}" if use_rate else "{:,.0f}"
+        ),
         key="map_trend",
-        alt=f"Line chart of {what.lower()} by month for {label}.",
+        file_name="hub_map_trend.csv",
     )
-    csv_download(trend.assign(area=label), "Download the monthly data", "hub_map_trend.csv", key="dl_map_trend")
     if what != "ASB incidents":
         types = maps.type_counts(selected, [t for t in filters.crime_types if t != ASB])
-        st.plotly_chart(
+        chart_with_table(
             maps.crime_type_figure(types, title=f"Crimes by type: {label}", height=90 + 26 * len(types)),
+            table_view(
+                types.sort_values("count", ascending=False, kind="stable"),
+                {"crime_type": "Crime type", "count": "Records"},
+            ),
+            chart_summary(types, x="crime_type", y="count", what=f"Crimes, {label},"),
             key="map_types",
-            alt=f"Bar chart of crimes by type for {label}.",
+            file_name="hub_map_types.csv",
         )
-        csv_download(types.assign(area=label), "Download the crime-type data", "hub_map_types.csv", key="dl_map_types")
 
 
 # --- the page ---

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from analysis.a11y import chart_summary, table_view
 from analysis.figures import trend_figure
 from analysis.metrics import compare_periods, summary
 from analysis.schema import UNASSIGNED
+from ui.charts import chart_with_table
 from ui.common import (
     asb_and_crime_note,
     attribution,
@@ -47,7 +49,7 @@ columns[0].metric("ASB incidents", f"{asb:,}", help="Anti-social behaviour recor
 columns[1].metric("Crimes (excluding ASB)", f"{crime:,}")
 if residents > 0:
     per_1000 = hubs_table["asb"].sum() / residents * 1000 / len(filters.months)
-    columns[2].metric("ASB per 1,000 a month", f"{per_1000:.2f}", help="Per 1,000 residents of the hub areas.")
+    columns[2].metric("ASB per 1,000 a month", f"{per_1000:.2f}")
 else:
     columns[2].metric("ASB per 1,000 a month", "—", help="No population.csv: rates cannot be shown.")
 columns[3].metric("Data to", last_month.strftime("%b %Y"), help="The latest month in the police.uk files loaded.")
@@ -73,9 +75,12 @@ with st.container(border=True):
             "not its cause: see Precept outcomes for the estimate linked to the hubs."
         )
 
-view = st.segmented_control(
-    "Show", ["County total", "Each hub"], default="County total", key="overview_view", label_visibility="collapsed"
-)
+view = (
+    st.segmented_control(
+        "Show", ["County total", "Each hub"], default="County total", key="overview_view", label_visibility="collapsed"
+    )
+    or "County total"
+)  # a second click deselects: fall back to the county view
 rate = hubs_table["population"].notna().any()
 if view == "Each hub":
     y = "asb_rate_per_1000" if rate else "asb"
@@ -85,16 +90,27 @@ if view == "Each hub":
         chart_table, x="month", y=y, series="hub", y_title=y_title, hover_format=",.2f" if rate else ",.0f"
     )
 else:
-    chart_table = county_asb.rename("asb").reset_index()
-    y_title = "ASB incidents a month"
-    figure = trend_figure(chart_table, x="month", y="asb", series=None, y_title=y_title)
-figure.update_layout(title=f"ASB, {filters.period_label}", height=380)
-st.plotly_chart(figure, key="overview_trend", alt=f"Line chart of {y_title.lower()} by month ({view.lower()}).")
-peak = chart_table.loc[chart_table["asb"].idxmax()] if len(chart_table) else None
-if peak is not None:
-    st.caption(
-        f"Highest month: {peak['month'].strftime('%b %Y')} with {int(peak['asb']):,} ASB records"
-        f"{' in ' + peak['hub'] if 'hub' in chart_table.columns else ' across the county'}."
+    county = table.groupby("month")[["asb", "crime"]].sum().reset_index()
+    chart_table = county.melt(id_vars="month", var_name="measure", value_name="records").assign(
+        measure=lambda d: d["measure"].map({"asb": "ASB incidents", "crime": "Crimes (excluding ASB)"})
     )
+    y_title = "Records a month, county"
+    figure = trend_figure(chart_table, x="month", y="records", series="measure", y_title=y_title)
+chart_title = "ASB" if view == "Each hub" else "ASB and crime"
+figure.update_layout(title=f"{chart_title}, {filters.period_label}", height=380)
+if view == "Each hub":
+    summary_text = chart_summary(
+        chart_table, x="month", y=y, what=y_title, series="hub", value_format="{:,.2f}" if rate else "{:,.0f}"
+    )
+    readable = table_view(chart_table, {"hub": "Hub", "month": "Month", "asb": "ASB", y: y_title})
+else:
+    summary_text = chart_summary(chart_table, x="month", y="records", what="records a month", series="measure")
+    readable = table_view(chart_table, {"month": "Month", "measure": "Measure", "records": "Records"})
+chart_with_table(figure, readable, summary_text, key="overview_trend")
+asb_rows = chart_table if view == "Each hub" else county
+if len(asb_rows):
+    peak = asb_rows.loc[asb_rows["asb"].idxmax()]
+    where = f" in {peak['hub']}" if view == "Each hub" else " across the county"
+    st.caption(f"Highest ASB month: {peak['month'].strftime('%b %Y')} with {int(peak['asb']):,} records{where}.")
 csv_download(chart_table, "Download the data behind this chart", "asb_trend.csv", key="dl_overview_trend")
 attribution()

@@ -13,27 +13,46 @@ from analysis.performance import (
     RECENT_MONTHS,
     agency_counts,
     agency_figure,
+    agency_summary,
+    agency_view,
     case_status_figure,
+    case_status_summary,
+    case_status_view,
     case_summary,
     case_table,
     change_figure,
+    change_summary,
+    change_view,
     compare_windows,
     comparison_table,
     days_to_close_figure,
+    days_to_close_summary,
+    days_to_close_view,
     expected_range,
     expected_range_figure,
+    expected_summary,
+    expected_view,
     issue_counts,
     issue_figure,
+    issue_summary,
+    issue_view,
     monthly_measures,
     open_outcomes_by_month,
     open_share_figure,
+    open_share_summary,
+    open_share_view,
     outcome_distribution,
     outcome_figure,
+    outcome_summary,
+    outcome_view,
     period_rate,
     rate_figure,
+    rate_summary,
+    rate_view,
     trend_window,
 )
 from analysis.schema import ASB, UNASSIGNED
+from ui.charts import chart_with_table
 from ui.common import (
     apply_filters,
     asb_and_crime_note,
@@ -199,37 +218,32 @@ else:
                 if per_1000
                 else f"{what}, {filters.period_label} (no population: counts)"
             )
-            st.plotly_chart(
+            chart_with_table(
                 rate_figure(rates, what, per_1000, title=rate_title),
+                rate_view(rates, per_1000),
+                rate_summary(rates, what, per_1000, filters.period_label),
                 key="perf_rate",
-                alt=f"{what} per hub with 95% intervals.",
+                file_name="hub_rates.csv",
             )
-            csv_download(rates, "Download the data behind this chart", "hub_rates.csv", key="dl_perf_rate")
         with tabs[1]:
-            st.plotly_chart(
+            chart_with_table(
                 change_figure(trend, last_year, title=f"{what}: change with 95% intervals"),
+                change_view(trend, last_year),
+                f"{what}, change per hub. " + change_summary(trend, last_year),
                 key="perf_change",
-                alt=f"Percent change in {what.lower()} per hub with 95% intervals: recent trend and last year.",
+                file_name="hub_changes.csv",
             )
-            changes = pd.concat(
-                [trend.assign(comparison="recent trend"), last_year.assign(comparison="same months last year")]
-            )
-            csv_download(changes, "Download the data behind this chart", "hub_changes.csv", key="dl_perf_change")
         with tabs[2]:
             if (expected["position"] == "not available").all():
                 st.info(expected["model"].iloc[0] if len(expected) else "No hubs chosen.")
             else:
-                st.plotly_chart(
+                chart_with_table(
                     expected_range_figure(expected, what, title=f"{what} in {latest} against the expected range"),
+                    expected_view(expected),
+                    expected_summary(expected, what),
                     key="perf_expected",
-                    alt=f"{what} in {latest} per hub against its expected range.",
+                    file_name="hub_expected_range.csv",
                 )
-            csv_download(
-                expected.assign(month=expected["month"].astype("str")),
-                "Download the data behind this chart",
-                "hub_expected_range.csv",
-                key="dl_perf_expected",
-            )
 
     comparison_panel(available)
 
@@ -251,27 +265,24 @@ else:
                 "re-supplies the data, so recent outcome shares are not comparable with older months.",
                 icon=":material/hourglass_top:",
             )
-        st.plotly_chart(
+        chart_with_table(
             outcome_figure(distribution, title=f"Last outcome of crimes, {filters.period_label}"),
+            outcome_view(distribution),
+            outcome_summary(distribution, filters.period_label),
             key="perf_outcomes",
-            alt="Share of crimes by last outcome category; outcomes still open are marked.",
+            file_name="crime_outcomes.csv",
         )
-        csv_download(distribution, "Download the data behind this chart", "crime_outcomes.csv", key="dl_perf_outcomes")
-        st.plotly_chart(
+        chart_with_table(
             open_share_figure(by_month, title="Crimes whose outcome is still open, by month"),
+            open_share_view(by_month),
+            open_share_summary(by_month),
             key="perf_open",
-            alt="Share of crimes still under investigation or awaiting court, by month, with 95% intervals.",
+            file_name="open_outcomes_by_month.csv",
         )
         st.caption(
             f"Open: 'Under investigation' or 'Awaiting court outcome'. A month is flagged when it is one of the "
             f"{RECENT_MONTHS} latest in the data and its open share is clearly (95% interval) above both 5% and "
             "twice the share of earlier months. police.uk updates outcomes when it re-supplies a month."
-        )
-        csv_download(
-            by_month.assign(month=by_month["month"].astype("str")),
-            "Download the data behind this chart",
-            "open_outcomes_by_month.csv",
-            key="dl_perf_open",
         )
 
 # --------------------------------------------------------------------------- cases
@@ -305,38 +316,43 @@ else:
         )
         tabs = st.tabs(["Open and closed", "Days to close", "Agencies involved", "Issue types"])
         with tabs[0]:
-            st.plotly_chart(
+            chart_with_table(
                 case_status_figure(per_hub, title="Cases per hub, open and closed"),
+                case_status_view(per_hub),
+                case_status_summary(per_hub),
                 key="perf_cases",
-                alt="Cases opened per hub, split into closed and still open.",
+                file_name="cases_per_hub.csv",
             )
-            csv_download(per_hub, "Download the data behind this chart", "cases_per_hub.csv", key="dl_perf_cases")
         with tabs[1]:
-            st.plotly_chart(
+            # The table view gives the box plot's numbers per hub; the download keeps every closed case's days.
+            chart_with_table(
                 days_to_close_figure(table, title="Days from opening to closing, closed cases"),
+                days_to_close_view(table),
+                days_to_close_summary(table),
                 key="perf_days",
-                alt="Distribution of days to close per hub, each closed case a point.",
             )
             csv_download(
                 table.drop(columns=["agencies"]),
-                "Download the data behind this chart",
+                "Download every case's days (CSV)",
                 "case_days.csv",
                 key="dl_perf_days",
             )
         with tabs[2]:
             agencies = agency_counts(table)
-            st.plotly_chart(
+            chart_with_table(
                 agency_figure(agencies, title="Agencies involved (cases each agency is part of)"),
+                agency_view(agencies),
+                agency_summary(agencies, len(table)),
                 key="perf_agencies",
-                alt="Number of cases each agency is involved in.",
+                file_name="case_agencies.csv",
             )
-            csv_download(agencies, "Download the data behind this chart", "case_agencies.csv", key="dl_perf_agencies")
         with tabs[3]:
             issues = issue_counts(table)
-            st.plotly_chart(
+            chart_with_table(
                 issue_figure(issues, title="Cases by issue type"),
+                issue_view(issues),
+                issue_summary(issues),
                 key="perf_issues",
-                alt="Number of cases per issue type, closed and open.",
+                file_name="case_issues.csv",
             )
-            csv_download(issues, "Download the data behind this chart", "case_issues.csv", key="dl_perf_issues")
 attribution()

@@ -7,12 +7,23 @@ after the hubs launched, with the method, its assumptions and its uncertainty.
 import pandas as pd
 import streamlit as st
 
+from analysis.a11y import chart_summary, table_view
 from analysis.dataset import Dataset, fingerprint
 from analysis.evaluate import Evaluation, InsufficientData, evaluate, plain_english
 from analysis.figures import trend_figure
 from analysis.metrics import monthly_counts, monthly_patrol
-from analysis.pledges import assess_pledges, before_after_figure, latest_assessment, mark_dates, pledge_figure
+from analysis.pledges import (
+    assess_pledges,
+    before_after_figure,
+    before_after_summary,
+    latest_assessment,
+    mark_dates,
+    pledge_figure,
+    pledge_summary,
+    pledge_table,
+)
 from analysis.schema import ASB, UNASSIGNED
+from ui.charts import chart_with_table
 from ui.common import (
     apply_filters,
     asb_and_crime_note,
@@ -109,32 +120,28 @@ if not any(missing_tables):
         )
         launch_label = "First hub launch"
         figure = pledge_figure(workforce, assessment, launch=first_launch, launch_label=launch_label)
-        st.plotly_chart(
+        chart_with_table(
             figure,
-            key="precept_pledge_chart",
-            alt="Published FTE of officers and PCSOs over time, with each pledge's required level as a dashed line.",
+            table_view(
+                pledge_table(workforce, assessment),
+                {
+                    "worker": "Worker type",
+                    "as_at_date": "As at",
+                    "fte": "Published FTE",
+                    "result": "Result",
+                    "required_fte": "Pledged: at least",
+                    "gap_fte": "Gap",
+                    "pledge": "Pledge",
+                }
+                | ({"source": "Source"} if "source" in workforce.columns else {}),
+            ),
+            pledge_summary(workforce, assessment),
+            key="precept_pledge",
+            file_name="pledges_and_headcount.csv",
         )
-        st.caption("The vertical axes do not start at zero, so that a gap of a few FTE shows.")
-        chart_data = workforce[["as_at_date", "worker_type", "fte", "source"]].merge(
-            assessment[["worker_type", "as_at_date", "pledge", "required_fte", "gap_fte", "met", "status"]],
-            on=["worker_type", "as_at_date"],
-            how="left",
-        )
-        csv_download(chart_data, "Download the data behind this chart", "pledges_and_headcount.csv", key="dl_pledges")
-        st.markdown("**Every published date since each pledge**")
-        st.dataframe(
-            assessment.assign(result=assessment["met"].map({True: "met", False: "not met"}).fillna("cannot tell yet"))[
-                ["pledge", "as_at_date", "result", "actual_fte", "required_fte", "gap_fte"]
-            ],
-            hide_index=True,
-            key="precept_assessment_table",
-            column_config={
-                "pledge": st.column_config.TextColumn("pledge", width="medium"),
-                "as_at_date": st.column_config.DateColumn("as at", format="D MMM YYYY"),
-                "actual_fte": st.column_config.NumberColumn("published FTE", format="%.2f"),
-                "required_fte": st.column_config.NumberColumn("pledged: at least", format="%.2f"),
-                "gap_fte": st.column_config.NumberColumn("gap", format="%+.2f"),
-            },
+        st.caption(
+            "The vertical axes do not start at zero, so that a gap of a few FTE shows. The table view lists every "
+            "published figure, with each pledge assessed at the dates since it started."
         )
 
 # ----------------------------------------------------------------------------- precept-funded deployment
@@ -192,14 +199,28 @@ if not missing_note(dataset, "resourcing.csv"):
         if first_launch is not None:
             mark_dates(figure, [(first_launch, f"First hub launch ({first_launch:%b %Y})")])
         _month_ticks(figure, len(filters.months))
-        st.plotly_chart(
-            figure, key="precept_patrol_chart", alt="Line chart of precept-funded patrol hours a month by hub."
-        )
-        csv_download(
-            patrol.assign(month=patrol["month"].astype("str")),
-            "Download the data behind this chart",
-            "precept_patrol_by_hub_month.csv",
-            key="dl_precept_patrol",
+        chart_with_table(
+            figure,
+            table_view(
+                patrol.round({"precept_patrol_hours": 1, "patrol_hours": 1, "precept_fte": 2, "fte": 2}),
+                {
+                    "hub": "Hub",
+                    "month": "Month",
+                    "precept_patrol_hours": "Precept patrol hours",
+                    "patrol_hours": "All patrol hours",
+                    "precept_fte": "Precept FTE",
+                    "fte": "All FTE",
+                },
+            ),
+            chart_summary(
+                patrol,
+                x="month",
+                y="precept_patrol_hours",
+                what="Precept-funded visible patrol hours a month",
+                series="hub",
+            ),
+            key="precept_patrol",
+            file_name="precept_patrol_by_hub_month.csv",
         )
 
 # ----------------------------------------------------------------------------- ASB before and after
@@ -254,21 +275,31 @@ else:
             chosen = st.selectbox("Hub", names, key="precept_eval_hub")
             hub = with_series[names.index(chosen)]
             launched = pd.Timestamp(hub.launched) if hub.launched else None
-            st.plotly_chart(
+            summary = (
+                f"{hub.hub}: {_pct(hub.effect_pct)} after launch (95% confidence interval {_pct(hub.ci_low_pct)} "
+                f"to {_pct(hub.ci_high_pct)}), {hub.months_before} months before and {hub.months_after} after. "
+                f"{before_after_summary(hub.series)} {hub.method}. One hub alone is noisier than the estimate "
+                "across hubs above."
+            )
+            chart_with_table(
                 before_after_figure(hub.series, hub=hub.hub, launched=launched),
-                key="precept_before_after_chart",
-                alt=f"Recorded ASB a month in {hub.hub} against the expectation without the launch.",
-            )
-            st.caption(
-                f"{hub.hub}: {_pct(hub.effect_pct)} after launch (95% confidence interval {_pct(hub.ci_low_pct)} to "
-                f"{_pct(hub.ci_high_pct)}), {hub.months_before} months before and {hub.months_after} after. "
-                f"{hub.method}. One hub alone is noisier than the estimate across hubs above."
-            )
-            csv_download(
-                hub.series.assign(month=hub.series["month"].astype("str"), hub=hub.hub),
-                "Download the data behind this chart",
-                f"asb_before_after_{hub.hub.lower().replace(' ', '_')}.csv",
-                key="dl_before_after",
+                table_view(
+                    hub.series.assign(
+                        **{c: hub.series[c].round(1) for c in ("counterfactual", "cf_low", "cf_high")},
+                        after_launch=hub.series["after_launch"].map({True: "after", False: "before"}),
+                    ),
+                    {
+                        "month": "Month",
+                        "after_launch": "Launch",
+                        "observed": "Recorded ASB",
+                        "counterfactual": "Expected without the launch",
+                        "cf_low": "95% range: low",
+                        "cf_high": "95% range: high",
+                    },
+                ),
+                summary,
+                key="precept_before_after",
+                file_name=f"asb_before_after_{hub.hub.lower().replace(' ', '_')}.csv",
             )
         hubs_table = pd.DataFrame([h.to_dict() for h in evaluation.hubs])
         st.markdown("**Each hub on its own** (interrupted time series: each hub against its own trend and season)")
@@ -345,11 +376,11 @@ else:
         if first_launch is not None:
             mark_dates(figure, [(first_launch, f"First hub launch ({first_launch:%b %Y})")])
         _month_ticks(figure, len(filters.months))
-        st.plotly_chart(figure, key="precept_asb_counts_chart", alt="Line chart of recorded ASB a month by hub.")
-        csv_download(
-            counts.assign(month=counts["month"].astype("str")),
-            "Download the data behind this chart",
-            "asb_by_hub_month.csv",
-            key="dl_asb_counts",
+        chart_with_table(
+            figure,
+            table_view(counts, {"hub": "Hub", "month": "Month", "count": "ASB incidents"}),
+            chart_summary(counts, x="month", y="count", what="Recorded ASB incidents a month", series="hub"),
+            key="precept_asb_counts",
+            file_name="asb_by_hub_month.csv",
         )
 attribution()

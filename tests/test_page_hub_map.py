@@ -57,7 +57,12 @@ def mapped(at: AppTest) -> pd.Series:
 
 
 def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
+    """Every caption as read (the chart summaries escape Markdown characters with backslashes)."""
+    return "\n".join(c.value.replace("\\", "") for c in at.caption)
+
+
+def download_keys(at: AppTest) -> list[str]:
+    return [b.proto.id for b in at.get("download_button")]
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +90,19 @@ def test_rates_by_default_then_counts_on_request(sample_dir, sample, monkeypatch
     expected = expected_rates(sample, [ASB], sample.months)
     shaded = mapped(at)
     assert shaded.to_dict() == pytest.approx(expected[shaded.index].to_dict())
+    # the summary names the highest and lowest hub in words; the table view holds every mapped number
+    names = sample.hubs.set_index("area_code")["hub"]
+    high, low = expected.idxmax(), expected.idxmin()
+    assert (
+        f"ASB incidents per 1,000 residents a month by hub: highest {names[high]} ({expected[high]:,.2f}), "
+        f"lowest {names[low]} ({expected[low]:,.2f}); {len(expected)} shown."
+    ) in captions(at)
+    view = at.dataframe[0].value
+    assert list(view.columns) == ["Hub", "Code", "Records", "Residents", "Per 1,000 a month"]
+    assert view["Per 1,000 a month"].is_monotonic_decreasing  # highest first
+    assert view.set_index("Code")["Per 1,000 a month"].to_dict() == pytest.approx(expected.round(2).to_dict(), abs=1e-9)
+    # one download per chart: the map, the monthly trend (ASB has no crime-type chart)
+    assert sorted(k.rsplit("-", 1)[1] for k in download_keys(at)) == ["map_csv", "map_trend_csv"]
 
     at = rerun(at.radio(key="map_measure").set_value("Count"))
     asb = sample.incidents[sample.incidents["crime_type"] == ASB]
@@ -103,10 +121,15 @@ def test_crime_type_filter_changes_the_map(sample_dir, sample, monkeypatch):
     assert shaded.to_dict() == pytest.approx(expected[shaded.index].to_dict())
     assert (shaded[before.index] < before).all()  # burglary alone is rarer than ASB everywhere
     burglaries = (sample.incidents["crime_type"] == "Burglary") & (sample.incidents["hub"] != UNASSIGNED)
-    assert int(at.dataframe[0].value["count"].sum()) == int(burglaries.sum())
+    assert int(at.dataframe[0].value["Records"].sum()) == int(burglaries.sum())
     assert "Crimes (excl. ASB)" in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
     types_chart = json.loads(at.get("plotly_chart")[2].proto.spec)["data"][0]
     assert types_chart["y"] == ["Burglary"]
+    assert f"Crimes, every mapped hub, by crime type: Burglary: {int(burglaries.sum()):,}; 1 shown." in captions(at)
+    by_month = sample.incidents.loc[burglaries].groupby("month").size().reindex(sample.months, fill_value=0)
+    trend_view = at.dataframe[1].value
+    assert trend_view["Records"].tolist() == by_month.tolist()
+    assert trend_view["Month"].iloc[-1] == sample.months[-1].strftime("%b %Y")
 
 
 def test_schematic_areas_are_labelled_and_unplaced_records_counted(sample_dir, sample, monkeypatch):
@@ -128,8 +151,16 @@ def test_hotspots_are_hexagon_counts_never_points(sample_dir, sample, monkeypatc
     hexagons = traces[1]
     assert all("_" in cell for cell in hexagons["locations"])
     asb = sample.incidents[(sample.incidents["crime_type"] == ASB) & (sample.incidents["hub"] != UNASSIGNED)]
-    assert int(values(hexagons["customdata"]).sum()) == int(asb["longitude"].notna().sum())
+    located = int(asb["longitude"].notna().sum())
+    assert int(values(hexagons["customdata"]).sum()) == located
     assert "police.uk points are approximate (snapped to anonymous map points)" in captions(at)
+    # the hotspots in words and as their own table (with its own download)
+    counts = values(hexagons["customdata"])
+    assert f"Hotspots: {len(counts):,} hexagons" in captions(at)
+    assert f"hold {located:,} records; the busiest holds {int(counts.max()):,}" in captions(at)
+    hexagon_view = next(d.value for d in at.dataframe if "Hexagon" in d.value.columns)
+    assert int(hexagon_view["Records"].sum()) == located
+    assert any(k.endswith("-map_hotspots_csv") for k in download_keys(at))
 
 
 def test_lsoa_drill_down_on_real_data(real_dir, monkeypatch):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.dataset import load_dataset
+from analysis.schema import UNASSIGNED
 from tests.conftest import ROOT
-from tests.test_page_deployment import charts, choose_period, values
+from tests.test_page_deployment import captions, chart_views, charts, choose_period, downloads, values
 
 PAGE = "pages/performance.py"
 SAMPLE_HUBS = ["Carlisle", "Eden", "Allerdale", "Copeland", "Barrow", "South Lakeland"]
@@ -102,3 +105,78 @@ def test_real_data_says_what_it_cannot_show(real_dir, monkeypatch):
     assert "the data do not cover Jan-Feb 2018" in notes
     assert "needs 6 months before Feb 2019, the data have 4" in notes
     assert any(i.value.startswith("No cases.csv") for i in at.info)
+    # No expected-range chart without the history; the charts drawn say what is missing in words.
+    views = chart_views(at)
+    assert list(views) == ["perf_rate", "perf_change", "perf_outcomes", "perf_open"]
+    assert views["perf_change"][1].endswith("Against the same months last year: not available for these months.")
+    assert downloads(at) == ["Download this table (CSV)"] * 4
+
+
+def test_every_chart_has_a_summary_and_a_table_view(sample_dir, monkeypatch):
+    at = open_page(sample_dir, monkeypatch)
+    views = chart_views(at)
+    assert list(views) == [
+        "perf_rate",
+        "perf_change",
+        "perf_expected",
+        "perf_outcomes",
+        "perf_open",
+        "perf_cases",
+        "perf_days",
+        "perf_agencies",
+        "perf_issues",
+    ]
+    shown = captions(at)
+    for key, (_, summary, table) in views.items():
+        assert summary in shown, f"{key}: the summary is also the caption"
+        assert len(table), f"{key}: the table view is empty"
+    # One download per chart; days to close offers every case's days instead of its per-hub table.
+    table_csv = "Download this table (CSV)"
+    assert downloads(at) == [table_csv] * 6 + ["Download every case's days (CSV)"] + [table_csv] * 2
+
+    # Rates: the summary and the table hold what the chart draws (hubs lowest first on the chart).
+    spec, summary, table = views["perf_rate"]
+    hubs, rates = spec["data"][0]["y"], values(spec["data"][0]["x"])
+    assert table["Hub"].tolist() == hubs[::-1]
+    assert table["Per 1,000 a month"].tolist() == pytest.approx(rates[::-1], abs=5e-4)
+    assert summary.startswith("ASB incidents per 1,000 residents a month by hub, Jan 2017 to Dec 2020 (48 months): ")
+    assert f"highest {hubs[-1]} ({rates[-1]:,.2f}), lowest {hubs[0]} ({rates[0]:,.2f}); 6 shown." in summary
+
+    # Expected range: every hub the chart marks above or below is named so in words.
+    spec, summary, table = views["perf_expected"]
+    latest = next(t for t in spec["data"] if t["name"] == "Latest month")
+    for hub, position in zip(latest["y"], latest["text"], strict=True):
+        assert (f"{position} in " in summary and hub in summary) if position else hub in summary
+    assert table["Position"].tolist() == [p or "within" for p in latest["text"]]
+
+    # Outcomes: every crime placed in a hub, counted here from the records.
+    dataset = load_dataset(sample_dir)
+    crimes = int((~dataset.incidents["is_asb"] & (dataset.incidents["hub"] != UNASSIGNED)).sum())
+    _, summary, table = views["perf_outcomes"]
+    assert summary.startswith(f"Last outcome of {crimes:,} crimes, Jan 2017 to Dec 2020 (48 months): most often ")
+    assert table["Crimes"].sum() == crimes
+    _, summary, table = views["perf_open"]
+    assert summary.endswith("Flagged as recent with many outcomes still open: Oct 2020, Nov 2020 and Dec 2020.")
+    assert table.loc[table["Flagged"] == "yes", "Month"].tolist() == ["Oct 2020", "Nov 2020", "Dec 2020"]
+    assert table["Crimes"].sum() == crimes
+
+    # Cases, counted here from cases.csv.
+    cases = pd.read_csv(sample_dir / "cases.csv", parse_dates=["opened", "closed"])
+    still_open = int(cases["closed"].isna().sum())
+    _, summary, table = views["perf_cases"]
+    assert summary.endswith(f"{still_open} of {len(cases)} cases are still open at the period's end.")
+    assert table["Opened"].sum() == len(cases) and table["Still open"].sum() == still_open
+    days = (cases["closed"] - cases["opened"]).dt.days.dropna()
+    _, summary, table = views["perf_days"]
+    assert summary.endswith(f"Over all {len(days)} closed cases the median is {days.median():,.0f} days.")
+    assert table["Closed cases"].sum() == len(days)
+    assert table["Longest"].max() == days.max() and table["Shortest (days)"].min() == days.min()
+    police = int(cases["agencies"].str.contains("Police").sum())
+    _, summary, table = views["perf_agencies"]
+    assert summary.startswith(f"Cases by agency: highest Police ({police}), ")
+    assert table.loc[table["Agency"] == "Police", "Cases"].item() == police
+    issues = cases["issue"].value_counts()
+    _, summary, table = views["perf_issues"]
+    assert summary.startswith(f"Cases by issue: highest {issues.index[0]} ({issues.iloc[0]}), ")
+    assert table.set_index("Issue")["Cases"].to_dict() == issues.to_dict()
+    assert (table["Closed"] + table["Open"] == table["Cases"]).all()

@@ -53,10 +53,11 @@ def street_bytes(*rows: str) -> bytes:
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A zip with a fixed timestamp, so test ids are the same in every pytest-xdist worker."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in members.items():
-            archive.writestr(name, content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 

@@ -61,7 +61,8 @@ def chart_with_table(
     theme: Literal["streamlit"] | None = "streamlit",
     config: dict | None = None,
     caption: bool = True,
-) -> None:
+    **plotly_options: object,
+) -> object:
     """Draw a chart with its summary in words and a table view of its numbers.
 
     Parameters
@@ -80,8 +81,18 @@ def chart_with_table(
         Passed to ``st.plotly_chart``.
     caption : bool
         Show the summary as a caption under the chart (else first thing in the table view).
+    **plotly_options
+        Anything else ``st.plotly_chart`` takes, e.g. ``on_select="rerun"`` and ``selection_mode``.
+
+    Returns
+    -------
+    object
+        What ``st.plotly_chart`` returns: the selection state when ``on_select`` is set.
     """
-    st.plotly_chart(figure, key=f"{key}_chart", alt=summary, height=height, theme=theme, config=config or {})
+    event = st.plotly_chart(
+        figure, key=f"{key}_chart", alt=summary, height=height, theme=theme, config=config or {}, **plotly_options
+    )
     if caption:
         st.caption(plain(summary))
     table_expander(table, key, summary=None if caption else summary, file_name=file_name)
+    return event
