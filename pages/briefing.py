@@ -11,7 +11,7 @@ from analysis.briefing import (
     charts_zip,
     make_briefing,
 )
-from analysis.dataset import Dataset, fingerprint
+from analysis.dataset import Dataset
 from ui.charts import chart_with_table, plain, table_expander
 from ui.common import attribution, csv_download, get_dataset, page_header
 
@@ -115,7 +115,7 @@ if not projector:
         )
 
 public, months = st.session_state["briefing_public"], st.session_state["briefing_months"]
-key = fingerprint(dataset.folder)
+key = dataset.fingerprint
 try:
     briefing = _briefing(str(dataset.folder), key, public, months, dataset)
 except ValueError as e:

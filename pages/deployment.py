@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analysis.dataset import Dataset, fingerprint
+from analysis.dataset import Dataset
 from analysis.deployment import (
     COUNTY,
     MAX_NAMED_OPERATIONS,
@@ -109,7 +109,7 @@ if dataset.incidents.empty:
     st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
     st.stop()
 
-key = fingerprint(dataset.folder)
+key = dataset.fingerprint
 hubs = [h for h in filters.hubs if h != UNASSIGNED]
 if not hubs:
     st.info("Choose at least one hub in the sidebar: records not placed in a hub have no patrol hours.")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis import maps
 from analysis.a11y import chart_summary, table_view
-from analysis.dataset import Dataset, fingerprint
+from analysis.dataset import Dataset
 from analysis.figures import trend_figure
 from analysis.schema import ASB, UNASSIGNED
 from ui.charts import chart_with_table, table_expander
@@ -98,7 +98,7 @@ def families(chosen_types: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 @st.fragment
 def map_panel(dataset: Dataset, filters: Filters) -> None:
     """The map, its controls and the charts it filters; reruns on its own when clicked."""
-    fp = fingerprint(dataset.folder)
+    fp = dataset.fingerprint
     has_population = dataset.table("population.csv") is not None
     has_lsoa = dataset.lsoa is not None
     hubs_on_map = [h for h in dataset.hubs["hub"] if h in filters.hubs]

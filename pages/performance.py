@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analysis.dataset import Dataset, fingerprint
+from analysis.dataset import Dataset
 from analysis.metrics import hub_population, monthly_counts
 from analysis.performance import (
     RECENT_MONTHS,
@@ -149,7 +149,7 @@ if dataset.incidents.empty:
     st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
     st.stop()
 
-key = fingerprint(dataset.folder)
+key = dataset.fingerprint
 hubs = tuple(h for h in filters.hubs if h != UNASSIGNED)
 crime_types = tuple(filters.crime_types)
 other_types = [t for t in crime_types if t != ASB]

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.a11y import chart_summary, table_view
-from analysis.dataset import Dataset, fingerprint
+from analysis.dataset import Dataset
 from analysis.evaluate import Evaluation, InsufficientData, evaluate, plain_english
 from analysis.figures import trend_figure
 from analysis.metrics import monthly_counts, monthly_patrol
@@ -233,7 +233,7 @@ if dataset.incidents.empty:
     st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
 else:
     try:
-        evaluation, not_enough = _evaluation(fingerprint(dataset.folder), dataset)
+        evaluation, not_enough = _evaluation(dataset.fingerprint, dataset)
     except ValueError as e:
         evaluation, not_enough = None, None
         st.error(f"The before-and-after estimate could not be made. {e}")
