@@ -65,7 +65,7 @@ def trend_figure(
         xaxis_title=None,
         hovermode="x unified",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
+        margin={"l": 10, "r": 10, "t": 90 if title else 40, "b": 10},
     )
     months = table[x].nunique() if len(table) else 0
     # Short series: one tick a month, otherwise plotly repeats month labels between points.

@@ -97,7 +97,9 @@ else:
     y_title = "Records a month, county"
     figure = trend_figure(chart_table, x="month", y="records", series="measure", y_title=y_title)
 chart_title = "ASB" if view == "Each hub" else "ASB and crime"
-figure.update_layout(title=f"{chart_title}, {filters.period_label}", height=380)
+figure.update_layout(
+    title={"text": f"{chart_title}, {filters.period_label}", "y": 0.97, "yanchor": "top"}, margin={"t": 90}, height=400
+)
 if view == "Each hub":
     summary_text = chart_summary(
         chart_table, x="month", y=y, what=y_title, series="hub", value_format="{:,.2f}" if rate else "{:,.0f}"
