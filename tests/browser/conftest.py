@@ -160,8 +160,14 @@ def open_app(page, server: StreamlitServer, path: str = "") -> None:
     page.goto(f"{server.url}/{path}")
     page.wait_for_selector('[data-testid="stApp"]')
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=90_000)
+    wait_until_idle(page)
+
+
+def wait_until_idle(page) -> None:
+    """Wait until no script run is in progress and no element is stale (a click now is not lost)."""
     page.wait_for_function(
         "() => !document.body.innerText.includes('Loading the data folder')"
-        " && !(document.querySelector('[data-testid=\"stStatusWidget\"]')?.innerText || '').includes('Running')",
+        " && !(document.querySelector('[data-testid=\"stStatusWidget\"]')?.innerText || '').includes('Running')"
+        " && !document.querySelector('[data-stale=\"true\"]')",
         timeout=90_000,
     )

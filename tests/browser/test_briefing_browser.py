@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _server, open_app
+from tests.browser.conftest import _server, open_app, wait_until_idle
 from tests.browser.test_axe import open_page, run_axe, settle
 from tests.test_briefing import CANARY, make_canary_folder
 
@@ -129,12 +129,14 @@ def test_canary_never_reaches_public_screens_or_downloads(browser, canary_server
                 expect(table_view.get_by_test_id("stDataFrame")).to_be_visible()
             texts.append(page.get_by_test_id("stMain").inner_text())
             if page.locator(".st-key-briefing_cases_csv").count():
+                wait_until_idle(page)
                 with page.expect_download() as csv:
                     page.locator(".st-key-briefing_cases_csv button").click()
                 cases_csv = csv.value.path().read_text()
         assert "Partnership cases opened" in cases_csv
         assert not [t for t in texts if CANARY in t]
         assert CANARY not in cases_csv
+        wait_until_idle(page)
         with page.expect_download(timeout=120_000) as pdf:
             page.locator(".st-key-briefing_pdf button").click()
         pdf_text = subprocess.run(
@@ -142,6 +144,7 @@ def test_canary_never_reaches_public_screens_or_downloads(browser, canary_server
         ).stdout
         assert "Local Focus: public briefing" in pdf_text
         assert CANARY not in pdf_text
+        wait_until_idle(page)
         with page.expect_download() as png:
             page.locator(".st-key-briefing_png button").click()
         with zipfile.ZipFile(io.BytesIO(png.value.path().read_bytes())) as archive:
