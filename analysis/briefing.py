@@ -264,26 +264,17 @@ def _style(figure: go.Figure, *, x_title: str | None = None, y_title: str | None
         hoverlabel={"font": {"size": 22}},
         showlegend=False,
     )
-    figure.update_xaxes(
-        title=x_title,
-        showgrid=True,
-        gridcolor=_GRID,
-        showline=True,
-        linecolor=_INK,
-        zeroline=False,
-        tickfont={"size": 22, "color": _INK},
-        automargin=True,
-    )
-    figure.update_yaxes(
-        title=y_title,
-        showgrid=True,
-        gridcolor=_GRID,
-        showline=True,
-        linecolor=_INK,
-        zeroline=False,
-        tickfont={"size": 22, "color": _INK},
-        automargin=True,
-    )
+    axis = {
+        "showgrid": True,
+        "gridcolor": _GRID,
+        "showline": True,
+        "linecolor": _INK,
+        "zeroline": False,
+        "tickfont": {"size": 22, "color": _INK},
+        "automargin": True,
+    }
+    figure.update_xaxes(title=x_title, **axis)
+    figure.update_yaxes(title=y_title, **axis)
     return figure
 
 

@@ -100,12 +100,6 @@ class Dataset:
         """True for generated (not real) data."""
         return bool(self.about.get("generated", False))
 
-    @property
-    def source_label(self) -> str:
-        """A short name for the badge: what data this is."""
-        name = self.about.get("name") or self.folder.name
-        return f"{name} (generated, not real)" if self.is_generated else f"{name} (police.uk and ONS)"
-
     def table(self, kind: str) -> pd.DataFrame | None:
         """An optional table, or None when it is absent or unusable."""
         return self.tables.get(kind)

@@ -150,18 +150,21 @@ class Estimate:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready shape used by the CLI."""
-        return {
-            "effect_pct": _r(self.effect_pct),
-            "ci_low_pct": _r(self.ci_low_pct),
-            "ci_high_pct": _r(self.ci_high_pct),
-            "method": self.method,
-            "months_before": int(self.months_before),
-            "months_after": int(self.months_after),
-            "first_month": self.first_month,
-            "last_month": self.last_month,
-            "assumptions": list(self.assumptions),
-            "details": _jsonable(self.details),
-        }
+        return _record(
+            self,
+            (
+                "effect_pct",
+                "ci_low_pct",
+                "ci_high_pct",
+                "method",
+                "months_before",
+                "months_after",
+                "first_month",
+                "last_month",
+                "assumptions",
+                "details",
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -200,17 +203,20 @@ class HubEstimate:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready shape used by the CLI."""
-        return {
-            "hub": self.hub,
-            "launched": self.launched,
-            "effect_pct": _r(self.effect_pct),
-            "ci_low_pct": _r(self.ci_low_pct),
-            "ci_high_pct": _r(self.ci_high_pct),
-            "months_before": int(self.months_before),
-            "months_after": int(self.months_after),
-            "method": self.method,
-            "reason": self.reason,
-        }
+        return _record(
+            self,
+            (
+                "hub",
+                "launched",
+                "effect_pct",
+                "ci_low_pct",
+                "ci_high_pct",
+                "months_before",
+                "months_after",
+                "method",
+                "reason",
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -245,16 +251,7 @@ class PlaceboResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready shape used by the CLI."""
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "effect_pct": _r(self.effect_pct),
-            "ci_low_pct": _r(self.ci_low_pct),
-            "ci_high_pct": _r(self.ci_high_pct),
-            "flagged": self.flagged,
-            "method": self.method,
-            "reason": self.reason,
-        }
+        return _record(self, ("name", "kind", "effect_pct", "ci_low_pct", "ci_high_pct", "flagged", "method", "reason"))
 
 
 @dataclass(frozen=True)
@@ -280,13 +277,7 @@ class EventStudyPoint:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready shape used by the CLI."""
-        return {
-            "relative_month": int(self.relative_month),
-            "effect_pct": _r(self.effect_pct),
-            "ci_low_pct": _r(self.ci_low_pct),
-            "ci_high_pct": _r(self.ci_high_pct),
-            "reference": self.reference,
-        }
+        return _record(self, ("relative_month", "effect_pct", "ci_low_pct", "ci_high_pct", "reference"))
 
 
 @dataclass(frozen=True)
@@ -331,21 +322,25 @@ class DoseResponse:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready shape used by the CLI."""
-        return {
-            "elasticity": _r(self.elasticity, 4),
-            "elasticity_ci_low": _r(self.elasticity_ci_low, 4),
-            "elasticity_ci_high": _r(self.elasticity_ci_high, 4),
-            "effect_per_10pct_pct": _r(self.effect_per_10pct_pct),
-            "ci_low_pct": _r(self.ci_low_pct),
-            "ci_high_pct": _r(self.ci_high_pct),
-            "months": int(self.months),
-            "first_month": self.first_month,
-            "last_month": self.last_month,
-            "hubs": list(self.hubs),
-            "method": self.method,
-            "assumptions": list(self.assumptions),
-            "caveat": self.caveat,
-        }
+        return _record(
+            self,
+            (
+                "elasticity",
+                "elasticity_ci_low",
+                "elasticity_ci_high",
+                "effect_per_10pct_pct",
+                "ci_low_pct",
+                "ci_high_pct",
+                "months",
+                "first_month",
+                "last_month",
+                "hubs",
+                "method",
+                "assumptions",
+                "caveat",
+            ),
+            precise=("elasticity", "elasticity_ci_low", "elasticity_ci_high"),
+        )
 
 
 @dataclass(frozen=True)
@@ -1633,6 +1628,27 @@ def plain_english(evaluation: Evaluation) -> list[str]:
 
 
 # --------------------------------------------------------------------------- JSON helpers
+
+
+def _record(obj: Any, names: tuple[str, ...], *, precise: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The named fields of a result as JSON-ready values.
+
+    Floats are rounded (2 places, 4 for ``precise`` names; NaN becomes None), whole
+    numbers become ``int``, booleans and text stay as they are, and containers go
+    through :func:`_jsonable`.
+    """
+    record: dict[str, Any] = {}
+    for name in names:
+        value = getattr(obj, name)
+        if value is None or isinstance(value, bool | str):
+            record[name] = value
+        elif isinstance(value, int | np.integer):
+            record[name] = int(value)
+        elif isinstance(value, float | np.floating):
+            record[name] = _r(value, 4 if name in precise else 2)
+        else:
+            record[name] = _jsonable(value)
+    return record
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:

@@ -69,6 +69,6 @@ def trend_figure(
     )
     months = table[x].nunique() if len(table) else 0
     # Short series: one tick a month, otherwise plotly repeats month labels between points.
-    figure.update_xaxes(tickformat="%b %Y", dtick="M1" if 0 < months <= 12 else None)
+    figure.update_xaxes(tickformat="%b %Y", dtick="M1" if 0 < months <= 13 else None)
     figure.update_yaxes(rangemode="tozero")
     return figure

@@ -57,13 +57,6 @@ def _month(text: str) -> str:
     return pd.Period(text, "M").strftime("%b %Y")
 
 
-def _month_ticks(figure, months: int):
-    """One tick a month on short series: plotly's automatic ticks repeat a month label there."""
-    if months <= 13:
-        figure.update_xaxes(dtick="M1")
-    return figure
-
-
 def _first_launch(dataset: Dataset) -> pd.Timestamp | None:
     launched = dataset.hubs["launched"].dropna()
     return launched.min() if len(launched) else None
@@ -198,7 +191,6 @@ if not missing_note(dataset, "resourcing.csv"):
         )
         if first_launch is not None:
             mark_dates(figure, [(first_launch, f"First hub launch ({first_launch:%b %Y})")])
-        _month_ticks(figure, len(filters.months))
         chart_with_table(
             figure,
             table_view(
@@ -375,7 +367,6 @@ else:
         )
         if first_launch is not None:
             mark_dates(figure, [(first_launch, f"First hub launch ({first_launch:%b %Y})")])
-        _month_ticks(figure, len(filters.months))
         chart_with_table(
             figure,
             table_view(counts, {"hub": "Hub", "month": "Month", "count": "ASB incidents"}),
