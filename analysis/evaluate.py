@@ -48,6 +48,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from analysis.errors import DataProblem
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 
 __all__ = [
@@ -97,7 +98,7 @@ _Z = 1.959963984540054
 _LEVEL = 0.95
 
 
-class InsufficientData(ValueError):
+class InsufficientData(DataProblem):
     """The data cannot support an estimate; the message says why in a plain sentence."""
 
 

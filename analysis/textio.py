@@ -18,10 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from analysis.errors import DataProblem
+
 __all__ = ["RawTable", "UnusableFile", "read_csv_bytes"]
 
 
-class UnusableFile(ValueError):
+class UnusableFile(DataProblem):
     """A file that cannot be used at all; the message is one plain sentence."""
 
 

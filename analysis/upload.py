@@ -36,6 +36,7 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.errors import DataProblem
 from analysis.incidents import load_incidents
 from analysis.report import FileReport, empty_rejected
 from analysis.schema import POLICE_UK_COLUMNS, REQUIRED_COLUMNS
@@ -73,7 +74,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 100
 
 
-class UploadConflict(ValueError):
+class UploadConflict(DataProblem):
     """Saving would replace a different file; the message says which and how to go ahead."""
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
-#: Real Cumbria data, read where it is (never copied into the project).
-REAL_DIR = ROOT.parent / "shared" / "data" / "real"
+#: Real public data, read where it is (never copied into the project).
+SHARED_DATA = ROOT.parent / "shared" / "data"
+#: Real Cumbria data laid out as a data folder.
+REAL_DIR = SHARED_DATA / "real"
 
 POLICE_HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
@@ -17,12 +20,26 @@ POLICE_HEADER = (
 )
 
 
+def need_shared(path: Path) -> Path:
+    """``path`` under ../shared; a test that needs it skips where it is absent, and fails in CI (``CI=true``)."""
+    if not path.exists():
+        message = f"{path} is not on this machine (../shared/data is read in place, never copied)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def real_dir() -> Path:
-    """The real data folder; tests that need it skip where it does not exist."""
-    if not (REAL_DIR / "incidents").is_dir():
-        pytest.skip("../shared/data/real is not on this machine")
-    return REAL_DIR
+    """The real data folder (../shared/data/real)."""
+    return need_shared(REAL_DIR / "incidents").parent
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data: the real police.uk, ONS and API files."""
+    return need_shared(SHARED_DATA)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ from analysis.evaluate import (
 from analysis.evaluate_figures import event_study_figure, forest_figure, its_figure
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 from data.generate import DEFAULT_LAUNCHES, simulate_counts
+from tests.conftest import need_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -201,9 +202,7 @@ def test_real_data_months_give_cannot_tell_yet():
 
 
 def test_real_data_if_present_gives_cannot_tell_yet():
-    real = ROOT.parent / "shared" / "data" / "real"
-    if not (real / "incidents").is_dir():
-        pytest.skip("../shared/data/real is not on this machine")
+    real = need_shared(ROOT.parent / "shared" / "data" / "real" / "incidents").parent
     from analysis.dataset import load_dataset
     from analysis.metrics import monthly_counts
 

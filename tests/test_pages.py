@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REAL_DIR, ROOT, SAMPLE_DIR
+from tests.conftest import REAL_DIR, ROOT, SAMPLE_DIR, need_shared
 
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))
 FOLDERS = {"sample": SAMPLE_DIR, "real": REAL_DIR}
@@ -32,8 +32,7 @@ def test_every_page_is_in_the_navigation():
 @pytest.mark.parametrize("folder", FOLDERS, ids=list(FOLDERS))
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_without_exception(page, folder, monkeypatch):
-    if not (FOLDERS[folder] / "incidents").is_dir():
-        pytest.skip(f"{folder} data folder not present")
+    need_shared(FOLDERS[folder] / "incidents")
     at = run_page(page, FOLDERS[folder], monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, f"{page} shows no title"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REAL_DIR, ROOT, SAMPLE_DIR
+from tests.conftest import REAL_DIR, ROOT, SAMPLE_DIR, need_shared
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -119,8 +119,7 @@ def sample_server() -> Iterator[StreamlitServer]:
 @pytest.fixture(scope="session")
 def real_server() -> Iterator[StreamlitServer]:
     """The dashboard on ../shared/data/real (skipped where it does not exist)."""
-    if not (REAL_DIR / "incidents").is_dir():
-        pytest.skip("../shared/data/real is not on this machine")
+    need_shared(REAL_DIR / "incidents")
     yield from _server(REAL_DIR)
 
 
