@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 import math
 import os
 import tempfile
@@ -27,11 +28,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.a11y import chart_summary, format_x
+from analysis.compare import compare_months
+from analysis.coverage import NOT_SUPPLIED, Coverage, month_ranges
 from analysis.dataset import Dataset, load_dataset
 from analysis.disclosure import (
     ROUNDING_BASE,
@@ -41,6 +43,7 @@ from analysis.disclosure import (
     disclose,
     disclose_by_group,
 )
+from analysis.errors import DataProblem
 from analysis.figures import MARKERS, PALETTE
 from analysis.metrics import hub_population, monthly_patrol
 from analysis.schema import UNASSIGNED
@@ -52,7 +55,6 @@ __all__ = [
     "LOCATION_NOTE",
     "Briefing",
     "BriefingResult",
-    "Change",
     "Screen",
     "add_briefing_arguments",
     "briefing_command",
@@ -60,7 +62,6 @@ __all__ = [
     "build_briefing",
     "chart_images",
     "charts_zip",
-    "compare_counts",
     "make_briefing",
 ]
 
@@ -160,94 +161,6 @@ class BriefingResult:
     pages: int
     charts: tuple[Path, ...]
     briefing: Briefing = field(repr=False)
-
-
-@dataclass(frozen=True)
-class Change:
-    """A period's total against the same months a year before, with a 95% interval on the ratio."""
-
-    this: int
-    before: int
-    ratio: float
-    low: float
-    high: float
-
-    @property
-    def verdict(self) -> str:
-        """'lower', 'higher' or 'no clear change' (the interval includes no change)."""
-        if self.high < 1:
-            return "lower"
-        if self.low > 1:
-            return "higher"
-        return "no clear change"
-
-    def in_words(self) -> str:
-        """The change for a sentence: 'a fall of between 8% and 13%, more than normal variation'."""
-        if self.verdict == "no clear change":
-            return f"a change within normal variation ({self.range_words()})"
-        size = self.range_words().removesuffix(" lower").removesuffix(" higher")
-        return f"{'a fall' if self.verdict == 'lower' else 'a rise'} of {size}, more than normal variation"
-
-    def range_words(self) -> str:
-        """The interval in words, e.g. 'between 3% and 20% lower'."""
-        low, high = (self.low - 1) * 100, (self.high - 1) * 100
-        if self.verdict == "lower":
-            return f"between {_pct(-high)} and {_pct(-low)} lower"
-        if self.verdict == "higher":
-            return f"between {_pct(low)} and {_pct(high)} higher"
-        return f"between {_pct(-low)} lower and {_pct(high)} higher"
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0f}%" if abs(value) >= 1 else f"{value:.1f}%"
-
-
-def compare_counts(this: np.ndarray | list[int], before: np.ndarray | list[int]) -> Change | None:
-    """Compare monthly counts with the same months a year before.
-
-    A Poisson model with one level per calendar month and one ratio between the
-    two years, so seasonality cancels: the ratio estimate is the ratio of the
-    totals, and its 95% interval uses the variance ``1/this + 1/before`` scaled by
-    the over-dispersion seen month to month (Pearson's statistic over ``n - 1``
-    degrees of freedom, never below 1): quasi-Poisson.
-
-    Parameters
-    ----------
-    this, before : array-like of int
-        Monthly counts, month for month: ``before[i]`` is the month a year before ``this[i]``.
-
-    Returns
-    -------
-    Change or None
-        None when either total is zero (no ratio can be formed).
-
-    Raises
-    ------
-    ValueError
-        When the two runs differ in length.
-
-    Examples
-    --------
-    >>> c = compare_counts([100, 100, 100], [150, 150, 150])
-    >>> c.verdict, round(c.ratio, 3)
-    ('lower', 0.667)
-    """
-    this, before = np.asarray(this, dtype=float), np.asarray(before, dtype=float)
-    if this.shape != before.shape:
-        raise ValueError(f"this and before must cover the same months, got {len(this)} and {len(before)}")
-    total_this, total_before = this.sum(), before.sum()
-    if total_this <= 0 or total_before <= 0:
-        return None
-    ratio = float(total_this / total_before)
-    level = (this + before) / (1 + ratio)  # fitted count of each calendar month in the earlier year
-    expected = np.concatenate([ratio * level, level])
-    observed = np.concatenate([this, before])
-    fitted = expected > 0
-    pearson = float(((observed[fitted] - expected[fitted]) ** 2 / expected[fitted]).sum())
-    dof = len(this) - 1
-    dispersion = max(1.0, pearson / dof) if dof > 0 else 1.0
-    se = math.sqrt(dispersion * (1 / total_this + 1 / total_before))
-    return Change(int(total_this), int(total_before), ratio, ratio * math.exp(-_Z * se), ratio * math.exp(_Z * se))
 
 
 # --------------------------------------------------------------------------- figures
@@ -533,6 +446,10 @@ class _Frame:
     asb: pd.DataFrame
     hubs_this: _Published
     hubs_before: _Published | None
+    #: Why there is no year-before window ("" when there is one).
+    before_reason: str = ""
+    #: What the period leaves out because it was not supplied ("" when nothing).
+    period_note: str = ""
 
     @property
     def area(self) -> str:
@@ -567,10 +484,54 @@ class _Frame:
 
 
 def _monthly_by_hub(asb: pd.DataFrame, hubs: list[str], months: pd.PeriodIndex) -> pd.DataFrame:
-    """ASB per hub and month over ``months`` (zeros included), hubs (and Unassigned) as columns."""
+    """ASB per hub and month over ``months`` (zeros included), hubs (and Unassigned) as columns.
+
+    Only for months whose ASB was supplied (the briefing's period and comparison window are
+    chosen so); :func:`_monthly_asb` is the gap-aware series for the trend.
+    """
     rows = asb[asb["month"].isin(months)]
     counts = rows.groupby([rows["month"], rows["hub"].astype("str")]).size().unstack(fill_value=0)
     return counts.reindex(index=months, columns=[*hubs, UNASSIGNED], fill_value=0)
+
+
+def _monthly_asb(frame: _Frame, months: pd.PeriodIndex) -> pd.Series:
+    """Area-wide ASB per month, NaN where ASB was not supplied (a gap, never a zero)."""
+    monthly = _monthly_by_hub(frame.asb, frame.hubs, months).sum(axis=1).astype("float64")
+    supplied = frame.dataset.coverage.supplied("asb", None, months).to_numpy()
+    return monthly.where(supplied)
+
+
+def _briefing_period(coverage: Coverage, hubs: list[str], months: int) -> tuple[pd.Period, pd.Period, str]:
+    """The last ``months`` months whose ASB was supplied for every hub, ending at the data's last month.
+
+    A period with a month not supplied would give totals that look complete but are not, so
+    the period stops after the last gap, and the returned note says so.
+    """
+    end = coverage.span[-1]
+    start = end - (min(months, len(coverage.span)) - 1)
+    gaps = coverage.missing_any(start, end, hubs, streams=("asb",))
+    if not gaps:
+        return start, end, ""
+    shortened = max(gaps) + 1
+    note = (
+        f"The briefing covers {_month_words(shortened)} to {_month_words(end)} only: ASB for "
+        f"{month_ranges(gaps)} was not supplied, and a total across a missing month would look complete but be short."
+    )
+    return shortened, end, note
+
+
+def _before_window(coverage: Coverage, hubs: list[str], start: pd.Period, end: pd.Period):
+    """The same months a year before, or None and the reason (a month not supplied, or before the data)."""
+    before = pd.period_range(start - 12, end - 12, freq="M")
+    gaps = coverage.missing_any(before[0], before[-1], hubs, streams=("asb",))
+    if not gaps:
+        return before, ""
+    if before[-1] < coverage.span[0]:
+        return None, f"the data start in {_month_words(coverage.span[0])}, so there is no year before to compare with"
+    return (
+        None,
+        f"the same months a year before were not supplied ({month_ranges(gaps)}), so there is nothing to compare",
+    )
 
 
 # --------------------------------------------------------------------------- screens
@@ -582,23 +543,25 @@ def _publish_months(frame: _Frame, window: pd.PeriodIndex) -> tuple[pd.Series, p
     The period and the year before each publish their total (in the sentence), so each
     is disclosed with its total; the other months stand alone.
     """
-    monthly = _monthly_by_hub(frame.asb, frame.hubs, window).sum(axis=1)
-    if not frame.public:
-        return monthly.astype("float64"), monthly.map("{:,}".format)
+    monthly = _monthly_asb(frame, window)
+    gap = monthly.isna()
+    monthly = monthly.fillna(0).astype("int64")
     values, labels = monthly.astype("float64"), monthly.map("{:,}".format)
+    if not frame.public:
+        return values.mask(gap), labels.mask(gap, NOT_SUPPLIED)
     segments = [(frame.period, True)]
     if frame.before is not None:
         segments.append((frame.before, True))
     covered = frame.period.append(frame.before) if frame.before is not None else frame.period
     segments.append((window[~window.isin(covered)], False))
     for months, with_total in segments:
-        part = monthly[monthly.index.isin(months)]
+        part = monthly[monthly.index.isin(months) & ~gap.to_numpy()]
         if part.empty:
             continue
         published = _publish(part, True, with_total=with_total)
         values[part.index] = published.shown.to_numpy()
         labels[part.index] = published.labels.to_numpy()
-    return values, labels
+    return values.mask(gap), labels.mask(gap, NOT_SUPPLIED)
 
 
 def _screen_trend(frame: _Frame) -> Screen:
@@ -609,14 +572,8 @@ def _screen_trend(frame: _Frame) -> Screen:
     this, before = frame.hubs_this, frame.hubs_before
     if before is not None:
         comparable = not (this.total_hidden or before.total_hidden)
-        change = (
-            compare_counts(
-                _monthly_by_hub(frame.asb, frame.hubs, frame.period).sum(axis=1).to_numpy(),
-                _monthly_by_hub(frame.asb, frame.hubs, frame.before).sum(axis=1).to_numpy(),
-            )
-            if comparable
-            else None
-        )
+        series = _monthly_asb(frame, frame.period.append(frame.before))
+        change = compare_months(series, frame.period, frame.before) if comparable else None
         words = change.in_words() if change else "too few to compare"
         sentence = (
             f"There were {this.total_label} ASB incidents {frame.in_words}, "
@@ -625,17 +582,25 @@ def _screen_trend(frame: _Frame) -> Screen:
     elif this.total_hidden:
         sentence = f"There were {this.total_label} ASB incidents {frame.in_words}."
     else:
+        why = frame.before_reason or "the data does not reach back a year, so there is nothing yet to compare with"
         sentence = (
             f"There were {this.total_label} ASB incidents {frame.in_words}, about {this.total / frame.n:,.0f} a "
-            "month; the data does not reach back a year, so there is nothing yet to compare with."
+            f"month; {why}."
         )
-    summary = chart_summary(monthly, x="month", y="asb", what="ASB incidents per month across the area")
+    supplied_rows = monthly.loc[labels.to_numpy() != NOT_SUPPLIED]
+    summary = chart_summary(supplied_rows, x="month", y="asb", what="ASB incidents per month across the area")
     table = pd.DataFrame({"Month": window.map(format_x), "ASB incidents": labels.to_numpy()})
     notes = [
         *frame.generated_note,
         "Anti-social behaviour (ASB) is counted apart from crime and never added into crime totals.",
     ]
-    if values.isna().any():
+    gaps = [m for m, label in zip(window, labels.to_numpy(), strict=True) if label == NOT_SUPPLIED]
+    if gaps:
+        notes.append(f"ASB was not supplied for {month_ranges(gaps)}: a gap in the line, not a zero.")
+        summary += f" ASB not supplied for {month_ranges(gaps)} (gaps in the line)."
+    if frame.period_note:
+        notes.append(frame.period_note)
+    if values.isna().sum() > len(gaps):
         notes.append("Months with fewer than 10 incidents are left out of the line.")
     return Screen(
         "asb-trend",
@@ -655,8 +620,9 @@ def _screen_hub_counts(frame: _Frame) -> Screen:
     labels = [published.labels[h] for h in order]
     values = [None if published.hidden[h] else int(published.exact[h]) for h in order]
     sentence = (
-        f"Not enough history yet to compare each hub with a year before: that needs data from "
-        f"{_month_words(frame.start - 12)}, and this data starts in {_month_words(frame.dataset.months[0])}."
+        f"Not enough history yet to compare each hub with a year before: {frame.before_reason}."
+        if frame.before_reason
+        else "Not enough history yet to compare each hub with a year before."
     )
     table = pd.DataFrame({"Hub": order, f"ASB incidents {frame.in_words}": labels})
     summary = chart_summary(
@@ -676,22 +642,21 @@ def _screen_hub_counts(frame: _Frame) -> Screen:
 def _screen_hub_change(frame: _Frame) -> Screen:
     if frame.before is None:
         return _screen_hub_counts(frame)
-    this = _monthly_by_hub(frame.asb, frame.hubs, frame.period)
-    before = _monthly_by_hub(frame.asb, frame.hubs, frame.before)
+    both = _monthly_by_hub(frame.asb, frame.hubs, frame.period.append(frame.before))
     hidden = frame.hidden_hubs()
     rows = []
     for hub in frame.hubs:
-        change = None if hub in hidden else compare_counts(this[hub].to_numpy(), before[hub].to_numpy())
-        if change is None:
+        change = None if hub in hidden else compare_months(both[hub], frame.period, frame.before)
+        if change is None or not change.available:
             continue
         rows.append(
             {
                 "hub": hub,
-                "before": change.before,
-                "this": change.this,
+                "before": int(change.earlier_total),
+                "this": int(change.recent_total),
                 "ratio": change.ratio,
-                "low": change.low,
-                "high": change.high,
+                "low": change.ci_low,
+                "high": change.ci_high,
                 "verdict": change.verdict,
                 "range": change.range_words(),
             }
@@ -819,7 +784,9 @@ def _screen_neighbourhoods(frame: _Frame) -> Screen | None:
 
     def _counts(months: pd.PeriodIndex) -> pd.Series:
         rows = located[located["month"].isin(months)]
-        return rows.groupby(keys, observed=True).size()
+        # Plain-string keys: aligning two categorical MultiIndexes whose codes differ in width
+        # (int8 against int16 once a folder holds over 127 LSOAs) fails inside pandas.
+        return rows.groupby([rows[k].astype("str") for k in keys]).size()
 
     this_label, before_label = f"ASB {frame.in_words}", "ASB a year before"
     columns = {this_label: _counts(frame.period)}
@@ -1134,17 +1101,29 @@ def make_briefing(dataset: Dataset, *, public: bool = True, months: int = 12) ->
     if not isinstance(months, int) or not 1 <= months <= 12:
         raise ValueError(f"months must be a whole number from 1 to 12, got {months!r}")
     if dataset.incidents.empty:
-        raise ValueError(f"No incident records in {dataset.folder.name}: a briefing needs police.uk data.")
-    all_months = dataset.months
-    end = all_months[-1]
-    n = min(months, len(all_months))
-    start = end - (n - 1)
-    before = pd.period_range(start - 12, end - 12, freq="M") if start - 12 >= all_months[0] else None
-    asb = dataset.incidents.loc[dataset.incidents["is_asb"], ["month", "hub", "lsoa_code", "lsoa_name"]]
+        raise DataProblem(f"No incident records in {dataset.folder.name}: a briefing needs police.uk data.")
     hubs = [str(h) for h in dataset.hubs["hub"]]
+    if not dataset.coverage.force["asb"].any():
+        raise DataProblem(f"No ASB records in {dataset.folder.name}: the briefing is about ASB, and none was supplied.")
+    start, end, period_note = _briefing_period(dataset.coverage, hubs, months)
+    before, before_reason = _before_window(dataset.coverage, hubs, start, end)
+    asb = dataset.incidents.loc[dataset.incidents["is_asb"], ["month", "hub", "lsoa_code", "lsoa_name"]]
     hubs_this = _publish(_monthly_by_hub(asb, hubs, pd.period_range(start, end, freq="M")).sum(), public)
     hubs_before = _publish(_monthly_by_hub(asb, hubs, before).sum(), public) if before is not None else None
-    frame = _Frame(dataset, public, start, end, before, hubs, _force(dataset), asb, hubs_this, hubs_before)
+    frame = _Frame(
+        dataset,
+        public,
+        start,
+        end,
+        before,
+        hubs,
+        _force(dataset),
+        asb,
+        hubs_this,
+        hubs_before,
+        before_reason,
+        period_note,
+    )
     builders = (
         _screen_trend,
         _screen_hub_change,
@@ -1200,8 +1179,9 @@ def chart_images(briefing: Briefing, *, width: int = CHART_WIDTH, height: int = 
                 scale=width / _LAYOUT_WIDTH,
             )
         except Exception as e:  # kaleido raises several types when chromium is missing or fails
-            raise ValueError(
-                f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}, apt-get install chromium). {e}"
+            logging.getLogger(__name__).exception("kaleido could not draw the briefing charts")
+            raise DataProblem(
+                f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}; apt-get install chromium)."
             ) from e
         return {s.key: f.read_bytes() for s, f in zip(screens, files, strict=True)}
 

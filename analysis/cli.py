@@ -9,11 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
 
 from analysis.briefing import add_briefing_arguments, briefing_command
+from analysis.coverage import month_ranges
 from analysis.dataset import Dataset, load_dataset
+from analysis.errors import FAULT_SENTENCE, DataProblem
 from analysis.evaluate import InsufficientData, evaluate, plain_english
 from analysis.metrics import monthly_counts, monthly_patrol, summary
 from analysis.schema import CRIME_TYPES
@@ -35,6 +43,7 @@ def validation_record(dataset: Dataset) -> dict:
         "data_dir": str(dataset.folder),
         "generated": dataset.is_generated,
         "usable": dataset.usable,
+        "coverage": dataset.coverage.summary_record(),
         "rows_read": sum(r.rows_read for r in dataset.reports),
         "rows_accepted": sum(r.rows_accepted for r in dataset.reports),
         "rows_rejected": sum(r.rows_rejected for r in dataset.reports),
@@ -46,17 +55,42 @@ def _number(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 4)
 
 
+def _count(value: float) -> int | None:
+    """A count, or None (JSON null) where the stream was not supplied."""
+    return None if pd.isna(value) else int(value)
+
+
+def _not_supplied(dataset: Dataset, hub: str, month: pd.Period, streams: list[str]) -> str:
+    force_gap = [s for s in streams if not dataset.coverage.supplied(s, None, [month]).iloc[0]]
+    words = {"asb": "ASB", "crime": "crime"}
+    if force_gap:
+        return (
+            f"{' and '.join(words[s] for s in force_gap)} not supplied for {month}: "
+            "no file in the folder holds a record of it."
+        )
+    return (
+        f"{' and '.join(words[s] for s in streams)} not supplied for {hub} in {month}: the force's files hold that "
+        "month, but no record of this hub, which usually has several."
+    )
+
+
 def summary_records(dataset: Dataset) -> dict:
-    """Per hub and month: ``asb``, ``crime``, counts by type, rates and patrol hours."""
-    table = summary(dataset.incidents, dataset.hubs, dataset.table("population.csv"), dataset.table("resourcing.csv"))
+    """Per hub and month: ``asb``, ``crime``, counts by type, rates and patrol hours (null where not supplied)."""
+    table = summary(
+        dataset.incidents,
+        dataset.hubs,
+        dataset.table("population.csv"),
+        dataset.table("resourcing.csv"),
+        coverage=dataset.coverage,
+    )
     rows = []
     for record in table.to_dict("records"):
         row = {
             "hub": record["hub"],
             "month": str(record["month"]),
-            "asb": int(record["asb"]),
-            "crime": int(record["crime"]),
-            "by_crime_type": {t: int(record[t]) for t in CRIME_TYPES},
+            "asb": _count(record["asb"]),
+            "crime": _count(record["crime"]),
+            "by_crime_type": {t: _count(record[t]) for t in CRIME_TYPES},
         }
         if dataset.table("population.csv") is not None:
             row["population"] = _number(record["population"])
@@ -65,6 +99,10 @@ def summary_records(dataset: Dataset) -> dict:
         if dataset.table("resourcing.csv") is not None:
             row["patrol_hours"] = _number(record["patrol_hours"])
             row["precept_patrol_hours"] = _number(record["precept_patrol_hours"])
+        missing = [s for s in ("asb", "crime") if row[s] is None]
+        if missing:
+            row["not_supplied"] = missing
+            row["why"] = _not_supplied(dataset, record["hub"], record["month"], missing)
         rows.append(row)
     months = dataset.months
     return {
@@ -73,6 +111,7 @@ def summary_records(dataset: Dataset) -> dict:
         "first_month": str(months[0]) if len(months) else None,
         "last_month": str(months[-1]) if len(months) else None,
         "note": "asb counts anti-social behaviour incidents; crime counts every other police.uk crime type.",
+        "coverage": dataset.coverage.summary_record(),
         "rows": rows,
     }
 
@@ -83,6 +122,13 @@ def _print_validation(record: dict) -> None:
         f"Rows read {record['rows_read']:,} = accepted {record['rows_accepted']:,}"
         f" + rejected {record['rows_rejected']:,}"
     )
+    gaps = record["coverage"]["months_not_supplied"]
+    span = record["coverage"]
+    if span["first_month"]:
+        print(f"Months {span['first_month']} to {span['last_month']} ({span['months_in_span']} months).")
+        print(f"  Crime not supplied: {_ranges(gaps['crime'])}. ASB not supplied: {_ranges(gaps['asb'])}.")
+        for gap in record["coverage"]["hub_months_not_supplied"][:10]:
+            print(f"  {gap['hub']}: {gap['stream']} not supplied in {gap['month']}")
     for entry in record["files"]:
         status = "UNUSABLE" if not entry["usable"] else "ok"
         print(
@@ -99,18 +145,27 @@ def _print_validation(record: dict) -> None:
             print(f"      ... and {len(entry['rejected']) - 5} more rejected rows (use --json for all)")
 
 
+def _ranges(months: list[str]) -> str:
+    return month_ranges([pd.Period(m, "M") for m in months]) or "none"
+
+
 def _print_summary(record: dict) -> None:
     print(f"Data folder: {record['data_dir']}{' (generated sample)' if record['generated'] else ''}")
     print(f"Months: {record['first_month']} to {record['last_month']}. {record['note']}")
-    header = f"{'hub':<16}{'month':<9}{'asb':>7}{'crime':>7}{'asb/1000':>10}{'patrol h':>10}"
+    header = f"{'hub':<16}{'month':<9}{'asb':>7}{'crime':>7}{'asb/1000':>10}{'patrol h':>10}"  # n/s: not supplied
     print(header)
     for row in record["rows"]:
         rate = row.get("asb_rate_per_1000")
         hours = row.get("patrol_hours")
+        asb, crime = ("n/s" if row[s] is None else row[s] for s in ("asb", "crime"))
         print(
-            f"{row['hub']:<16}{row['month']:<9}{row['asb']:>7}{row['crime']:>7}"
+            f"{row['hub']:<16}{row['month']:<9}{asb:>7}{crime:>7}"
             f"{'' if rate is None else f'{rate:.2f}':>10}{'' if hours is None else f'{hours:,.0f}':>10}"
         )
+    gaps = record["coverage"]["months_not_supplied"]
+    if gaps["asb"] or gaps["crime"]:
+        print(f"n/s = not supplied. ASB not supplied: {_ranges(gaps['asb'])}.")
+        print(f"Crime not supplied: {_ranges(gaps['crime'])}.")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -138,7 +193,7 @@ def run_evaluation(dataset: Dataset):
     InsufficientData
         When the data cannot support an estimate (too few months, no launch dates).
     """
-    counts = monthly_counts(dataset.incidents, hubs=dataset.hub_names)
+    counts = monthly_counts(dataset.incidents, hubs=dataset.hub_names, coverage=dataset.coverage)
     resourcing = dataset.table("resourcing.csv")
     patrol = monthly_patrol(resourcing)[["hub", "month", "patrol_hours"]] if resourcing is not None else None
     return evaluate(counts, dataset.hubs, patrol)
@@ -202,11 +257,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def fault_log() -> Path:
+    """Where faults of the tool are logged: ``LOCAL_FOCUS_LOG``, else ``~/.cache/local-focus/faults.log``."""
+    configured = os.environ.get("LOCAL_FOCUS_LOG", "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache")
+    return cache / "local-focus" / "faults.log"
+
+
+def _log_fault(command: str) -> Path | None:
+    """Write the current exception's traceback to the fault log; return the log's path (None if unwritable)."""
+    path = fault_log()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now().isoformat(timespec='seconds')} python -m analysis {command}\n")
+            log.write(traceback.format_exc())
+    except OSError:
+        return None
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code. Errors become one plain sentence, never a traceback."""
+    """Run the command line; return the exit code.
+
+    A :class:`~analysis.errors.DataProblem` (something the user can fix) prints its sentence and
+    exits 1; any other exception is a fault of the tool: one sentence, the details in the fault
+    log, exit 2. Never a traceback on the screen.
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except ValueError as e:
+    except DataProblem as e:
         print(str(e), file=sys.stderr)
         return 1
+    except Exception:
+        where = _log_fault(args.command)
+        print(
+            f"'{args.command}' stopped: {FAULT_SENTENCE.replace('the server log', str(where or 'the log'))}",
+            file=sys.stderr,
+        )
+        return 2

@@ -15,6 +15,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from analysis.coverage import Coverage, compute_coverage
+from analysis.errors import DataProblem
 from analysis.geo import load_boundaries
 from analysis.hubs import assign_hubs
 from analysis.incidents import load_incidents
@@ -94,6 +96,8 @@ class Dataset:
     reports: list[FileReport] = field(default_factory=list)
     #: What identified the folder's content when it was loaded: a hashable cache key.
     fingerprint: tuple = ()
+    #: Which months were supplied, for crime and ASB, force-wide and per hub.
+    coverage: Coverage = field(default_factory=lambda: compute_coverage(pd.DataFrame()))
 
     @property
     def is_generated(self) -> bool:
@@ -126,10 +130,8 @@ class Dataset:
 
     @property
     def months(self) -> pd.PeriodIndex:
-        """Every month from the first to the last in the incidents (gaps included)."""
-        if self.incidents.empty:
-            return pd.PeriodIndex([], freq="M")
-        return pd.period_range(self.incidents["month"].min(), self.incidents["month"].max(), freq="M")
+        """Every month from the first to the last in the incidents (gaps included: see ``coverage``)."""
+        return self.coverage.span
 
     @property
     def hub_names(self) -> list[str]:
@@ -184,12 +186,12 @@ def load_dataset(folder: Path | str) -> Dataset:
 
     Raises
     ------
-    ValueError
+    DataProblem
         When ``folder`` is not a folder.
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValueError(f"The data folder {folder} does not exist: set {DATA_DIR_ENV} to a folder of data.")
+        raise DataProblem(f"The data folder {folder} does not exist: set {DATA_DIR_ENV} to a folder of data.")
     key = fingerprint(folder)
     reports: list[FileReport] = []
     incidents, incident_reports = load_incidents(folder / "incidents")
@@ -220,4 +222,5 @@ def load_dataset(folder: Path | str) -> Dataset:
     else:
         tables["hubs.csv"] = hubs
     incidents = assign_hubs(incidents, hubs, areas, lsoa)
-    return Dataset(folder.resolve(), _read_about(folder), incidents, hubs, tables, areas, lsoa, reports, key)
+    coverage = compute_coverage(incidents, [str(h) for h in hubs["hub"]])
+    return Dataset(folder.resolve(), _read_about(folder), incidents, hubs, tables, areas, lsoa, reports, key, coverage)

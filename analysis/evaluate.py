@@ -48,6 +48,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from analysis.coverage import month_ranges
 from analysis.errors import DataProblem
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 
@@ -937,13 +938,16 @@ def _stack(panel: _Panel, launches: dict[str, pd.Period], pre: int, post: int) -
                 f"{pre} before and {post} after are needed."
             )
             continue
-        full = np.all(np.isfinite(panel.y[:, lo : hi + 1]), axis=1)
+        # A hub takes part when most of its window was supplied: at least half the months before
+        # launch and half from launch onward. Months not supplied are left out (never zeros).
+        finite = np.isfinite(panel.y)
+        full = (finite[:, lo:g].sum(axis=1) >= (pre + 1) // 2) & (finite[:, g : hi + 1].sum(axis=1) >= (post + 1) // 2)
         treated = [h for h in sorted(by_month[launch]) if full[panel.hubs.index(h)]]
         controls = [
             h for h, other in sorted(launches.items()) if other > launch + (post - 1) and full[panel.hubs.index(h)]
         ]
         if not treated:
-            skipped[label] = "the launching hub(s) have gaps in the data around launch."
+            skipped[label] = "the launching hub(s) have too many months not supplied around launch."
             continue
         if not controls:
             skipped[label] = f"no hub was still waiting to launch {post} months later, so there is no clean comparison."
@@ -982,6 +986,8 @@ def _stack(panel: _Panel, launches: dict[str, pd.Period], pre: int, post: int) -
             f"waiting to launch, {pre} months of data before the launch and {post} after ({reasons})"
         )
     cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    supplied = np.isfinite(cat["y"])
+    cat = {key: value[supplied] for key, value in cat.items()}
     # Drop sub-experiment x hub and x month groups with no incidents at all: their
     # fixed effect would run to minus infinity and they carry no information.
     keep = np.ones(len(cat["y"]), dtype=bool)
@@ -1385,20 +1391,31 @@ def dose_response(
 
 
 def _not_enough_message(panel: _Panel, launches: dict[str, pd.Period]) -> str:
+    """Why no estimate: supplied months around each launch, and the months not supplied that it needed."""
     first, last = panel.months[0], panel.months[-1]
     n = len(panel.months)
-    found = []
+    supplied = ~np.isnan(panel.y).all(axis=0) if panel.y.size else np.zeros(n, dtype=bool)
+    found, needed_gaps = [], []
     for launch in sorted(set(launches.values())):
-        g = panel.index(launch)
-        before, after = min(max(g, 0), n), min(max(n - g, 0), n)
+        g = min(max(panel.index(launch), 0), n)
+        before, after = int(supplied[:g].sum()), int(supplied[g:].sum())
         hubs = sorted(h for h, m in launches.items() if m == launch)
         who = hubs[0] if len(hubs) == 1 else f"{len(hubs)} hubs"
         found.append(f"launch {_month_text(launch)} ({who}): {before} before and {after} from launch onward")
-    return (
-        f"Cannot tell yet: the data cover {_month_text(first)} to {_month_text(last)} ({n} months), but an "
-        f"estimate needs at least {MIN_MONTHS_BEFORE} months of data before a hub's launch and "
+        window = pd.period_range(launch - MIN_MONTHS_BEFORE, launch + (MIN_MONTHS_AFTER - 1), freq="M")
+        inside = window[(window >= first) & (window <= last)]
+        gaps = [m for m in inside if not supplied[panel.index(m)]]
+        needed_gaps += gaps + [m for m in window if m < first or m > last]
+    missing = int((~supplied).sum())
+    cover = f"{n} months" + (f", {missing} of them not supplied" if missing else "")
+    message = (
+        f"Cannot tell yet: the data cover {_month_text(first)} to {_month_text(last)} ({cover}), but an "
+        f"estimate needs at least {MIN_MONTHS_BEFORE} supplied months before a hub's launch and "
         f"{MIN_MONTHS_AFTER} from the launch onward, and no hub has that ({'; '.join(found)})."
     )
+    if needed_gaps:
+        message += f" Months it would need that are not in the data: {month_ranges(needed_gaps)}."
+    return message
 
 
 def evaluate(

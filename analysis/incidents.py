@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +65,13 @@ class IncidentSource:
             return self.path.read_bytes()
         with zipfile.ZipFile(self.path) as archive:
             return archive.read(self.member)
+
+    def modified(self) -> float:
+        """When the file was last changed (a zip member's own timestamp), in seconds since the epoch."""
+        if self.member is None:
+            return self.path.stat().st_mtime
+        with zipfile.ZipFile(self.path) as archive:
+            return datetime(*archive.getinfo(self.member).date_time).timestamp()
 
 
 def find_incident_sources(folder: Path) -> tuple[list[IncidentSource], list[FileReport]]:
@@ -233,6 +241,62 @@ def _reject_repeats(frame: pd.DataFrame, raws: dict[str, RawTable], reports: dic
     return frame.loc[~repeated]
 
 
+_NAMED_MONTH = re.compile(r"(\d{4}-\d{2})-[^/]*street[^/]*\.csv$", re.IGNORECASE)
+#: A file holds a month when at least this share of its rows are of that month (a stray row is not a supply).
+_MONTH_SHARE = 0.1
+
+
+def _reject_resupplied_months(
+    frame: pd.DataFrame,
+    sources: dict[str, IncidentSource],
+    raws: dict[str, RawTable],
+    reports: dict[str, FileReport],
+) -> pd.DataFrame:
+    """Load a force's month once when two files hold it (two downloads of the same month).
+
+    ASB rows have no Crime ID, so repeated rows cannot be caught one by one: the whole month
+    of the other file is rejected instead, each row with the reason. The newer file wins
+    (police.uk re-supplies months with later outcomes), then the one with more rows, then the
+    first by name.
+    """
+    keys = frame.groupby(["Falls within", "Month", "source_file"], observed=True, sort=False).size()
+    if keys.empty:
+        return frame
+    totals = frame.groupby("source_file", observed=True).size()
+    share = keys / totals.reindex(keys.index.get_level_values("source_file")).to_numpy()
+    held = keys[share.to_numpy() >= _MONTH_SHARE].reset_index(name="rows")
+    # A file named for its month (police.uk's YYYY-MM-<force>-street.csv) holds only that month.
+    named = held["source_file"].map(lambda name: m.group(1) if (m := _NAMED_MONTH.search(name)) else None)
+    held = held[named.isna() | (named == held["Month"].str.strip())]
+    clashes = held[held.duplicated(["Falls within", "Month"], keep=False)]
+    if clashes.empty:
+        return frame
+    drop = np.zeros(len(frame), dtype=bool)
+    for (force, month), files in clashes.groupby(["Falls within", "Month"], sort=False):
+        ranked = sorted(
+            files.itertuples(index=False),
+            key=lambda r: (-sources[r.source_file].modified(), -r.rows, r.source_file),
+        )
+        winner = ranked[0].source_file
+        who = force.strip() or "the force"
+        for loser in ranked[1:]:
+            in_loser = frame["source_file"] == loser.source_file
+            rows = frame.index[in_loser & (frame["Falls within"] == force) & (frame["Month"] == month)]
+            drop[frame.index.get_indexer(rows)] = True
+            reason = (
+                f"{month} of {who} is also in {winner}, which is loaded instead "
+                "(the newer download wins: police.uk re-supplies months with later outcomes)"
+            )
+            positions = frame.loc[rows, "_pos"].to_numpy()
+            extra = _rejected_frame(loser.source_file, raws[loser.source_file], positions, [reason] * len(rows))
+            report = reports[loser.source_file]
+            report.rejected = pd.concat([report.rejected, extra], ignore_index=True)
+            report.rows_accepted -= len(rows)
+            report.notes.append(f"skipped {month} ({len(rows):,} rows): the same month is loaded from {winner}")
+            reports[winner].notes.append(f"{month} is also in {loser.source_file}, which was skipped: this one wins")
+    return frame.loc[~drop]
+
+
 def load_incidents(folder: Path | str) -> tuple[pd.DataFrame, list[FileReport]]:
     """Read every street-level file under ``folder``.
 
@@ -266,6 +330,7 @@ def load_incidents(folder: Path | str) -> tuple[pd.DataFrame, list[FileReport]]:
     if not frames:
         return empty_incidents(), reports
     combined = pd.concat(frames, ignore_index=True)
+    combined = _reject_resupplied_months(combined, {s.name: s for s in sources}, raws, by_name)
     combined = combined.assign(crime_id=combined["Crime ID"].str.strip())
     combined = _reject_repeats(combined, raws, by_name)
     combined = combined.drop(columns=["_pos", "crime_id"])

@@ -24,6 +24,7 @@ from plotly.subplots import make_subplots
 from scipy import stats
 
 from analysis.a11y import chart_summary, table_view
+from analysis.compare import change_words, compare_months, month_span
 from analysis.figures import PALETTE
 from analysis.schema import ASB, CRIME_TYPES, OPEN_OUTCOMES
 
@@ -50,12 +51,10 @@ __all__ = [
     "days_to_close_stats",
     "days_to_close_summary",
     "days_to_close_view",
-    "describe_ratio",
     "expected_range",
     "expected_range_figure",
     "expected_summary",
     "expected_view",
-    "format_change",
     "issue_counts",
     "issue_figure",
     "issue_summary",
@@ -188,30 +187,6 @@ def rate_ratio(
     return ratio, low, high
 
 
-def describe_ratio(ratio: float, low: float, high: float) -> str:
-    """A rate ratio in words, with its interval: "8% lower (95% CI 15% lower to 1% higher)".
-
-    Examples
-    --------
-    >>> describe_ratio(0.92, 0.85, 1.01)
-    '8% lower (95% CI 15% lower to 1% higher)'
-    >>> describe_ratio(float("nan"), float("nan"), float("nan"))
-    'not available'
-    """
-    if not all(math.isfinite(v) for v in (ratio, low)) or math.isnan(high):
-        return "not available"
-
-    def words(r: float) -> str:
-        if not math.isfinite(r):
-            return "no upper limit"
-        pct = (r - 1) * 100
-        if abs(pct) < 0.5:
-            return "no change"
-        return f"{abs(pct):.0f}% {'lower' if pct < 0 else 'higher'}"
-
-    return f"{words(ratio)} (95% CI {words(low)} to {words(high)})"
-
-
 # --------------------------------------------------------------------------- hub comparison
 
 
@@ -302,27 +277,19 @@ def period_rate(monthly: pd.DataFrame, measure: str, months: pd.PeriodIndex) -> 
     )[columns]
 
 
-def _month_span(first: pd.Period, last: pd.Period) -> str:
-    """Months in short: "Dec 2020", "Oct-Dec 2020", "Nov 2020-Jan 2021"."""
-    if first == last:
-        return first.strftime("%b %Y")
-    if first.year == last.year:
-        return f"{first.strftime('%b')}-{last.strftime('%b %Y')}"
-    return f"{first.strftime('%b %Y')}-{last.strftime('%b %Y')}"
-
-
 def compare_windows(monthly: pd.DataFrame, measure: str, end: pd.Period, window: int, offset: int) -> pd.DataFrame:
     """Per hub: the ``window`` months to ``end`` against the same number of months ``offset`` months earlier.
 
     ``offset=window`` compares with the months just before (a short-term trend);
     ``offset=12`` with the same months a year before (which cancels the season).
-    With population the ratio is of rates per resident, else of counts.
+    With population the ratio is of rates per resident, else of counts. Each hub goes
+    through :func:`analysis.compare.compare_months`, the one comparison of the project.
 
     Parameters
     ----------
     monthly : pandas.DataFrame
-        ``hub, month, <measure>`` and optionally ``population``; must hold the
-        earlier months too (history before the chosen period is used).
+        ``hub, month, <measure>`` (NaN where not supplied) and optionally ``population``;
+        must hold the earlier months too (history before the chosen period is used).
     measure : str
         The count column.
     end : pandas.Period
@@ -336,8 +303,8 @@ def compare_windows(monthly: pd.DataFrame, measure: str, end: pd.Period, window:
     -------
     pandas.DataFrame
         ``hub, recent, baseline, recent_count, baseline_count, ratio, ci_low, ci_high, note``
-        (``recent``/``baseline`` name the months). When a hub lacks any month of
-        either window, the ratio is NaN and ``note`` says why.
+        (``recent``/``baseline`` name the months). When a month of either window was not
+        supplied, the ratio is NaN and ``note`` says which.
 
     Examples
     --------
@@ -350,45 +317,29 @@ def compare_windows(monthly: pd.DataFrame, measure: str, end: pd.Period, window:
         raise ValueError(f"window must be >= 1 and offset >= window, got window={window}, offset={offset}")
     recent = pd.period_range(end - window + 1, end, freq="M")
     baseline = recent - offset
-    recent_label, baseline_label = _month_span(recent[0], recent[-1]), _month_span(baseline[0], baseline[-1])
     with_population = _has_population(monthly)
     rows = []
     for hub, part in monthly.groupby("hub", sort=False):
         by_month = part.set_index("month")
-        have_recent, have_base = recent.isin(by_month.index).all(), baseline.isin(by_month.index).all()
-        row = {"hub": hub, "recent": recent_label, "baseline": baseline_label}
-        if not (have_recent and have_base):
-            missing = baseline_label if have_recent else recent_label
-            rows.append(
-                row
-                | {
-                    "recent_count": math.nan,
-                    "baseline_count": math.nan,
-                    "ratio": math.nan,
-                    "ci_low": math.nan,
-                    "ci_high": math.nan,
-                    "note": f"Not available: the data do not cover {missing}.",
-                }
-            )
-            continue
-        count = float(by_month.loc[recent, measure].sum())
-        base = float(by_month.loc[baseline, measure].sum())
-        exposure, base_exposure = float(window), float(window)
+        exposure = {}
         if with_population:
-            exposure = float(by_month.loc[recent, "population"].sum())
-            base_exposure = float(by_month.loc[baseline, "population"].sum())
-        if not (exposure > 0 and base_exposure > 0):
-            exposure, base_exposure = float(window), float(window)
-        ratio, low, high = rate_ratio(count, base, exposure, base_exposure)
-        note = "" if math.isfinite(ratio) or count + base > 0 else "No records in either window."
+            people = by_month["population"]
+            exposure = {
+                "recent_exposure": float(people.reindex(recent).sum()),
+                "earlier_exposure": float(people.reindex(baseline).sum()),
+            }
+        c = compare_months(by_month[measure], recent, baseline, **exposure)
+        note = "" if c.available else f"{c.reason[0].upper()}{c.reason[1:]}."
         rows.append(
-            row
-            | {
-                "recent_count": count,
-                "baseline_count": base,
-                "ratio": ratio,
-                "ci_low": low,
-                "ci_high": high,
+            {
+                "hub": hub,
+                "recent": c.recent_label,
+                "baseline": c.earlier_label,
+                "recent_count": c.recent_total,
+                "baseline_count": c.earlier_total,
+                "ratio": c.ratio,
+                "ci_low": c.ci_low,
+                "ci_high": c.ci_high,
                 "note": note,
             }
         )
@@ -516,7 +467,7 @@ def expected_range(
         position = "above" if observed > high else "below" if observed < low else "within"
         parts = ["level"] + (["trend"] if trend else []) + (["month of year"] if seasonal else [])
         model = (
-            f"Quasi-Poisson on {n} months ({_month_span(months[0], months[-1])}): "
+            f"Quasi-Poisson on {n} months ({month_span(months[0], months[-1])}): "
             + ", ".join(parts)
             + ("" if seasonal else " (not seasonal: fewer than 24 months)")
             + f"; over-dispersion {phi:.1f}."
@@ -756,31 +707,6 @@ def issue_counts(table: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the table a person reads
 
 
-def format_change(ratio: float, low: float, high: float, *, compact: bool = False) -> str:
-    """A rate ratio as a signed percent change with its interval: "-26% (95% CI -33% to -18%)".
-
-    ``compact`` drops "95% CI " for tables whose header says it.
-
-    Examples
-    --------
-    >>> format_change(0.74, 0.67, 0.82)
-    '-26% (95% CI -33% to -18%)'
-    >>> format_change(0.74, 0.67, 0.82, compact=True)
-    '-26% (-33% to -18%)'
-    >>> format_change(2.0, 1.1, float("inf"))
-    '+100% (95% CI +10% to no upper limit)'
-    >>> format_change(float("nan"), float("nan"), float("nan"))
-    'not available'
-    """
-    if not (math.isfinite(ratio) and math.isfinite(low)) or math.isnan(high):
-        return "not available"
-
-    def pct(r: float) -> str:
-        return f"{(r - 1) * 100:+.0f}%" if math.isfinite(r) else "no upper limit"
-
-    return f"{pct(ratio)} ({'' if compact else '95% CI '}{pct(low)} to {pct(high)})"
-
-
 def comparison_table(
     rates: pd.DataFrame,
     trend: pd.DataFrame,
@@ -812,7 +738,7 @@ def comparison_table(
         return f"{frame['recent'].iloc[0]} vs {frame['baseline'].iloc[0]}" if len(frame) else ""
 
     def changes(frame: pd.DataFrame) -> list[str]:
-        return [format_change(*v, compact=True) for v in frame[["ratio", "ci_low", "ci_high"]].to_numpy()]
+        return [change_words(*v, compact=True) for v in frame[["ratio", "ci_low", "ci_high"]].to_numpy()]
 
     def rate_text(row: pd.Series) -> str:
         if not math.isfinite(row["rate_per_1000"]):
@@ -1433,7 +1359,7 @@ def _change_part(frame: pd.DataFrame, name: str) -> str:
     return (
         f"{name}, {span}: "
         + "; ".join(parts)
-        + f". Largest change {biggest['hub']} {format_change(biggest['ratio'], biggest['ci_low'], biggest['ci_high'])}."
+        + f". Largest change {biggest['hub']} {change_words(biggest['ratio'], biggest['ci_low'], biggest['ci_high'])}."
     )
 
 

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from analysis.compare import change_words
 from analysis.dataset import Dataset
 from analysis.deployment import (
     COUNTY,
@@ -32,7 +33,6 @@ from analysis.deployment import (
     weekly_patrol,
 )
 from analysis.metrics import monthly_counts
-from analysis.performance import describe_ratio
 from analysis.schema import ASB, UNASSIGNED
 from ui.charts import chart_with_table
 from ui.common import (
@@ -335,7 +335,7 @@ def operation_panel(
             )
             st.markdown(
                 f"ASB in {month_name(month)} against the mean of the months before: "
-                f"**{describe_ratio(ratio, low, high)}**."
+                f"**{change_words(ratio, low, high)}**."
             )
     st.caption(
         "ASB is monthly, so an operation of one week is one week inside a month's count, and the month's ASB "

@@ -172,8 +172,8 @@ def test_counts_accept_month_text():
 @pytest.mark.parametrize(
     ("months", "launch", "expected"),
     [
-        (20, "2017-10-01", "12 months of data before"),  # 9 months before launch
-        (16, "2017-12-01", "12 months of data before"),  # 11 before, 5 after
+        (20, "2017-10-01", "12 supplied months before"),  # 9 months before launch
+        (16, "2017-12-01", "12 supplied months before"),  # 11 before, 5 after
         (5, "2017-01-01", "Cannot tell yet"),  # like the real data: launch in the first month
     ],
 )
@@ -207,7 +207,7 @@ def test_real_data_if_present_gives_cannot_tell_yet():
     from analysis.metrics import monthly_counts
 
     dataset = load_dataset(real)
-    counts = monthly_counts(dataset.incidents, dataset.hub_names)
+    counts = monthly_counts(dataset.incidents, dataset.hub_names, coverage=dataset.coverage)
     with pytest.raises(InsufficientData, match="Cannot tell yet"):
         evaluate(counts, dataset.hubs)
 
@@ -441,3 +441,53 @@ def test_analysis_never_imports_streamlit():
     for name in ("evaluate.py", "evaluate_figures.py"):
         text = (ROOT / "analysis" / name).read_text(encoding="utf-8")
         assert "import streamlit" not in text and "from streamlit" not in text
+
+
+def _sample_without(tmp_path, months):
+    """The generated sample unzipped into tmp_path, with whole months (or only their ASB rows) removed."""
+    import shutil
+    import zipfile
+
+    from tests.conftest import SAMPLE_DIR
+
+    folder = tmp_path / "sample"
+    shutil.copytree(SAMPLE_DIR, folder, ignore=shutil.ignore_patterns("incidents"))
+    with zipfile.ZipFile(SAMPLE_DIR / "incidents" / "police-uk-sample.zip") as archive:
+        archive.extractall(folder / "incidents")
+    for month, what in months.items():
+        path = next((folder / "incidents").rglob(f"{month}-*-street.csv"))
+        if what == "all":
+            path.unlink()
+        else:
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            path.write_text("".join(lines[:1] + [x for x in lines[1:] if ",Anti-social behaviour," not in x]))
+    return folder
+
+
+def test_evaluation_still_covers_the_truth_with_three_months_missing(tmp_path):
+    from analysis.cli import run_evaluation
+    from analysis.dataset import load_dataset
+
+    dataset = load_dataset(_sample_without(tmp_path, {"2018-05": "all", "2019-03": "all", "2019-08": "asb"}))
+    assert [str(m) for m in dataset.coverage.missing(stream="asb")] == ["2018-05", "2019-03", "2019-08"]
+    overall = run_evaluation(dataset).overall
+    assert overall.ci_low_pct < -15 < overall.ci_high_pct  # the sample's built-in effect is -15%
+
+
+def test_evaluation_refuses_across_a_gap_and_names_the_months(shared_data, tmp_path):
+    import shutil
+
+    from analysis.cli import run_evaluation
+    from analysis.dataset import load_dataset
+
+    folder = tmp_path / "gap"
+    for name in ("areas.geojson", "lsoa.geojson", "hubs.csv", "population.csv"):
+        (folder).mkdir(exist_ok=True)
+        shutil.copy(shared_data / "real" / name, folder / name)
+    for month in ("2016-03", "2024-01", "2024-02", "2024-03", "2024-04"):
+        shutil.copytree(shared_data / "police-uk" / "cumbria" / month, folder / "incidents" / month)
+    with pytest.raises(InsufficientData) as refused:
+        run_evaluation(load_dataset(folder))
+    message = str(refused.value)
+    assert "93 of them not supplied" in message and "2017-10 to 2019-03" in message
+    assert "%" not in message

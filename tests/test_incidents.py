@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import pandas as pd
@@ -146,7 +147,10 @@ def test_crime_type_case_and_spaces_are_normalised(make_folder):
 def test_repeated_crime_id_across_files_keeps_the_first(make_folder):
     incidents, reports = load(
         make_folder,
-        {"2019-01/a.csv": street_csv(GOOD_CRIME, GOOD_ASB), "2019-02/b.csv": street_csv(GOOD_ASB, GOOD_CRIME)},
+        {
+            "2019-01/a.csv": street_csv(GOOD_CRIME, GOOD_ASB),
+            "2019-02/b.csv": street_csv(*(r.replace(",2019-01,", ",2019-02,") for r in (GOOD_ASB, GOOD_CRIME))),
+        },
     )
     a, b = reports
     assert (a.rows_accepted, a.rows_rejected) == (2, 0)
@@ -197,3 +201,47 @@ def test_real_folder_reads_whole(real_dir):
     assert int(incidents["longitude"].isna().sum()) == 77
     assert int(incidents["is_asb"].sum()) == 3315
     assert (incidents.loc[incidents["is_asb"], "crime_id"] == "").all()
+
+
+def _age(folder, rel, seconds):
+    path = folder / "incidents" / rel
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime - seconds))
+
+
+def test_a_month_in_two_files_is_loaded_once_the_newer_wins(make_folder):
+    # Two downloads of the same month: the ASB rows (blank Crime ID) would otherwise count twice.
+    month = street_csv(GOOD_ASB, GOOD_ASB, GOOD_CRIME)
+    folder = make_folder(
+        {
+            "incidents/old/2019-01/2019-01-cumbria-street.csv": month,
+            "incidents/new/2019-01/2019-01-cumbria-street.csv": month,
+        }
+    )
+    _age(folder, "old/2019-01/2019-01-cumbria-street.csv", 3600)
+    incidents, reports = load_incidents(folder / "incidents")
+    new, old = sorted(reports, key=lambda r: r.file)
+    assert int(incidents["is_asb"].sum()) == 2 and len(incidents) == 3
+    assert (new.rows_accepted, new.rows_rejected) == (3, 0)
+    assert (old.rows_read, old.rows_accepted, old.rows_rejected) == (3, 0, 3)
+    assert old.rejected["line"].tolist() == [2, 3, 4]
+    assert old.rejected["reasons"].str.contains(
+        "2019-01 of Cumbria Constabulary is also in incidents/new/2019-01/2019-01-cumbria-street.csv"
+    ).all()
+    assert any("skipped 2019-01" in n for n in old.notes)
+    assert any("which was skipped" in n for n in new.notes)
+    assert all(r.balanced for r in reports)
+
+
+def test_a_stray_row_of_another_month_is_not_a_resupply(make_folder):
+    # A file named for February holding one January row does not supply January.
+    stray = GOOD_ASB
+    february = GOOD_ASB.replace(",2019-01,", ",2019-02,")
+    incidents, reports = load(
+        make_folder,
+        {
+            "2019-01/2019-01-cumbria-street.csv": street_csv(GOOD_ASB, GOOD_CRIME),
+            "2019-02/2019-02-cumbria-street.csv": street_csv(stray, february, february),
+        },
+    )
+    assert sum(r.rows_rejected for r in reports) == 0
+    assert len(incidents) == 5

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import subprocess
 import sys
 from collections import Counter
@@ -13,7 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, shape
 
-from analysis.metrics import compare_periods, hub_population, monthly_counts, monthly_patrol, summary
+from analysis.metrics import hub_population, monthly_counts, monthly_patrol, summary
 from analysis.schema import ASB
 from tests.conftest import ROOT
 
@@ -29,7 +28,7 @@ def incidents_of(rows):
 
 def test_monthly_counts_full_grid_with_zeros():
     incidents = incidents_of([("A", "2019-01", ASB), ("A", "2019-01", ASB), ("B", "2019-03", "Drugs")])
-    counts = monthly_counts(incidents)
+    counts = monthly_counts(incidents, coverage=None)
     assert len(counts) == 3 * 3 * 14
     got = counts.set_index(["hub", "month", "crime_type"])["count"]
     assert got[("A", pd.Period("2019-01", "M"), ASB)] == 2
@@ -56,7 +55,7 @@ def test_summary_keeps_asb_out_of_crime_and_computes_rates():
             "visible_patrol_hours": [10.0, 20.0, 5.0, 99.0],
         }
     )
-    table = summary(incidents, hubs, population, resourcing).set_index(["hub", "month"])
+    table = summary(incidents, hubs, population, resourcing, coverage=None).set_index(["hub", "month"])
     a = table.loc[("A", pd.Period("2019-01", "M"))]
     assert (a["asb"], a["crime"], a["Drugs"]) == (3, 2, 2)
     assert a["population"] == 2000  # the latest year not after 2019
@@ -72,7 +71,14 @@ def test_summary_keeps_asb_out_of_crime_and_computes_rates():
 
 @pytest.mark.parametrize(
     "years,month,expected_year",
-    [([2011], "2019-01", 2011), ([2011, 2018, 2020], "2019-06", 2018), ([2020], "2019-06", 2020)],
+    [
+        ([2011], "2019-01", 2011),
+        ([2011, 2018, 2020], "2019-06", 2018),  # 2018 and 2020 equally near: the earlier
+        ([2011, 2017, 2020], "2019-06", 2020),  # nearest, even when after the month
+        ([2017, 2019, 2020], "2016-03", 2017),
+        ([2017, 2019, 2020], "2024-01", 2020),
+        ([2020], "2019-06", 2020),
+    ],
 )
 def test_population_year_choice(years, month, expected_year):
     hubs = pd.DataFrame({"hub": ["A"], "area_code": ["a"]})
@@ -125,28 +131,3 @@ def test_summary_cli_matches_an_independent_count_on_real_data(real_dir):
     assert "patrol_hours" not in carlisle  # the real folder has no resourcing
 
 
-def test_compare_periods_hand_computed():
-    months = pd.period_range("2019-01", periods=4, freq="M")
-    got = compare_periods(pd.Series([100, 100, 80, 80], index=months), months=2)
-    assert (got.recent_total, got.earlier_total) == (160, 200)
-    assert got.ratio == pytest.approx(0.8)
-    assert got.dispersion == 1.0  # no spread beyond Poisson
-    se = (1 / 160 + 1 / 200) ** 0.5
-    assert got.ci_low == pytest.approx(0.8 * math.exp(-1.96 * se))
-    assert got.ci_high == pytest.approx(0.8 * math.exp(1.96 * se))
-    assert "20% lower" in got.sentence() and "the whole interval is lower" in got.sentence()
-
-
-def test_compare_periods_widens_with_overdispersion_but_not_seasonality():
-    months = pd.period_range("2019-01", periods=4, freq="M")
-    seasonal = compare_periods(pd.Series([50, 150, 50, 150], index=months), months=2)
-    assert seasonal.dispersion == 1.0 and seasonal.ratio == 1.0
-    noisy = compare_periods(pd.Series([50, 150, 150, 50], index=months), months=2)
-    assert noisy.dispersion > 10
-    assert noisy.ci_low < seasonal.ci_low and "includes no change" in noisy.sentence()
-
-
-@pytest.mark.parametrize("values", [[1, 2, 3], [0, 0, 5, 5]])
-def test_compare_periods_refuses_short_or_empty(values):
-    months = pd.period_range("2019-01", periods=len(values), freq="M")
-    assert compare_periods(pd.Series(values, index=months), months=2) is None

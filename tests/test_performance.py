@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.compare import change_words
 from analysis.performance import (
     agency_counts,
     agency_figure,
@@ -18,10 +19,8 @@ from analysis.performance import (
     compare_windows,
     comparison_table,
     days_to_close_figure,
-    describe_ratio,
     expected_range,
     expected_range_figure,
-    format_change,
     issue_counts,
     issue_figure,
     kaplan_meier_median,
@@ -120,8 +119,8 @@ def test_rate_ratio_of_nothing_is_nan():
     ],
 )
 def test_ratio_in_words(ratio, low, high, words, compact):
-    assert describe_ratio(ratio, low, high) == words
-    assert format_change(ratio, low, high, compact=True) == compact
+    assert change_words(ratio, low, high) == words
+    assert change_words(ratio, low, high, compact=True) == compact
 
 
 @pytest.mark.parametrize("available, window", [(48, 3), (6, 3), (5, 2), (3, 1), (1, 0)])
@@ -186,7 +185,13 @@ def test_compare_windows(counts, population, window, offset, ratio, recent, base
 def test_compare_windows_says_when_the_data_do_not_reach_back():
     got = compare_windows(monthly([5, 6, 7, 8, 9]), "asb", pd.Period("2019-05", "M"), 3, 12).iloc[0]
     assert math.isnan(got["ratio"])
-    assert got["note"] == "Not available: the data do not cover Mar-May 2018."
+    assert got["note"] == "Not available: 2018-03 to 2018-05 not supplied."
+
+
+def test_compare_windows_never_compares_across_a_month_not_supplied():
+    table = monthly([5, 6, 7, 8, 9]).assign(asb=[5, None, 7, 8, 9])
+    got = compare_windows(table, "asb", pd.Period("2019-05", "M"), 2, 2).iloc[0]
+    assert math.isnan(got["ratio"]) and got["note"] == "Not available: 2019-02 not supplied."
 
 
 def test_compare_windows_checks_its_arguments():
@@ -262,7 +267,7 @@ def test_comparison_table_puts_months_in_headers_and_intervals_in_cells():
     assert row["Mar-Apr 2019 vs Mar-Apr 2018"] == "not available"
     assert row["Apr 2019 (expected)"] == "not available"
     assert notes == [
-        "Not available: the data do not cover Mar-Apr 2018.",
+        "Not available: 2018-03 to 2018-04 not supplied.",
         "Not available: needs 6 months before Apr 2019, the data have 3.",
     ]
 
