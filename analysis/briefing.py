@@ -45,6 +45,7 @@ from analysis.disclosure import (
 )
 from analysis.errors import DataProblem
 from analysis.figures import MARKERS, PALETTE
+from analysis.maps import is_schematic
 from analysis.metrics import hub_population, monthly_patrol
 from analysis.schema import UNASSIGNED
 
@@ -1013,7 +1014,7 @@ def _sources(dataset: Dataset, frame: _Frame) -> tuple[str, ...]:
     if dataset.lsoa is not None or dataset.areas is not None:
         sources.append(
             "Hub area and neighbourhood (LSOA) boundaries"
-            + (" (schematic, invented)." if dataset.is_generated else ", ONS.")
+            + (" (schematic, invented)." if is_schematic(dataset.areas) else ", ONS.")
         )
     for kind, words in (
         ("resourcing.csv", "Visible patrol hours from duty records (not public)"),

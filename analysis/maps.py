@@ -42,7 +42,10 @@ __all__ = [
     "MAP_STYLE",
     "RATE_TITLE",
     "MapView",
+    "SCHEMATIC_NOTE",
+    "SAMPLE_NOTE",
     "area_summary",
+    "boundary_note",
     "crime_type_figure",
     "figure_bytes",
     "fit_view",
@@ -71,6 +74,10 @@ ArrayLike = Sequence[float] | np.ndarray | pd.Series
 MAP_STYLE = "white-bg"
 #: What a rate means on this page.
 RATE_TITLE = "per 1,000 residents a month"
+#: What the map says of areas marked ``schematic: true``.
+SCHEMATIC_NOTE = "Schematic areas — not real boundaries"
+#: What the map says of the generated sample: real ground, invented records.
+SAMPLE_NOTE = "Real boundaries, generated incidents"
 #: MapLibre draws a zoom-0 world 512 pixels wide.
 _TILE_PX = 512
 _METRES_PER_DEGREE = 111_320.0
@@ -462,16 +469,35 @@ def fit_view(bounds: Sequence[float], width_px: int, height_px: int, padding: fl
     )
 
 
-def is_schematic(boundaries: gpd.GeoDataFrame | None, generated: bool = False) -> bool:
-    """True when the areas are not real boundaries: generated data, or features marked ``schematic: true``."""
-    if generated:
-        return True
+def is_schematic(boundaries: gpd.GeoDataFrame | None) -> bool:
+    """True when the areas are not real boundaries: features marked ``schematic: true``."""
     if boundaries is None or "schematic" not in boundaries.columns:
         return False
     flags = boundaries["schematic"]
     if flags.dtype == "bool":
         return bool(flags.any())
     return bool(flags.astype("str").str.strip().str.lower().isin({"true", "1", "yes"}).any())
+
+
+def boundary_note(boundaries: gpd.GeoDataFrame | None, generated: bool = False) -> str | None:
+    """What a map must say about its areas and records, or None for real records on real boundaries.
+
+    Parameters
+    ----------
+    boundaries : geopandas.GeoDataFrame or None
+        The areas drawn.
+    generated : bool
+        Whether the records are a generated sample.
+
+    Returns
+    -------
+    str or None
+        :data:`SCHEMATIC_NOTE` for areas marked schematic, else :data:`SAMPLE_NOTE`
+        for generated records (the sample sits on the real boundaries), else None.
+    """
+    if is_schematic(boundaries):
+        return SCHEMATIC_NOTE
+    return SAMPLE_NOTE if generated else None
 
 
 def _log_ticks(top: float) -> list[int]:

@@ -1,9 +1,13 @@
 """Deterministic, seeded sample data for Local Focus.
 
 The app ships this generated sample so that it runs anywhere; real police.uk data
-is read from a folder of its own. Everything here is invented: the hub areas and
-LSOAs are schematic rectangles (no real boundary), the incidents are simulated,
-and the deployment, operations and case tables describe no real person or event.
+is read from a folder of its own. The sample sits on real ground: the hub areas are
+the real Cumbria districts, the LSOAs the real 2011 LSOAs (ONS boundaries, simplified
+for the web), the residents are ONS figures, and each incident is placed at a real
+police.uk snap point inside its LSOA (``data/basemap``, derived once by
+``python -m data.build_basemap``). Everything else is invented: the incident records
+are simulated, and the deployment, operations and case tables describe no real
+person or event.
 
 Two stages
 ----------
@@ -11,7 +15,11 @@ Two stages
    type. It is fast (a few milliseconds) so that an evaluation can sweep hundreds
    of seeds and check that the analysis recovers the known effect.
 2. :func:`generate_sample` expands those counts, unchanged, into police.uk
-   street-level rows and adds every other file of the data folder.
+   street-level rows and adds every other file of the data folder. Each record
+   goes to an LSOA of its hub's district with probability proportional to how
+   many real records that LSOA's snap points held, then to one of those points
+   in proportion to its own count; 0.4% of records have no location (police.uk
+   has such rows), and so fall to the hub "Unassigned" when the folder is read.
    :func:`write_sample` writes the folder byte-for-byte deterministically.
 
 Ground truth
@@ -24,7 +32,8 @@ count is::
 - ``V`` is ``monthly_volume``, the county's expected records per month at the
   start, before any launch effect.
 - ``p[h]`` is the hub's share of the county population (Census 2011 district
-  residents, :data:`HUBS`).
+  residents, :data:`HUBS`; ``population.csv`` holds the later ONS estimates,
+  which do not enter the counts).
 - ``s[c]`` is the crime-type share (:data:`CRIME_TYPE_SHARES`): antisocial
   behaviour (ASB) 0.40, the 13 crime types share the rest in Cumbria's mix
   (violence and sexual offences 0.262, criminal damage 0.091, ...). With the
@@ -70,6 +79,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import shape
 
 from analysis.schema import (
     ABOUT_FILE,
@@ -104,23 +114,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class HubSpec:
-    """One hub of the sample and the schematic area it covers.
+    """One hub of the sample and the real district it covers.
 
     Attributes
     ----------
     hub, region, station : str
         As in ``hubs.csv``.
     area_code, area_name : str
-        The pre-2023 district the hub covers.
+        The pre-2023 district the hub covers (its boundary is in ``data/basemap``).
     population : int
         District usual residents (Census 2011); drives the hub's level.
-    bounds : tuple of float
-        The schematic area as ``(west, south, east, north)`` in degrees.
-    grid : tuple of int
-        LSOA cells as ``(columns, rows)``; they tile the area exactly.
-    town : tuple of float
-        The main town inside the area, as fractions ``(x, y)`` of its width and
-        height from the south-west corner: LSOAs are smaller and busier there.
     """
 
     hub: str
@@ -129,70 +132,16 @@ class HubSpec:
     area_code: str
     area_name: str
     population: int
-    bounds: tuple[float, float, float, float]
-    grid: tuple[int, int]
-    town: tuple[float, float]
 
 
-#: The six hubs, in the order of DESIGN.md. West hubs on the left, North top right,
-#: South bottom right, over Cumbria's rough extent (lon -3.6..-2.2, lat 54.0..55.2).
+#: The six hubs, in the order of DESIGN.md, on the six pre-2023 Cumbria districts.
 HUBS: tuple[HubSpec, ...] = (
-    HubSpec(
-        "Carlisle",
-        "North",
-        "Civic Centre, Carlisle",
-        "E07000028",
-        "Carlisle",
-        107524,
-        (-3.0, 54.6, -2.6, 55.2),
-        (5, 5),
-        (0.5, 0.4),
-    ),
-    HubSpec("Eden", "North", "Penrith", "E07000030", "Eden", 52564, (-2.6, 54.6, -2.2, 55.2), (3, 5), (0.25, 0.2)),
-    HubSpec(
-        "Allerdale",
-        "West",
-        "Cockermouth Police Station",
-        "E07000026",
-        "Allerdale",
-        96422,
-        (-3.6, 54.6, -3.0, 55.2),
-        (4, 6),
-        (0.2, 0.35),
-    ),
-    HubSpec(
-        "Copeland",
-        "West",
-        "Whitehaven Police Station",
-        "E07000029",
-        "Copeland",
-        70603,
-        (-3.6, 54.0, -3.0, 54.6),
-        (4, 4),
-        (0.15, 0.8),
-    ),
-    HubSpec(
-        "Barrow",
-        "South",
-        "Barrow Police Station",
-        "E07000027",
-        "Barrow-in-Furness",
-        69087,
-        (-3.0, 54.0, -2.6, 54.6),
-        (4, 4),
-        (0.25, 0.15),
-    ),
-    HubSpec(
-        "South Lakeland",
-        "South",
-        "Kendal Police Station",
-        "E07000031",
-        "South Lakeland",
-        103658,
-        (-2.6, 54.0, -2.2, 54.6),
-        (4, 6),
-        (0.55, 0.6),
-    ),
+    HubSpec("Carlisle", "North", "Civic Centre, Carlisle", "E07000028", "Carlisle", 107524),
+    HubSpec("Eden", "North", "Penrith", "E07000030", "Eden", 52564),
+    HubSpec("Allerdale", "West", "Cockermouth Police Station", "E07000026", "Allerdale", 96422),
+    HubSpec("Copeland", "West", "Whitehaven Police Station", "E07000029", "Copeland", 70603),
+    HubSpec("Barrow", "South", "Barrow Police Station", "E07000027", "Barrow-in-Furness", 69087),
+    HubSpec("South Lakeland", "South", "Kendal Police Station", "E07000031", "South Lakeland", 103658),
 )
 
 #: Staggered launches (first day of the month), Carlisle first.
@@ -233,10 +182,9 @@ _SEASON_AMPLITUDE = {"asb": 0.25, "crime": 0.08}
 _SEASON_PEAK_MONTH = 7
 _TREND_PER_YEAR = {"asb": -0.02, "crime": 0.03}
 _NO_LOCATION_RATE = 0.004
+_POINTS_PER_LSOA = 8
 _RECENT_UNDER_INVESTIGATION = (0.85, 0.6, 0.4)  # last month, one before, two before
 _OLD_UNDER_INVESTIGATION = 0.01
-_POINTS_PER_LSOA = 8
-_GEOMETRY_SEED = 20181001
 _ZIP_DATE_TIME = (2020, 1, 1, 0, 0, 0)
 
 # Independent random streams: changing one table never changes another.
@@ -260,7 +208,8 @@ class SampleData:
     hubs, population, resourcing, operations, cases, workforce, pledges : pandas.DataFrame
         The tables of the data contract (DESIGN.md), with a few extra columns.
     areas, lsoa : dict
-        GeoJSON FeatureCollections of the schematic hub areas and LSOAs.
+        GeoJSON FeatureCollections of the real districts (the hub areas) and 2011
+        LSOAs, simplified (``data/basemap``).
     about : dict
         What generated the folder (``{"generated": true, ...}``).
     """
@@ -447,205 +396,147 @@ def _gamma_poisson(rng: np.random.Generator, mu: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# Schematic geography
+# Real geography: data/basemap (see data/build_basemap.py)
 # ---------------------------------------------------------------------------
 
-_LOCATIONS: tuple[str, ...] = (
-    "High Street",
-    "Main Street",
-    "Station Road",
-    "Church Street",
-    "Market Place",
-    "Market Street",
-    "King Street",
-    "Queen Street",
-    "Bridge Street",
-    "Castle Street",
-    "Mill Lane",
-    "School Lane",
-    "Back Lane",
-    "Park Road",
-    "London Road",
-    "North Road",
-    "Victoria Road",
-    "Fell View",
-    "Beck Side",
-    "Lake Road",
-    "Parking Area",
-    "Supermarket",
-    "Shopping Area",
-    "Petrol Station",
-    "Sports/Recreation Area",
-    "Park/Open Space",
-    "Nightclub",
-    "Bus/Coach Station",
-    "Hospital",
-    "Further/Higher Educational Building",
-    "Police Station",
-    "Theatre/Concert Hall",
+#: The real Cumbria boundaries, residents and police.uk snap points under the sample.
+BASEMAP_DIR = Path(__file__).resolve().parent / "basemap"
+#: The label of a point made up inside an LSOA that has no real snap point.
+GENERATED_LOCATION = "On or near a generated location"
+#: What the real parts of the sample ask to be credited with.
+ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0. "
+    "Contains OS data © Crown copyright and database right."
+)
+_POLICE_UK_ATTRIBUTION = (
+    "Snap point positions and street labels: police.uk (data.police.uk), contains public sector "
+    "information licensed under the Open Government Licence v3.0."
 )
 
 
 @dataclass(frozen=True)
 class _Geography:
-    """The schematic LSOAs, their anonymous points and the hub areas."""
+    """The real LSOAs, their snap points and the districts the sample sits on."""
 
-    code: np.ndarray  # (n,) str
-    name: np.ndarray  # (n,) str
+    code: np.ndarray  # (n,) LSOA code, sorted
+    name: np.ndarray  # (n,) LSOA name
     hub: np.ndarray  # (n,) int, index into HUBS
-    bounds: np.ndarray  # (n, 4) west, south, east, north
-    pop_share: np.ndarray  # (n,) share of its hub's residents
     weight: np.ndarray  # (n,) share of its hub's incidents
-    lon: np.ndarray  # (n, K) str, 6 decimals
-    lat: np.ndarray  # (n, K) str, 6 decimals
-    location: np.ndarray  # (n, K) str
-    point_cum: np.ndarray  # (n, K) cumulative point weights
-    x_breaks: tuple[tuple[float, ...], ...]  # per hub
-    y_breaks: tuple[tuple[float, ...], ...]  # per hub
+    point_lsoa: np.ndarray  # (m,) int, index into the LSOAs (grouped, in LSOA order)
+    lon: np.ndarray  # (m,) str, as police.uk prints it
+    lat: np.ndarray  # (m,) str
+    location: np.ndarray  # (m,) str, "On or near ..."
+    point_key: np.ndarray  # (m,) LSOA index + cumulative point weight within the LSOA
+    areas: tuple[dict[str, Any], ...]  # district features, by area code
+    lsoa: tuple[dict[str, Any], ...]  # LSOA features, by LSOA code
+    population: pd.DataFrame  # area_code, year, population, source
 
 
-def _breaks(n: int, focus: float, low: float, high: float) -> list[float]:
-    """Cut ``[low, high]`` into ``n`` cells, narrower near ``focus`` (a fraction)."""
-    centres = (np.arange(n) + 0.5) / n
-    for _ in range(4):
-        widths = 1 + 3 * np.abs(centres - focus)
-        edges = np.concatenate([[0.0], np.cumsum(widths) / widths.sum()])
-        centres = (edges[:-1] + edges[1:]) / 2
-    inner = [round(low + e * (high - low), 5) for e in edges[1:-1]]
-    return [low, *inner, high]
+def _geography_from(
+    areas: Sequence[dict[str, Any]],
+    lsoa: Sequence[dict[str, Any]],
+    points: pd.DataFrame,
+    population: pd.DataFrame,
+    points_per_lsoa: int = _POINTS_PER_LSOA,
+) -> _Geography:
+    """Index the basemap for drawing: LSOA weights per hub and point weights per LSOA.
+
+    An LSOA's share of its hub's incidents is how many real records its snap points
+    held; a point's share of its LSOA's incidents is how many it held. An LSOA with
+    no snap point gets one made-up point inside it (its representative point,
+    :data:`GENERATED_LOCATION`) with the weight of a point seen once.
+    """
+    hub_of_area = {spec.area_code: i for i, spec in enumerate(HUBS)}
+    areas = tuple(sorted(areas, key=lambda f: f["properties"]["area_code"]))
+    if sorted(f["properties"]["area_code"] for f in areas) != sorted(hub_of_area):
+        raise ValueError("the basemap districts must be exactly the hubs' area codes")
+    lsoa = tuple(sorted(lsoa, key=lambda f: f["properties"]["lsoa_code"]))
+    code = np.array([f["properties"]["lsoa_code"] for f in lsoa], dtype=object)
+    unknown = sorted({f["properties"]["area_code"] for f in lsoa} - set(hub_of_area))
+    if unknown:
+        raise ValueError(f"basemap LSOAs lie in districts that are no hub's area: {', '.join(unknown)}")
+    index = {c: i for i, c in enumerate(code)}
+    known = points.loc[points["lsoa_code"].isin(index.keys())]
+    # The busiest points of each LSOA (ties in table order): they hold most real records,
+    # and a few points per LSOA keep the incidents zip small.
+    known = known.sort_values(["lsoa_code", "records"], ascending=[True, False], kind="stable")
+    known = known.loc[known.groupby("lsoa_code").cumcount() < points_per_lsoa]
+    found = set(known["lsoa_code"])
+    made_up = []
+    for feature in lsoa:
+        props = feature["properties"]
+        if props["lsoa_code"] not in found:
+            where = shape(feature["geometry"]).representative_point()
+            made_up.append((f"{where.x:.6f}", f"{where.y:.6f}", GENERATED_LOCATION, props["lsoa_code"], 1))
+    columns = ["longitude", "latitude", "location", "lsoa_code", "records"]
+    table = pd.concat([known[columns], pd.DataFrame(made_up, columns=columns)], ignore_index=True)
+    table = table.assign(_lsoa=table["lsoa_code"].map(index)).sort_values("_lsoa", kind="stable")
+    point_lsoa = table["_lsoa"].to_numpy(dtype=np.int64)
+    records = table["records"].to_numpy(dtype=float)
+    per_lsoa = np.bincount(point_lsoa, weights=records, minlength=len(code))
+    cum = pd.Series(records).groupby(point_lsoa).cumsum().to_numpy() / per_lsoa[point_lsoa]
+    last = np.r_[point_lsoa[1:] != point_lsoa[:-1], True]
+    cum[last] = 1.0
+    hub = np.array([hub_of_area[f["properties"]["area_code"]] for f in lsoa], dtype=np.int64)
+    weight = per_lsoa.copy()
+    for h in range(len(HUBS)):
+        if not (hub == h).any():
+            raise ValueError(f"the basemap has no LSOA in {HUBS[h].area_name}")
+        weight[hub == h] /= weight[hub == h].sum()
+    return _Geography(
+        code=code,
+        name=np.array([f["properties"]["lsoa_name"] for f in lsoa], dtype=object),
+        hub=hub,
+        weight=weight,
+        point_lsoa=point_lsoa,
+        lon=table["longitude"].to_numpy(dtype=object),
+        lat=table["latitude"].to_numpy(dtype=object),
+        location=table["location"].to_numpy(dtype=object),
+        point_key=point_lsoa + cum,
+        areas=areas,
+        lsoa=lsoa,
+        population=population,
+    )
 
 
 @lru_cache(maxsize=1)
 def _geography() -> _Geography:
-    """Build the schematic LSOAs (fixed: the same for every seed)."""
-    rng = np.random.default_rng(_GEOMETRY_SEED)
-    order = sorted(range(len(HUBS)), key=lambda i: HUBS[i].area_code)
-    rows: dict[str, list[Any]] = {k: [] for k in ("code", "name", "hub", "bounds", "pop", "weight")}
-    x_breaks: dict[int, tuple[float, ...]] = {}
-    y_breaks: dict[int, tuple[float, ...]] = {}
-    serial = 0
-    for h in order:
-        spec = HUBS[h]
-        west, south, east, north = spec.bounds
-        n_x, n_y = spec.grid
-        xs = _breaks(n_x, spec.town[0], west, east)
-        ys = _breaks(n_y, 1 - spec.town[1], 0.0, 1.0)  # rows counted from the north
-        ys = [round(north - y * (north - south), 5) for y in ys]
-        x_breaks[h], y_breaks[h] = tuple(xs), tuple(sorted(ys))
-        pops = rng.lognormal(0.0, 0.12, n_x * n_y)
-        k = 0
-        for r in range(n_y):
-            for c in range(n_x):
-                serial += 1
-                box = (xs[c], ys[r + 1], xs[c + 1], ys[r])
-                cx = ((box[0] + box[2]) / 2 - west) / (east - west)
-                cy = ((box[1] + box[3]) / 2 - south) / (north - south)
-                closeness = 1 - math.hypot(cx - spec.town[0], cy - spec.town[1]) / math.sqrt(2)
-                rows["code"].append(f"E01099{serial:03d}")
-                rows["name"].append(f"{spec.area_name} {k // 3 + 1:03d}{'ABC'[k % 3]}")
-                rows["hub"].append(h)
-                rows["bounds"].append(box)
-                rows["pop"].append(pops[k])
-                rows["weight"].append(pops[k] * math.exp(2.0 * closeness) * rng.lognormal(0, 0.25))
-                k += 1
-    hub = np.array(rows["hub"])
-    pop = np.array(rows["pop"])
-    weight = np.array(rows["weight"])
-    for h in range(len(HUBS)):
-        pop[hub == h] /= pop[hub == h].sum()
-        weight[hub == h] /= weight[hub == h].sum()
-    bounds = np.array(rows["bounds"])
-    lon, lat, location, cum = _anonymous_points(rng, bounds)
-    return _Geography(
-        code=np.array(rows["code"], dtype=object),
-        name=np.array(rows["name"], dtype=object),
-        hub=hub,
-        bounds=bounds,
-        pop_share=pop,
-        weight=weight,
-        lon=lon,
-        lat=lat,
-        location=location,
-        point_cum=cum,
-        x_breaks=tuple(x_breaks[h] for h in range(len(HUBS))),
-        y_breaks=tuple(y_breaks[h] for h in range(len(HUBS))),
-    )
+    """The basemap shipped in ``data/basemap`` (fixed: the same for every seed)."""
+
+    def features(name: str) -> list[dict[str, Any]]:
+        return json.loads((BASEMAP_DIR / name).read_text(encoding="utf-8"))["features"]
+
+    points = pd.read_csv(BASEMAP_DIR / "snap_points.csv", dtype="str", keep_default_na=False)
+    points["records"] = points["records"].astype("int64")
+    population = pd.read_csv(BASEMAP_DIR / "population.csv", dtype={"area_code": "str", "source": "str"})
+    return _geography_from(features("areas.geojson"), features("lsoa.geojson"), points, population)
 
 
-def _anonymous_points(
-    rng: np.random.Generator, bounds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Fixed snap points inside each LSOA, with a location name and a weight each."""
-    n, k = len(bounds), _POINTS_PER_LSOA
-    u = rng.uniform(0.15, 0.85, size=(n, k, 2))
-    lon = bounds[:, [0]] + u[:, :, 0] * (bounds[:, [2]] - bounds[:, [0]])
-    lat = bounds[:, [1]] + u[:, :, 1] * (bounds[:, [3]] - bounds[:, [1]])
-    lon_text = np.array([[f"{v:.6f}" for v in row] for row in lon], dtype=object)
-    lat_text = np.array([[f"{v:.6f}" for v in row] for row in lat], dtype=object)
-    names = np.array(
-        [["On or near " + _LOCATIONS[j] for j in rng.choice(len(_LOCATIONS), k, replace=False)] for _ in range(n)],
-        dtype=object,
-    )
-    weights = rng.dirichlet(np.full(k, 0.8), size=n)
-    cum = np.cumsum(weights, axis=1)
-    cum[:, -1] = 1.0
-    return lon_text, lat_text, names, cum
-
-
-def _ring(points: Iterable[tuple[float, float]]) -> list[list[float]]:
-    """A closed GeoJSON ring from its vertices (counter-clockwise)."""
-    ring = [[x, y] for x, y in points]
-    return [*ring, ring[0]]
+def _pick_point(geo: _Geography, lsoa: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """One snap point of each chosen LSOA, drawn by point weight with uniforms ``u`` in [0, 1)."""
+    first = np.searchsorted(geo.point_lsoa, lsoa, side="left")
+    last = np.searchsorted(geo.point_lsoa, lsoa, side="right") - 1
+    found = np.searchsorted(geo.point_key, lsoa + u, side="right")
+    return np.clip(found, first, last)
 
 
 def _areas_geojson(geo: _Geography) -> dict[str, Any]:
-    """The hub areas: rectangles with the LSOA corners on their edges."""
-    features = []
-    for h in sorted(range(len(HUBS)), key=lambda i: HUBS[i].area_code):
-        spec = HUBS[h]
-        xs, ys = geo.x_breaks[h], geo.y_breaks[h]
-        west, south, east, north = spec.bounds
-        vertices = (
-            [(x, south) for x in xs[:-1]]
-            + [(east, y) for y in ys[:-1]]
-            + [(x, north) for x in reversed(xs[1:])]
-            + [(west, y) for y in reversed(ys[1:])]
-        )
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {
-                    "area_code": spec.area_code,
-                    "area_name": spec.area_name,
-                    "hub": spec.hub,
-                    "schematic": True,
-                },
-                "geometry": {"type": "Polygon", "coordinates": [_ring(vertices)]},
-            }
-        )
+    """The hub areas: the real districts (simplified), with the hub each is."""
+    hub_of_area = {spec.area_code: spec.hub for spec in HUBS}
+    features = [
+        {
+            "type": "Feature",
+            "properties": {**f["properties"], "hub": hub_of_area[f["properties"]["area_code"]]},
+            "geometry": f["geometry"],
+        }
+        for f in geo.areas
+    ]
     return {"type": "FeatureCollection", "name": "local_focus_sample_areas", "features": features}
 
 
 def _lsoa_geojson(geo: _Geography) -> dict[str, Any]:
-    """The schematic LSOAs: rectangles tiling their hub area exactly."""
-    features = []
-    for i in range(len(geo.code)):
-        west, south, east, north = (float(v) for v in geo.bounds[i])
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {
-                    "lsoa_code": geo.code[i],
-                    "lsoa_name": geo.name[i],
-                    "area_code": HUBS[geo.hub[i]].area_code,
-                    "schematic": True,
-                },
-                "geometry": {
-                    "type": "Polygon",
-                    "coordinates": [_ring([(west, south), (east, south), (east, north), (west, north)])],
-                },
-            }
-        )
+    """The real 2011 LSOAs (simplified)."""
+    features = [{"type": "Feature", "properties": f["properties"], "geometry": f["geometry"]} for f in geo.lsoa]
     return {"type": "FeatureCollection", "name": "local_focus_sample_lsoa", "features": features}
 
 
@@ -763,7 +654,7 @@ def _incidents(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
         rows = np.flatnonzero(hub == h)
         members = np.flatnonzero(geo.hub == h)
         lsoa[rows] = rng.choice(members, size=len(rows), p=geo.weight[members])
-    point = _pick(geo.point_cum[lsoa], rng.random(total))
+    point = _pick_point(geo, lsoa, rng.random(total))
     located = rng.random(total) >= _NO_LOCATION_RATE
 
     name_rank = np.argsort(np.argsort(geo.name, kind="stable"), kind="stable")
@@ -792,9 +683,9 @@ def _incidents(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
         "Month": months[month],
         "Reported by": np.full(total, _FORCE, dtype=object),
         "Falls within": np.full(total, _FORCE, dtype=object),
-        "Longitude": np.where(located, geo.lon[lsoa, point], ""),
-        "Latitude": np.where(located, geo.lat[lsoa, point], ""),
-        "Location": np.where(located, geo.location[lsoa, point], "No Location"),
+        "Longitude": np.where(located, geo.lon[point], ""),
+        "Latitude": np.where(located, geo.lat[point], ""),
+        "Location": np.where(located, geo.location[point], "No Location"),
         "LSOA code": np.where(located, geo.code[lsoa], ""),
         "LSOA name": np.where(located, geo.name[lsoa], ""),
         "Crime type": np.array(CRIME_TYPES, dtype=object)[ctype],
@@ -840,21 +731,24 @@ def _hubs_table(launch: Mapping[str, pd.Timestamp | None]) -> pd.DataFrame:
 
 
 def _population_table(geo: _Geography, years: Sequence[int]) -> pd.DataFrame:
-    """``population.csv``: districts then LSOAs, growing 0.3% a year from 2011."""
-    rows = []
-    by_area = sorted(range(len(HUBS)), key=lambda i: HUBS[i].area_code)
-    district = {h: {y: round(HUBS[h].population * 1.003 ** (y - 2011)) for y in years} for h in by_area}
-    for h in by_area:
-        rows += [(HUBS[h].area_code, y, district[h][y]) for y in years]
-    for h in by_area:
-        members = np.flatnonzero(geo.hub == h)
-        for y in years:
-            split = _largest_remainder(district[h][y], geo.pop_share[members])
-            rows += [(geo.code[m], y, int(p)) for m, p in zip(members, split, strict=True)]
-    frame = pd.DataFrame(rows, columns=["area_code", "year", "population"])
-    frame = frame.sort_values(["year"], kind="stable").reset_index(drop=True)
-    frame["source"] = _SOURCE
-    return frame
+    """``population.csv``: the real ONS residents of the years in ``years``.
+
+    Every basemap year inside ``years`` is kept, and the latest year before them
+    (or the earliest year after, when none is before) where ``years`` holds none
+    of its own first year, so that each month has a year to use. Districts then
+    LSOAs within each year, as the basemap lists them.
+    """
+    population = geo.population
+    given = sorted(set(population["year"].astype("int64")))
+    wanted = {y for y in given if y in set(years)}
+    first = min(years)
+    if first not in wanted:
+        before = [y for y in given if y < first]
+        after = [y for y in given if y > first]
+        wanted.add(before[-1] if before else after[0])
+    keep = population["year"].isin(wanted)
+    frame = population.loc[keep, ["area_code", "year", "population", "source"]]
+    return frame.sort_values("year", kind="stable").reset_index(drop=True)
 
 
 def _mondays(first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
@@ -1137,7 +1031,7 @@ def generate_sample(
     Returns
     -------
     SampleData
-        Every table of the data folder, the schematic GeoJSON and ``about``.
+        Every table of the data folder, the real (simplified) GeoJSON and ``about``.
     """
     counts = simulate_counts(
         seed,
@@ -1153,6 +1047,7 @@ def generate_sample(
     first = first_month.start_time
     last = (first_month + months - 1).end_time.normalize()
     operations = _operations_table(seed, launch, first, last)
+    population = _population_table(geo, range(first.year, last.year + 1))
     about = {
         "generated": True,
         "name": _SOURCE,
@@ -1164,17 +1059,31 @@ def generate_sample(
         "monthly_volume": int(monthly_volume),
         "launches": {h: (d.date().isoformat() if d else None) for h, d in launch.items()},
         "description": (
-            "Invented data for demonstrations and tests: schematic hub areas and LSOAs "
-            "(no real boundaries), simulated police.uk-style incidents in which each hub's "
-            "launch changes expected antisocial behaviour by asb_launch_effect and no "
-            "crime type, and made-up deployment, operations, case and workforce figures. "
-            "See data/generate.py for the full ground truth."
+            "Generated incidents on real ground, for demonstrations and tests. Real: the Cumbria "
+            "district and 2011 LSOA boundaries (ONS, simplified for the web), the residents in "
+            "population.csv (ONS) and the police.uk snap points the incidents sit at. Generated: "
+            "every incident record (simulated police.uk-style rows in which each hub's launch "
+            "changes expected antisocial behaviour by asb_launch_effect and no crime type), the "
+            "hubs' launch dates and the deployment, operations, case and workforce figures. "
+            "See data/generate.py for the full ground truth and README.md for the sources."
         ),
+        "real": {
+            "boundaries": (
+                "areas.geojson: ONS Local Authority Districts (December 2019, BUC); lsoa.geojson: ONS LSOA "
+                "(December 2011, generalised clipped); both simplified (about 60 m) and rounded to 5 decimals"
+            ),
+            "population": "population.csv: " + "; ".join(dict.fromkeys(population["source"])),
+            "snap_points": (
+                "incident coordinates and 'On or near' labels: distinct police.uk snap points of real "
+                "Cumbria street-level files, inside the LSOA each names (no real record is reproduced)"
+            ),
+        },
+        "attribution": [ATTRIBUTION, _POLICE_UK_ATTRIBUTION],
     }
     return SampleData(
         incidents=_incidents(counts, seed),
         hubs=_hubs_table(launch),
-        population=_population_table(geo, range(first.year, last.year + 1)),
+        population=population,
         resourcing=_resourcing_table(seed, launch, operations, first, last),
         operations=operations,
         cases=_cases_table(seed, launch, last),
@@ -1240,6 +1149,42 @@ def _incidents_zip(incidents: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def _readme(sample: SampleData) -> str:
+    """``README.md`` of the folder: what is real, what is generated, and the credits."""
+    about = sample.about
+    real = about["real"]
+    lines = [
+        "# Generated sample on real Cumbria geography",
+        "",
+        f"Written by `python -m data.generate` (`{about['generator']}`, seed {about['seed']}); "
+        "do not edit by hand. "
+        f"{len(sample.incidents):,} incident records, {about['start']} onward, {about['months']} months.",
+        "",
+        "## Generated, not real",
+        "",
+        "- every incident record in `incidents/` (police.uk format): simulated counts with a known "
+        f"ASB effect of {about['asb_launch_effect']:+.0%} from each hub's launch;",
+        "- the hubs' launch dates (`hubs.csv`), deployment (`resourcing.csv`), operations, "
+        "multi-agency cases and workforce figures.",
+        "",
+        "## Real",
+        "",
+        f"- boundaries: {real['boundaries']};",
+        f"- residents: {real['population']};",
+        f"- where records sit: {real['snap_points']}. LSOAs with no snap point get one point "
+        f'inside them, labelled "{GENERATED_LOCATION}".',
+        "",
+        "The real files are derived by `python -m data.build_basemap` into `data/basemap/` "
+        "(see its README for sources).",
+        "",
+        "## Attribution",
+        "",
+        *[f"- {line}" for line in about["attribution"]],
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def _folder_files(sample: SampleData) -> dict[str, bytes]:
     """Every file of the data folder, by relative path."""
     return {
@@ -1253,6 +1198,7 @@ def _folder_files(sample: SampleData) -> dict[str, bytes]:
         "areas.geojson": _json_bytes(sample.areas),
         "lsoa.geojson": _json_bytes(sample.lsoa),
         ABOUT_FILE: _json_bytes(sample.about, indent=2),
+        "README.md": _readme(sample).encode("utf-8"),
         INCIDENTS_ZIP: _incidents_zip(sample.incidents),
     }
 

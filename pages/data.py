@@ -150,8 +150,10 @@ if staged:
         st.button("Stop using the uploaded files", key="upload_stop_session", on_click=_drop_session_files)
 if dataset.is_generated:
     st.warning(
-        "This is a generated sample made by `data/generate.py`: its incidents, hubs' areas, deployment and "
-        "cases are invented to show how the dashboard works. The hub areas on maps are schematic shapes.",
+        "This is a generated sample made by `data/generate.py`: its incidents, launch dates, deployment and "
+        "cases are invented to show how the dashboard works. It sits on real ground: the hub areas and LSOAs "
+        "are the real Cumbria boundaries (ONS), the residents are ONS figures, and each incident is placed at "
+        "a real police.uk map point.",
         icon=":material/science:",
     )
 

@@ -174,7 +174,7 @@ def map_panel(dataset: Dataset, filters: Filters) -> None:
     view = maps.fit_view(bounds, *VIEW_PX)
     tolerance = maps.tolerance_for_view(bounds, VIEW_PX[0])
     geojson = area_geojson(dataset, fp, level, tuple(sorted(drawn)), tolerance)
-    schematic = maps.is_schematic(dataset.areas, dataset.is_generated)
+    note = maps.boundary_note(dataset.areas, dataset.is_generated)
 
     width_m = maps.nice_hex_width(bounds)
     hotspots = hotspot_geojson = None
@@ -185,7 +185,7 @@ def map_panel(dataset: Dataset, filters: Filters) -> None:
     place = "hub areas" if level == ALL_HUBS else f"LSOAs of {level}"
     shaded = f"{what} per {width_m / 1000:g} km hexagon (hotspots)" if hotspots_on else value_title
     title = f"{shaded}, {place}<br><sup>{filters.period_label}"
-    title += " · Schematic areas — not real boundaries</sup>" if schematic else "</sup>"
+    title += f" · {note}</sup>" if note else "</sup>"
     figure = maps.map_figure(
         table,
         geojson,
@@ -205,9 +205,14 @@ def map_panel(dataset: Dataset, filters: Filters) -> None:
 
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        if schematic:
+        if note == maps.SCHEMATIC_NOTE:
             why = "generated sample" if dataset.is_generated else "so marked in areas.geojson"
-            st.caption(f":material/warning: **Schematic areas — not real boundaries** ({why}).")
+            st.caption(f":material/warning: **{note}** ({why}).")
+        elif note:
+            st.caption(
+                f":material/science: **{note}**: ONS district and LSOA boundaries; the records are invented "
+                "(generated sample), each placed at a real police.uk map point."
+            )
         unit = "hub" if level == ALL_HUBS else "LSOA"
         summary = maps.area_summary(
             table,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 import zipfile
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from shapely import get_coordinates
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
@@ -27,12 +29,16 @@ from analysis.schema import (
     ROLES,
     WORKER_TYPES,
 )
+from data.build_basemap import BASEMAP_DIR
 from data.generate import (
     CRIME_TYPE_SHARES,
     DEFAULT_LAUNCHES,
+    GENERATED_LOCATION,
     HUBS,
     INCIDENTS_ZIP,
     SampleData,
+    _geography,
+    _population_table,
     expected_counts,
     generate_sample,
     main,
@@ -52,6 +58,7 @@ MANAGED_FILES = (
     "areas.geojson",
     "lsoa.geojson",
     ABOUT_FILE,
+    "README.md",
     INCIDENTS_ZIP,
 )
 N_CELLS = len(HUBS) * 48 * len(CRIME_TYPES)
@@ -94,9 +101,9 @@ def test_regenerating_reproduces_committed_sample_byte_for_byte(written: Path, n
 
 def test_sample_folder_is_small() -> None:
     total = sum((SAMPLE_DIR / name).stat().st_size for name in MANAGED_FILES)
-    assert total < 6.5e6
-    geojson = sum((SAMPLE_DIR / n).stat().st_size for n in ("areas.geojson", "lsoa.geojson"))
-    assert geojson < 300_000
+    assert total < 7.5e6
+    assert (SAMPLE_DIR / "areas.geojson").stat().st_size < 60_000
+    assert (SAMPLE_DIR / "lsoa.geojson").stat().st_size < 400_000
 
 
 def test_cli_writes_a_folder_for_another_seed(tmp_path: Path) -> None:
@@ -268,12 +275,25 @@ def test_some_rows_have_no_location(sample: SampleData) -> None:
     assert inc.loc[~missing, "Latitude"].str.fullmatch(r"5\d\.\d{6}").all()
 
 
-def test_each_lsoa_has_a_few_fixed_snap_points(sample: SampleData) -> None:
+def test_records_sit_at_real_snap_points_of_their_lsoa(sample: SampleData) -> None:
     located = sample.incidents[sample.incidents["LSOA code"] != ""]
-    points = located.groupby("LSOA code")[["Longitude", "Latitude"]].nunique()
-    assert (points["Longitude"] <= 8).all()
-    names = located.groupby(["Longitude", "Latitude"])["Location"].nunique()
-    assert (names == 1).all()
+    used = located[["Longitude", "Latitude", "Location", "LSOA code"]].drop_duplicates()
+    real = pd.read_csv(BASEMAP_DIR / "snap_points.csv", dtype="str", keep_default_na=False)
+    real = real.set_axis(["Longitude", "Latitude", "Location", "LSOA code", "records"], axis=1)
+    matched = used.merge(real, how="left", indicator=True)
+    made_up = matched["Location"] == GENERATED_LOCATION
+    assert ((matched["_merge"] == "both") | made_up).all()
+    assert not made_up.any()  # every Cumbria LSOA has a real snap point today
+    assert (used.groupby("LSOA code").size() <= 8).all()  # the busiest few per LSOA
+    assert located["LSOA code"].nunique() == 321
+
+
+def test_busy_real_points_get_more_records(sample: SampleData) -> None:
+    real = pd.read_csv(BASEMAP_DIR / "snap_points.csv", dtype="str", keep_default_na=False)
+    real["records"] = real["records"].astype("int64")
+    per_lsoa = real.groupby("lsoa_code")["records"].sum()
+    got = sample.incidents[sample.incidents["LSOA code"] != ""].groupby("LSOA code").size()
+    assert np.corrcoef(per_lsoa[got.index], got)[0, 1] > 0.8
 
 
 def test_zip_is_laid_out_as_a_police_uk_download(written: Path, sample: SampleData) -> None:
@@ -298,16 +318,19 @@ def test_zip_is_laid_out_as_a_police_uk_download(written: Path, sample: SampleDa
 # --- geometry -----------------------------------------------------------------------
 
 
-def test_areas_are_schematic_and_match_the_hubs(sample: SampleData) -> None:
+def test_areas_are_the_real_districts_of_the_hubs(sample: SampleData) -> None:
     props = [f["properties"] for f in sample.areas["features"]]
     assert sorted(p["area_code"] for p in props) == sorted(h.area_code for h in HUBS)
-    assert all(p["schematic"] is True for p in props)
+    assert not any("schematic" in p for p in props)
+    assert {p["area_code"]: p["hub"] for p in props} == {h.area_code: h.hub for h in HUBS}
     names = {p["area_code"]: p["area_name"] for p in props}
     assert names["E07000027"] == "Barrow-in-Furness"
-    for feature in sample.areas["features"]:
-        west, south, east, north = shape(feature["geometry"]).bounds
-        assert -3.6 <= west < east <= -2.2
-        assert 54.0 <= south < north <= 55.2
+    assert [f["geometry"] for f in sample.areas["features"]] == [
+        f["geometry"] for f in json.loads((BASEMAP_DIR / "areas.geojson").read_text(encoding="utf-8"))["features"]
+    ]
+    county = unary_union([shape(f["geometry"]) for f in sample.areas["features"]])
+    west, south, east, north = county.bounds
+    assert -3.7 < west < -3.5 and -2.2 < east < -2.0 and 54.0 < south < 54.1 and 55.1 < north < 55.3
 
 
 def test_regions_are_laid_out_north_west_south(sample: SampleData) -> None:
@@ -319,20 +342,19 @@ def test_regions_are_laid_out_north_west_south(sample: SampleData) -> None:
     assert xs["West"] < xs["North"] and xs["West"] < xs["South"]
 
 
-def test_lsoas_tile_their_hub_area(sample: SampleData) -> None:
+def test_lsoas_are_the_real_2011_lsoas_within_their_district(sample: SampleData) -> None:
     areas = {f["properties"]["area_code"]: shape(f["geometry"]) for f in sample.areas["features"]}
-    by_area: dict[str, list] = {code: [] for code in areas}
+    counts = {code: 0 for code in areas}
     for feature in sample.lsoa["features"]:
         props = feature["properties"]
         polygon = shape(feature["geometry"])
-        assert polygon.is_valid
-        assert areas[props["area_code"]].buffer(1e-9).contains(polygon)
-        assert re.fullmatch(r"E01\d{6}", props["lsoa_code"])
-        by_area[props["area_code"]].append(polygon)
-    for code, polygons in by_area.items():
-        assert 15 <= len(polygons) <= 25
-        assert sum(p.area for p in polygons) == pytest.approx(areas[code].area, rel=1e-9)
-        assert unary_union(polygons).symmetric_difference(areas[code]).area < 1e-9
+        assert polygon.is_valid and not polygon.is_empty
+        # district boundaries are the coarser (BUC) product: most of each LSOA lies inside its district
+        assert areas[props["area_code"]].intersection(polygon).area > 0.5 * polygon.area
+        assert re.fullmatch(r"E010\d{5}", props["lsoa_code"])
+        counts[props["area_code"]] += 1
+    assert sum(counts.values()) == 321
+    assert counts["E07000028"] == 68  # Carlisle
 
 
 def test_lsoa_names_use_the_district_name(sample: SampleData) -> None:
@@ -345,8 +367,8 @@ def test_lsoa_names_use_the_district_name(sample: SampleData) -> None:
 def test_coordinates_have_five_decimals(sample: SampleData) -> None:
     for collection in (sample.areas, sample.lsoa):
         for feature in collection["features"]:
-            for x, y in feature["geometry"]["coordinates"][0]:
-                assert round(x, 5) == x and round(y, 5) == y
+            coords = np.array(get_coordinates(shape(feature["geometry"])))
+            assert (np.round(coords, 5) == coords).all()
 
 
 def test_every_point_lies_inside_its_lsoa(sample: SampleData) -> None:
@@ -386,16 +408,26 @@ def test_hubs_carry_the_default_launches(sample: SampleData) -> None:
     assert list(sample.hubs["hub"]) == [h.hub for h in HUBS]
 
 
-def test_population_covers_districts_and_lsoas(sample: SampleData) -> None:
+def test_population_is_the_real_ons_residents(sample: SampleData) -> None:
     pop = sample.population
     districts = pop[pop["area_code"].str.startswith("E07")]
     lsoas = pop[pop["area_code"].str.startswith("E01")]
-    assert sorted(districts["year"].unique()) == [2017, 2018, 2019, 2020]
-    assert len(districts) == 6 * 4
+    assert sorted(districts["year"].unique()) == [2017, 2019, 2020]  # the ONS estimates in the span
+    assert len(districts) == 6 * 3 and len(lsoas) == 321 * 3
     assert lsoas.groupby("year")["population"].sum().equals(districts.groupby("year")["population"].sum())
-    assert (pop["source"] == "Generated sample").all()
-    carlisle = districts[districts["area_code"] == "E07000028"].sort_values("year")
-    assert carlisle["population"].is_monotonic_increasing
+    assert set(pop["source"]) == {f"ONS mid-{y} population estimates" for y in (2017, 2019, 2020)}
+    carlisle = districts[districts["area_code"] == "E07000028"].set_index("year")["population"]
+    assert carlisle[2019] == 108_678  # ONS mid-2019, Carlisle
+    assert set(lsoas["area_code"]) == {f["properties"]["lsoa_code"] for f in sample.lsoa["features"]}
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "years"),
+    [("2017-01", 48, [2017, 2019, 2020]), ("2018-03", 12, [2017]), ("2012-01", 12, [2011]), ("2021-06", 6, [2020])],
+)
+def test_population_years_cover_the_span(start: str, months: int, years: list[int]) -> None:
+    table = _population_table(_geography(), range(int(start[:4]), int(start[:4]) + (months + 11) // 12))
+    assert sorted(table["year"].unique()) == years
 
 
 def test_resourcing_weeks_are_mondays(sample: SampleData) -> None:
@@ -483,3 +515,10 @@ def test_about_says_generated(sample: SampleData) -> None:
     assert about["asb_launch_effect"] == -0.15
     assert about["generator"] == "data/generate.py"
     assert about["name"] == "Generated sample"
+    assert (
+        "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
+        in (about["attribution"][0])
+    )
+    assert "Contains OS data © Crown copyright and database right." in about["attribution"][0]
+    readme = (SAMPLE_DIR / "README.md").read_text(encoding="utf-8")
+    assert about["attribution"][0] in readme and "Generated, not real" in readme

@@ -318,19 +318,22 @@ def test_fit_view_centres_on_the_mercator_middle():
 @pytest.mark.parametrize(
     "flags,generated,expected",
     [
-        (None, False, False),
-        ([True, True], False, True),
-        ([False, False], False, False),
-        (["true", ""], False, True),
-        ([False, False], True, True),
+        (None, False, None),
+        (None, True, maps.SAMPLE_NOTE),  # the generated sample sits on real boundaries
+        ([True, True], False, maps.SCHEMATIC_NOTE),
+        ([False, False], False, None),
+        (["true", ""], False, maps.SCHEMATIC_NOTE),
+        (["true", ""], True, maps.SCHEMATIC_NOTE),
+        ([False, False], True, maps.SAMPLE_NOTE),
     ],
 )
-def test_is_schematic(flags, generated, expected):
+def test_boundary_note(flags, generated, expected):
     areas = _areas().iloc[:2]
     if flags is not None:
         areas = areas.assign(schematic=flags)
-    assert maps.is_schematic(areas, generated) is expected
-    assert maps.is_schematic(None, generated) is generated
+    assert maps.boundary_note(areas, generated) == expected
+    assert maps.is_schematic(areas) is (expected == maps.SCHEMATIC_NOTE)
+    assert maps.boundary_note(None, generated) == (maps.SAMPLE_NOTE if generated else None)
 
 
 @pytest.mark.parametrize(

@@ -76,9 +76,14 @@ def expected_rates(dataset, types: list[str], months: pd.PeriodIndex) -> pd.Seri
     rows = rows[rows["crime_type"].isin(types) & rows["month"].isin(months)]
     counts = rows.groupby(rows["hub"].astype("str")).size()
     population = dataset.table("population.csv").set_index(["area_code", "year"])["population"]
+    years = sorted(set(population.index.get_level_values("year")))
+
+    def year_of(month: pd.Period) -> int:  # the latest year given not after the month, else the earliest
+        return max([y for y in years if y <= month.year], default=years[0])
+
     rates = {}
     for hub, code in zip(dataset.hubs["hub"], dataset.hubs["area_code"], strict=True):
-        person_months = sum(population[(code, month.year)] for month in months)
+        person_months = sum(population[(code, year_of(month))] for month in months)
         rates[code] = counts.get(hub, 0) / person_months * 1000
     return pd.Series(rates)
 
@@ -132,15 +137,18 @@ def test_crime_type_filter_changes_the_map(sample_dir, sample, monkeypatch):
     assert trend_view["Month"].iloc[-1] == sample.months[-1].strftime("%b %Y")
 
 
-def test_schematic_areas_are_labelled_and_unplaced_records_counted(sample_dir, sample, monkeypatch):
+def test_sample_is_labelled_real_boundaries_generated_incidents_and_unplaced_records_counted(
+    sample_dir, sample, monkeypatch
+):
     at = open_map(sample_dir, monkeypatch)
     text = captions(at)
-    assert "Schematic areas — not real boundaries" in text
+    assert "Real boundaries, generated incidents" in text
+    assert "Schematic" not in text
     unplaced = int(((sample.incidents["hub"] == UNASSIGNED) & (sample.incidents["crime_type"] == ASB)).sum())
     assert unplaced > 0
     assert f"{unplaced:,} records could not be placed in a hub area" in text
     title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
-    assert "Schematic areas — not real boundaries" in title
+    assert "Real boundaries, generated incidents" in title
 
 
 def test_hotspots_are_hexagon_counts_never_points(sample_dir, sample, monkeypatch):
