@@ -125,6 +125,8 @@ class FetchSummary:
     force_name: str
     source: str
     months: list[MonthResult] = field(default_factory=list)
+    #: Notes about the whole run (such as archive entries refused).
+    notes: list[str] = field(default_factory=list)
 
     def _with(self, *statuses: str) -> list[MonthResult]:
         return [m for m in self.months if m.status in statuses]
@@ -158,6 +160,7 @@ class FetchSummary:
             )
         lines += [f"{m.month}: {m.note}" for m in self.months if m.note]
         lines += [f"{m.month} fetched again: {m.changes}." for m in self.months if m.changes is not None]
+        lines += self.notes
         return lines
 
     def to_dict(self) -> dict:
