@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 from shapely.geometry import box
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.testing.v1 import AppTest
 from werkzeug import Response
 
 from analysis import fetch as fetch_module
@@ -23,7 +25,7 @@ from analysis.metrics import monthly_counts
 from analysis.monthfiles import month_file, read_month_file
 from analysis.police_api import USER_AGENT, PoliceAPI, TokenBucket, exponential_wait, poly_text
 from analysis.schema import ASB, UNASSIGNED
-from tests.conftest import POLICE_HEADER
+from tests.conftest import POLICE_HEADER, ROOT
 from tests.police_uk_fake import FakePoliceUK, read_street_csvs
 
 MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
@@ -422,3 +424,55 @@ def test_compare_months_counts_additions_removals_and_outcome_changes():
     changes = compare_months(old, new)
     assert (changes.added, changes.removed, changes.outcome_changed) == (1, 1, 1)
     assert str(compare_months(old, old)) == "no change"
+
+
+# -- the Data page panel -----------------------------------------------------------------------
+
+
+def open_data_page(folder: Path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_data_page_panel_fetches_with_a_progress_bar_and_shows_the_summary(police, folder, monkeypatch):
+    monkeypatch.setenv("POLICE_UK_API", police.url)
+    monkeypatch.delenv("LOCAL_FOCUS_MODE", raising=False)
+    shown: list[tuple[float, str]] = []
+    draw = DeltaGenerator.progress
+
+    def recorded(self, value, text=None, **kwargs):
+        shown.append((value, text))
+        return draw(self, value, text=text, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "progress", recorded)
+    at = open_data_page(folder, monkeypatch)
+    at.text_input(key="fetch_from").input("2019-02")
+    at.text_input(key="fetch_to").input("2019-03")
+    at.button(key="fetch_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    summary = "\n".join(s.value for s in at.success)
+    assert "Fetched 1 month(s) of police.uk street-level data for Cumbria Constabulary" in summary
+    assert "2019-03 (not supplied: a gap, not zero)" in summary
+    assert month_file(folder, "cumbria", "2019-02").is_file()
+    assert shown and shown[-1][0] == 1.0 and any("2019-02: area 1 of" in (t or "") for _, t in shown)
+    # the page read the folder again: the fetched month is loaded
+    written = len(read_month_file(month_file(folder, "cumbria", "2019-02")))
+    coverage = next(d.value for d in at.dataframe if "source_file" in d.value.columns)
+    assert coverage.to_dict("records") == [
+        {"source_file": "incidents/2019-02/2019-02-cumbria-street.csv", "month": "2019-02", "records": written}
+    ]
+
+
+def test_the_panel_is_hidden_where_saving_is_not_allowed_and_off_on_the_sample(folder, sample_dir, monkeypatch):
+    monkeypatch.setenv("LOCAL_FOCUS_MODE", "public")
+    at = open_data_page(folder, monkeypatch)
+    assert not [b for b in at.button if b.key == "fetch_start"]
+    assert "Get police.uk data" not in [h.value for h in at.subheader]
+    monkeypatch.delenv("LOCAL_FOCUS_MODE")
+    at = open_data_page(sample_dir, monkeypatch)
+    assert "Get police.uk data" in [h.value for h in at.subheader]
+    assert not [b for b in at.button if b.key == "fetch_start"]
+    assert any("generated sample" in i.value for i in at.info)
