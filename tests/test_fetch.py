@@ -13,7 +13,6 @@ import pytest
 from pytest_httpserver import HTTPServer
 from shapely.geometry import box
 from streamlit.delta_generator import DeltaGenerator
-from streamlit.testing.v1 import AppTest
 from werkzeug import Response
 
 from analysis import fetch as fetch_module
@@ -25,8 +24,9 @@ from analysis.metrics import monthly_counts
 from analysis.monthfiles import month_file, read_month_file
 from analysis.police_api import USER_AGENT, PoliceAPI, TokenBucket, exponential_wait, poly_text
 from analysis.schema import ASB, UNASSIGNED
-from tests.conftest import POLICE_HEADER, ROOT
+from tests.conftest import POLICE_HEADER
 from tests.police_uk_fake import FakePoliceUK, read_street_csvs
+from tests.test_page_data import open_data_page
 
 MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
 
@@ -427,14 +427,6 @@ def test_compare_months_counts_additions_removals_and_outcome_changes():
 
 
 # -- the Data page panel -----------------------------------------------------------------------
-
-
-def open_data_page(folder: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page("pages/data.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_the_data_page_panel_fetches_with_a_progress_bar_and_shows_the_summary(police, folder, monkeypatch):
