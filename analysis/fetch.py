@@ -169,7 +169,7 @@ class FetchSummary:
 
 
 def _month_list(months: list[str]) -> str:
-    return ", ".join(months) if len(months) <= 6 else f"{months[0]} to {months[-1]} ({len(months)} months)"
+    return ", ".join(months) if len(months) <= 6 else f"{months[0]} to {months[-1]}, {len(months)} months"
 
 
 # -- polygons ---------------------------------------------------------------------------------
