@@ -2,6 +2,7 @@
 
 python -m analysis validate DATA_DIR [--json]
 python -m analysis summary DATA_DIR [--json]
+python -m analysis fetch DATA_DIR --force cumbria [--from YYYY-MM] [--to YYYY-MM] [--update] [--replace] [--archive F]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from analysis.coverage import month_ranges
 from analysis.dataset import Dataset, load_dataset
 from analysis.errors import FAULT_SENTENCE, DataProblem
 from analysis.evaluate import InsufficientData, evaluate, plain_english
+from analysis.fetch import add_fetch_arguments, fetch_command
 from analysis.metrics import monthly_counts, monthly_patrol, summary
 from analysis.schema import CRIME_TYPES
 
@@ -236,10 +238,14 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
         briefing_command,
         "the briefing pack: a PDF (title page, one page per chart, method page) and a PNG per chart",
     ),
+    "fetch": (fetch_command, "fetch a force's months from police.uk (API or --archive) into the data folder"),
 }
 
 #: Sub-commands whose arguments differ from the common ``--json``.
-EXTRA_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {"briefing": add_briefing_arguments}
+EXTRA_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "briefing": add_briefing_arguments,
+    "fetch": add_fetch_arguments,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,6 @@
 """Data: what is loaded, coverage by month and file, the validation report, rejected rows, and new files."""
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from analysis.upload import (
     stage_upload,
 )
 from ui.common import attribution, csv_download, get_dataset, page_header
+from ui.fetch_panel import fetch_panel
 
 #: The contract with ui.common.get_dataset: the folder this session loads instead of the configured one.
 OVERRIDE_KEY = "data_dir_override"
@@ -287,6 +289,7 @@ if uploads:
             width="stretch",
         )
 
+fetch_panel(base, allowed=os.environ.get("LOCAL_FOCUS_MODE", "") != "public", generated=dataset.is_generated)
 st.subheader("Files")
 st.dataframe(
     files,
