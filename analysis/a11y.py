@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.coverage import NOT_SUPPLIED, month_ranges
+
 __all__ = ["chart_summary", "format_x", "table_view"]
 
 
@@ -44,6 +46,7 @@ def chart_summary(
     what: str,
     series: str | None = None,
     value_format: str = "{:,.0f}",
+    not_supplied: list[pd.Period] | tuple[pd.Period, ...] = (),
 ) -> str:
     """One or two sentences saying what a chart shows, for alt text and captions.
 
@@ -59,6 +62,9 @@ def chart_summary(
         The column naming each line or bar group.
     value_format : str
         ``str.format`` pattern for values.
+    not_supplied : sequence of Period
+        Months that were never supplied: their missing values are gaps, said as such
+        (never counted as hidden, never as zeros).
 
     Returns
     -------
@@ -83,8 +89,13 @@ def chart_summary(
         raise ValueError(f"chart_summary: table has no column(s) {', '.join(missing)}")
     values = pd.to_numeric(table[y], errors="coerce")
     points = table.assign(**{y: values}).loc[values.notna()]
-    hidden = len(table) - len(points)
+    gaps = sorted(set(not_supplied))
+    gap_rows = values.isna() & table[x].isin(gaps) if gaps else pd.Series(False, index=table.index)
+    hidden = int(values.isna().sum() - gap_rows.sum())
     hidden_note = f" {hidden} value(s) hidden to protect small numbers." if hidden else ""
+    if gaps:
+        plural = "s" if len(gaps) > 1 else ""
+        hidden_note += f" Not supplied: {month_ranges(gaps)} ({len(gaps)} month{plural}; gaps, not zeros)."
     if points.empty:
         return f"{what}: no values to show.{hidden_note}"
     is_time = isinstance(points[x].dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(points[x])
@@ -115,8 +126,16 @@ def chart_summary(
     )
 
 
+def _numbers_as_text(values: pd.Series) -> pd.Series:
+    """Numbers as text ("1,234" or "2.35"), "not supplied" where missing: one type per column."""
+    present = values.dropna()
+    whole = bool((present == present.round()).all())
+    pattern = "{:,.0f}" if whole else "{:,.2f}"
+    return values.map(lambda v: NOT_SUPPLIED if pd.isna(v) else pattern.format(v)).astype("str")
+
+
 def table_view(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The chart's numbers as a readable table: chosen columns, renamed, months as text.
+    """The chart's numbers as a readable table: chosen columns, renamed, months as text, gaps as "not supplied".
 
     Parameters
     ----------
@@ -138,5 +157,11 @@ def table_view(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
         c: view[c].map(format_x)
         for c in columns
         if isinstance(view[c].dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(view[c])
+    }
+    # A number that is missing was not supplied: say so, never leave a blank a reader takes for 0.
+    as_text |= {
+        c: _numbers_as_text(view[c])
+        for c in columns
+        if c not in as_text and pd.api.types.is_numeric_dtype(view[c]) and view[c].isna().any()
     }
     return view.assign(**as_text).rename(columns=columns).reset_index(drop=True)

@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.coverage import Coverage, compute_coverage
 from analysis.errors import DataProblem
 from analysis.geo import load_boundaries
-from analysis.hubs import assign_hubs
+from analysis.hubs import assign_hubs, hubs_from_lsoa_names
 from analysis.incidents import load_incidents
 from analysis.report import FileReport
 from analysis.schema import ABOUT_FILE, REQUIRED_COLUMNS, UNASSIGNED
@@ -98,6 +98,8 @@ class Dataset:
     fingerprint: tuple = ()
     #: Which months were supplied, for crime and ASB, force-wide and per hub.
     coverage: Coverage = field(default_factory=lambda: compute_coverage(pd.DataFrame()))
+    #: Where the hubs came from: hubs.csv, the areas, or the districts in the LSOA names.
+    hubs_source: str = "hubs.csv"
 
     @property
     def is_generated(self) -> bool:
@@ -217,10 +219,15 @@ def load_dataset(folder: Path | str) -> Dataset:
             tables[kind] = table
     reports += [r for r in (areas_report, lsoa_report) if r is not None]
     hubs = tables.pop("hubs.csv", None)
-    if hubs is None:
-        hubs = _hubs_from_areas(areas)
+    hubs_source = "hubs.csv"
+    if hubs is None and areas is None and len(incidents):
+        hubs, hubs_source = hubs_from_lsoa_names(incidents), "districts named in the LSOA names (no hubs.csv)"
+    elif hubs is None:
+        hubs, hubs_source = _hubs_from_areas(areas), "one hub per area of areas.geojson (no hubs.csv)"
     else:
         tables["hubs.csv"] = hubs
     incidents = assign_hubs(incidents, hubs, areas, lsoa)
     coverage = compute_coverage(incidents, [str(h) for h in hubs["hub"]])
-    return Dataset(folder.resolve(), _read_about(folder), incidents, hubs, tables, areas, lsoa, reports, key, coverage)
+    return Dataset(
+        folder.resolve(), _read_about(folder), incidents, hubs, tables, areas, lsoa, reports, key, coverage, hubs_source
+    )

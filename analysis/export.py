@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.coverage import NOT_SUPPLIED
+
 __all__ = ["FORMULA_STARTS", "escape_formulas", "to_safe_csv"]
 
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -38,5 +40,9 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_safe_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes of ``frame`` with formula-like cells escaped."""
-    return escape_formulas(frame).to_csv(index=False).encode("utf-8")
+    """UTF-8 CSV bytes of ``frame`` with formula-like cells escaped; a missing value reads "not supplied".
+
+    A blank cell in a spreadsheet is summed as 0: a figure that was never supplied is written
+    out in words instead.
+    """
+    return escape_formulas(frame).to_csv(index=False, na_rep=NOT_SUPPLIED).encode("utf-8")

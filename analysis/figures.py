@@ -10,7 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["MARKERS", "PALETTE", "trend_figure"]
+from analysis.a11y import format_x
+from analysis.coverage import NOT_SUPPLIED, Coverage, month_ranges
+
+__all__ = ["MARKERS", "PALETTE", "coverage_strip", "shade_gaps", "trend_figure"]
 
 #: Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
@@ -26,8 +29,9 @@ def trend_figure(
     y_title: str,
     title: str | None = None,
     hover_format: str = ",.0f",
+    not_supplied: list[pd.Period] | tuple[pd.Period, ...] = (),
 ) -> go.Figure:
-    """A line per series over months, each with its own marker shape.
+    """A line per series over months, each with its own marker shape; months not supplied are shaded gaps.
 
     Parameters
     ----------
@@ -43,6 +47,9 @@ def trend_figure(
         The chart title.
     hover_format : str
         d3 format of the values on hover.
+    not_supplied : sequence of Period
+        Months never supplied: the lines break there (no point at zero) and a grey band
+        labelled "not supplied" covers each run of them.
     """
     figure = go.Figure()
     groups = table.groupby(series, sort=False, observed=True) if series else [(y_title, table)]
@@ -67,8 +74,100 @@ def trend_figure(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 10, "r": 10, "t": 90 if title else 40, "b": 10},
     )
+    shade_gaps(figure, not_supplied)
     months = table[x].nunique() if len(table) else 0
     # Short series: one tick a month, otherwise plotly repeats month labels between points.
     figure.update_xaxes(tickformat="%b %Y", dtick="M1" if 0 < months <= 13 else None)
     figure.update_yaxes(rangemode="tozero")
     return figure
+
+
+def shade_gaps(figure: go.Figure, months: list[pd.Period] | tuple[pd.Period, ...]) -> go.Figure:
+    """Shade each run of months not supplied, labelled once, so a gap never reads as a fall to zero."""
+    runs: list[list[pd.Period]] = []
+    for month in sorted(set(months)):
+        if runs and (month - runs[-1][-1]).n == 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    for i, run in enumerate(runs):
+        start = run[0].start_time - pd.Timedelta(days=14)
+        end = run[-1].start_time + pd.Timedelta(days=14)
+        figure.add_vrect(
+            x0=start,
+            x1=end,
+            fillcolor="#999999",
+            opacity=0.18,
+            line_width=0,
+            layer="below",
+            annotation_text="not supplied" if i == 0 or len(run) > 2 else None,
+            annotation_position="top left",
+            annotation_font={"size": 12, "color": "#444444"},
+        )
+    return figure
+
+
+def coverage_strip(coverage: Coverage, start: pd.Period, end: pd.Period) -> tuple[go.Figure, pd.DataFrame, str]:
+    """A strip of months, one row per stream: supplied (dark) or not supplied (light, hatched).
+
+    Returns
+    -------
+    tuple
+        ``(figure, table, summary)``: the strip, its table view (month, crime, ASB as
+        "supplied" / "not supplied") and a sentence for alt text.
+    """
+    months = pd.period_range(start, end, freq="M")
+    rows = {"Crime": coverage.supplied("crime", None, months), "ASB": coverage.supplied("asb", None, months)}
+    z = [row.to_numpy(dtype=float) for row in rows.values()]
+    text = [["supplied" if v else NOT_SUPPLIED for v in row] for row in z]
+    figure = go.Figure(
+        go.Heatmap(
+            x=months.to_timestamp(),
+            y=list(rows),
+            z=z,
+            text=text,
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#F2F2F2"], [0.5, "#F2F2F2"], [0.5, "#0072B2"], [1, "#0072B2"]],
+            showscale=False,
+            xgap=1,
+            ygap=4,
+            hovertemplate="%{y}, %{x|%b %Y}: %{text}<extra></extra>",
+        )
+    )
+    for i, row in enumerate(z):
+        gaps = months[row == 0]
+        if len(gaps):
+            # Hatching as well as colour: "not supplied" must not rest on a pale shade alone.
+            figure.add_trace(
+                go.Bar(
+                    x=gaps.to_timestamp(),
+                    y=[1] * len(gaps),
+                    base=[i - 0.5] * len(gaps),
+                    width=[27 * 24 * 3600 * 1000] * len(gaps),
+                    marker={"color": "rgba(0,0,0,0)", "pattern": {"shape": "/", "fgcolor": "#888888", "size": 6}},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+    figure.update_layout(
+        height=150,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        title={"text": "Months supplied (blue) and not supplied (grey, hatched)", "font": {"size": 15}},
+        yaxis={"tickfont": {"size": 14}, "range": [-0.5, 1.5]},
+        xaxis={"tickformat": "%b %Y"},
+        bargap=0,
+    )
+    table = pd.DataFrame(
+        {"month": months, **{k: ["supplied" if v else NOT_SUPPLIED for v in r] for k, r in rows.items()}}
+    )
+    parts = []
+    for name, row in rows.items():
+        gaps = list(months[~row.to_numpy()])
+        parts.append(
+            f"{name}: all {len(months)} supplied"
+            if not gaps
+            else f"{name}: {len(gaps)} not supplied ({month_ranges(gaps)})"
+        )
+    summary = f"Months supplied, {format_x(start)} to {format_x(end)}. " + "; ".join(parts) + "."
+    return figure, table, summary

@@ -6,6 +6,8 @@ Whatever no rule places goes to the hub "Unassigned": counted and shown, never d
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -13,10 +15,28 @@ import pandas as pd
 
 from analysis.schema import UNASSIGNED
 
-__all__ = ["ASSIGNED_BY", "assign_hubs"]
+__all__ = ["ASSIGNED_BY", "DISTRICT_SHARE", "assign_hubs", "hubs_from_lsoa_names", "lsoa21_to_lsoa11"]
 
 #: How a row was placed, in the order the rules are tried.
-ASSIGNED_BY: tuple[str, ...] = ("LSOA code", "LSOA name", "point in area", "unassigned")
+ASSIGNED_BY: tuple[str, ...] = (
+    "LSOA code",
+    "LSOA code (2021, via ONS lookup)",
+    "LSOA name",
+    "point in area",
+    "unassigned",
+)
+
+#: 2021 LSOA codes that are not 2011 codes, to the 2011 LSOA holding most of their residents (ONS, OGL v3).
+LSOA21_LOOKUP = Path(__file__).resolve().parent.parent / "data" / "ons" / "lsoa21_to_lsoa11.csv"
+
+
+@lru_cache(maxsize=1)
+def lsoa21_to_lsoa11() -> dict[str, str]:
+    """The shipped ONS lookup of 2021 LSOA codes to 2011 codes (empty if the file is missing)."""
+    if not LSOA21_LOOKUP.is_file():
+        return {}
+    table = pd.read_csv(LSOA21_LOOKUP, dtype="str")
+    return dict(zip(table["LSOA21CD"], table["LSOA11CD"], strict=True))
 
 
 def _map_distinct(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -30,11 +50,16 @@ def _map_distinct(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd
     return pd.Series(mapped[codes], index=values.index, dtype="object")
 
 
-def _area_by_lsoa_code(incidents: pd.DataFrame, lsoa: gpd.GeoDataFrame | None) -> pd.Series:
+def _area_by_lsoa_code(incidents: pd.DataFrame, lsoa: gpd.GeoDataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """The area from the LSOA code, directly or (for a 2021 code the boundaries lack) via the ONS lookup."""
+    none = pd.Series(pd.NA, index=incidents.index, dtype="str")
     if lsoa is None or "area_code" not in lsoa.columns:
-        return pd.Series(pd.NA, index=incidents.index, dtype="str")
+        return none, none
     lookup = dict(zip(lsoa["lsoa_code"].astype("str"), lsoa["area_code"].astype("str"), strict=False))
-    return _map_distinct(incidents["lsoa_code"], lambda codes: codes.map(lookup))
+    direct = _map_distinct(incidents["lsoa_code"], lambda codes: codes.map(lookup))
+    older = lsoa21_to_lsoa11()
+    via = _map_distinct(incidents["lsoa_code"], lambda codes: codes.map(older).map(lookup))
+    return direct, via.where(direct.isna())
 
 
 def _area_by_lsoa_name(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, hubs: pd.DataFrame) -> pd.Series:
@@ -91,20 +116,53 @@ def assign_hubs(
     """
     if not {"hub", "area_code"} <= set(hubs.columns):
         raise ValueError(f"hubs must have columns 'hub' and 'area_code', got {list(hubs.columns)}")
-    by_code = _area_by_lsoa_code(incidents, lsoa)
+    by_code, by_lookup = _area_by_lsoa_code(incidents, lsoa)
     by_name = _area_by_lsoa_name(incidents, areas, hubs)
-    area = by_code.astype("object").fillna(by_name.astype("object"))
+    area = by_code.astype("object").fillna(by_lookup.astype("object")).fillna(by_name.astype("object"))
     by_point = _area_by_point(incidents, areas, area.isna())
     area = area.fillna(by_point.astype("object"))
     method = np.select(
-        [by_code.notna(), by_name.notna(), by_point.notna()], list(ASSIGNED_BY[:3]), default=ASSIGNED_BY[3]
+        [by_code.notna(), by_lookup.notna(), by_name.notna(), by_point.notna()],
+        list(ASSIGNED_BY[:4]),
+        default=ASSIGNED_BY[4],
     )
     hub_of_area = dict(zip(hubs["area_code"], hubs["hub"], strict=False))
     hub = area.map(hub_of_area).astype("object").fillna(UNASSIGNED)
     hub_names = list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED]))
-    method = pd.Series(method, index=incidents.index).where(hub != UNASSIGNED, ASSIGNED_BY[3])
+    method = pd.Series(method, index=incidents.index).where(hub != UNASSIGNED, ASSIGNED_BY[4])
     return incidents.assign(
         area_code=area.astype("category"),
         hub=pd.Categorical(hub, categories=hub_names),
         assigned_by=pd.Categorical(method, categories=list(ASSIGNED_BY)),
+    )
+
+
+#: Without hubs.csv or boundaries, a district becomes a hub when it holds at least this share of the records.
+DISTRICT_SHARE = 0.05
+
+
+def hubs_from_lsoa_names(incidents: pd.DataFrame, min_share: float = DISTRICT_SHARE) -> pd.DataFrame:
+    """Hubs for a force with no hubs.csv and no boundaries: its districts, from the LSOA names.
+
+    police.uk's LSOA name starts with the district ("City of London 001F"). Each district with at
+    least ``min_share`` of the records becomes a hub (area code = the district's name), so a
+    force's own districts are its hubs and stray records across its border are Unassigned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hub, region, station, area_code, launched`` (launched unknown), largest district first.
+    """
+    names = incidents["lsoa_name"].astype("str").str.strip()
+    district = names.str.replace(r"\s+\S+$", "", regex=True).where(names.str.contains(r"\s"))
+    shares = district.dropna().value_counts() / max(len(incidents), 1)
+    chosen = [str(d) for d in shares.index[shares.to_numpy() >= min_share]]
+    return pd.DataFrame(
+        {
+            "hub": pd.Series(chosen, dtype="str"),
+            "region": "",
+            "station": "",
+            "area_code": pd.Series(chosen, dtype="str"),
+            "launched": pd.Series(pd.NaT, index=range(len(chosen)), dtype="datetime64[us]"),
+        }
     )

@@ -203,7 +203,8 @@ def monthly_measures(counts: pd.DataFrame, crime_types: tuple[str, ...] | list[s
     Returns
     -------
     pandas.DataFrame
-        ``hub, month, asb, crime`` (int); ``asb`` is 0 when ASB is not chosen.
+        ``hub, month, asb, crime`` (int; float with NaN where a stream was not supplied);
+        ``asb`` is 0 when ASB is not chosen.
 
     Examples
     --------
@@ -222,9 +223,14 @@ def monthly_measures(counts: pd.DataFrame, crime_types: tuple[str, ...] | list[s
         hub=rows["hub"].astype("str"),
     )
     grid = counts[["hub", "month"]].drop_duplicates().assign(hub=lambda d: d["hub"].astype("str"))
-    summed = tagged.groupby(["hub", "month"], as_index=False, sort=False)[["asb", "crime"]].sum()
-    out = grid.merge(summed, on=["hub", "month"], how="left").fillna({"asb": 0, "crime": 0})
-    return out.astype({"asb": "int64", "crime": "int64"}).reset_index(drop=True)
+    # A stream not supplied is NaN in every one of its cells: the sum stays NaN, never a partial total or 0.
+    summed = tagged.groupby(["hub", "month"], as_index=False, sort=False)[["asb", "crime"]].agg(
+        lambda v: v.sum(skipna=False)
+    )
+    out = grid.merge(summed, on=["hub", "month"], how="left").reset_index(drop=True)
+    if out[["asb", "crime"]].isna().to_numpy().any():
+        return out.astype({"asb": "float64", "crime": "float64"})
+    return out.astype({"asb": "int64", "crime": "int64"})
 
 
 def _has_population(monthly: pd.DataFrame) -> bool:
@@ -258,7 +264,8 @@ def period_rate(monthly: pd.DataFrame, measure: str, months: pd.PeriodIndex) -> 
     2.0
     """
     columns = ["hub", "count", "months", "population", "rate_per_1000", "ci_low", "ci_high"]
-    inside = monthly.loc[monthly["month"].isin(months)]
+    # Months not supplied (NaN) are left out: the rate is per month supplied.
+    inside = monthly.loc[monthly["month"].isin(months) & monthly[measure].notna()]
     if inside.empty:
         return pd.DataFrame(columns=columns)
     population = inside["population"] if _has_population(inside) else pd.Series(np.nan, index=inside.index)
@@ -424,13 +431,16 @@ def expected_range(
         by_month = part.set_index("month")[measure].astype(float)
         observed = float(by_month.get(latest, math.nan))
         history = by_month.loc[(by_month.index < latest) & (by_month.index >= latest - max_history)].sort_index()
+        # Fitted on the months supplied only: a month not supplied is not a zero to fit.
+        history = history.dropna()
         n = len(history)
         row = {"hub": hub, "month": latest, "observed": observed, "history_months": n}
         if n < min_history or not math.isfinite(observed):
             reason = (
-                f"Not available: needs {min_history} months before {latest.strftime('%b %Y')}, the data have {n}."
+                f"Not available: needs {min_history} supplied months before {latest.strftime('%b %Y')}, "
+                f"the data have {n}."
                 if n < min_history
-                else f"Not available: no count for {latest.strftime('%b %Y')}."
+                else f"Not available: {latest} not supplied."
             )
             rows.append(row | {"expected": math.nan, "low": math.nan, "high": math.nan, "position": "not available"})
             rows[-1]["model"] = reason
@@ -467,7 +477,7 @@ def expected_range(
         position = "above" if observed > high else "below" if observed < low else "within"
         parts = ["level"] + (["trend"] if trend else []) + (["month of year"] if seasonal else [])
         model = (
-            f"Quasi-Poisson on {n} months ({month_span(months[0], months[-1])}): "
+            f"Quasi-Poisson on {n} supplied months ({month_span(months[0], months[-1])}): "
             + ", ".join(parts)
             + ("" if seasonal else " (not seasonal: fewer than 24 months)")
             + f"; over-dispersion {phi:.1f}."

@@ -5,13 +5,8 @@ import streamlit as st
 from analysis.briefing import (
     GENERATED_NOTE,
     LOCATION_NOTE,
-    Briefing,
-    briefing_pdf,
-    chart_images,
-    charts_zip,
-    make_briefing,
 )
-from analysis.dataset import Dataset
+from ui import cache
 from ui.charts import chart_with_table, plain, table_expander
 from ui.common import attribution, csv_download, get_dataset, page_header
 
@@ -50,19 +45,6 @@ NORMAL_CSS = """
 .st-key-briefing_sentence p { font-size: 1.3rem; font-weight: 600; line-height: 1.35; }
 </style>
 """
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _briefing(folder: str, key: tuple, public: bool, months: int, _dataset: Dataset) -> Briefing:
-    return make_briefing(_dataset, public=public, months=months)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _pack(folder: str, key: tuple, public: bool, months: int, _dataset: Dataset) -> tuple[bytes, bytes]:
-    """The PDF pack and the ZIP of chart PNGs (drawn once per data, mode and period)."""
-    briefing = _briefing(folder, key, public, months, _dataset)
-    images = chart_images(briefing)
-    return briefing_pdf(briefing, images), charts_zip(briefing, images)
 
 
 def _keep(name: str) -> None:
@@ -117,7 +99,7 @@ if not projector:
 public, months = st.session_state["briefing_public"], st.session_state["briefing_months"]
 key = dataset.fingerprint
 try:
-    briefing = _briefing(str(dataset.folder), key, public, months, dataset)
+    briefing = cache.briefing(str(dataset.folder), key, public, months, dataset)
 except ValueError as e:
     st.error(str(e))
     st.stop()
@@ -199,7 +181,7 @@ if not projector:
     with st.container(horizontal=True, gap="medium"):
         st.download_button(
             "Briefing pack (PDF)",
-            data=lambda: _pack(str(dataset.folder), key, public, months, dataset)[0],
+            data=lambda: cache.briefing_pack(str(dataset.folder), key, public, months, dataset)[0],
             file_name=f"{stem}.pdf",
             mime="application/pdf",
             key="briefing_pdf",
@@ -209,7 +191,7 @@ if not projector:
         )
         st.download_button(
             "Chart images (PNG, zip)",
-            data=lambda: _pack(str(dataset.folder), key, public, months, dataset)[1],
+            data=lambda: cache.briefing_pack(str(dataset.folder), key, public, months, dataset)[1],
             file_name=f"{stem}-charts.zip",
             mime="application/zip",
             key="briefing_png",

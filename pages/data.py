@@ -12,7 +12,6 @@ from analysis.upload import (
     INCIDENT_KIND,
     UploadCheck,
     UploadConflict,
-    check_upload,
     content_digest,
     months_already_loaded,
     plan_save,
@@ -20,6 +19,7 @@ from analysis.upload import (
     save_upload,
     stage_upload,
 )
+from ui import cache
 from ui.common import attribution, csv_download, get_dataset, page_header
 from ui.fetch_panel import fetch_panel
 
@@ -29,12 +29,6 @@ _STAGED = "upload_staged"  # {target: {"name", "digest", "content"}} kept for th
 _BASE = "upload_overlay_base"  # the folder the overlay mirrors
 _MESSAGE = "upload_message"  # (kind, text) from the last keep or save
 _DIGESTS = "upload_digests"  # {file_id: sha256}: each upload is hashed once
-
-
-@st.cache_data(max_entries=64, show_spinner="Checking the uploaded file…")
-def _checked(name: str, digest: str, _content: bytes) -> UploadCheck:
-    """The loaders' report on one upload, cached on its name and the hash of its bytes."""
-    return check_upload(name, _content)
 
 
 def _drop_session_files() -> None:
@@ -186,7 +180,7 @@ uploads = st.file_uploader(
     "Files to add (.csv or .zip)", type=["csv", "zip"], accept_multiple_files=True, key="upload_files"
 )
 if uploads:
-    items = [(_checked(f.name, _digest(f), f.getvalue()), f.getvalue()) for f in uploads]
+    items = [(cache.checked_upload(f.name, _digest(f), f.getvalue()), f.getvalue()) for f in uploads]
     kept = {item["digest"] for item in staged.values()}
     known_hubs = set(dataset.hubs["hub"].astype("str"))
     taken: frozenset[str] = frozenset()

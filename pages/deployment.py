@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from analysis.compare import change_words
-from analysis.dataset import Dataset
 from analysis.deployment import (
     COUNTY,
     MAX_NAMED_OPERATIONS,
@@ -30,10 +29,9 @@ from analysis.deployment import (
     week_of_action_figure,
     week_of_action_summary,
     week_of_action_view,
-    weekly_patrol,
 )
-from analysis.metrics import monthly_counts
-from analysis.schema import ASB, UNASSIGNED
+from analysis.schema import UNASSIGNED
+from ui import cache
 from ui.charts import chart_with_table
 from ui.common import (
     asb_and_crime_note,
@@ -46,45 +44,6 @@ from ui.common import (
 )
 
 PATROL_COLUMNS = ["core_hours", "precept_hours", "patrol_hours"]
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def asb_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
-    """ASB per hub and month over the whole data (zeros included); cached on the folder's fingerprint."""
-    asb_rows = _dataset.incidents.loc[_dataset.incidents["is_asb"]]
-    counts = monthly_counts(asb_rows, hubs=list(_dataset.hubs["hub"]), months=_dataset.months)
-    counts = counts.loc[counts["crime_type"] == ASB]
-    return counts.rename(columns={"count": "asb"})[["hub", "month", "asb"]].reset_index(drop=True)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def patrol_by_hub_week(key: tuple, _dataset: Dataset) -> pd.DataFrame | None:
-    """Weekly patrol hours per hub (None without resourcing.csv); cached on the folder's fingerprint."""
-    resourcing = _dataset.table("resourcing.csv")
-    return None if resourcing is None else weekly_patrol(resourcing)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def dose_response_for(key: tuple, _dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> dict:
-    """The evaluation's dose-response (ASB against patrol hours) for the chosen hubs and months."""
-    try:
-        from analysis.evaluate import InsufficientData, dose_response
-    except ImportError:
-        return {"error": "The evaluation module (analysis/evaluate.py) is not installed in this version."}
-    months = pd.period_range(start, end, freq="M")
-    asb = asb_by_hub_month(key, _dataset)
-    asb = asb.loc[asb["hub"].isin(hubs) & asb["month"].isin(months)]
-    counts = asb.assign(crime_type=ASB).rename(columns={"asb": "count"})
-    weekly = patrol_by_hub_week(key, _dataset)
-    if weekly is None:
-        return {"error": "No patrol hours: resourcing.csv is missing."}
-    patrol = weekly.loc[weekly["hub"].isin(hubs) & weekly["month"].isin(months)]
-    patrol = patrol.groupby(["hub", "month"], as_index=False)["patrol_hours"].sum()
-    try:
-        result = dose_response(counts, patrol, hubs=_dataset.hubs.loc[_dataset.hubs["hub"].isin(hubs)])
-    except InsufficientData as e:
-        return {"error": str(e)}
-    return result.to_dict()
 
 
 def keep_choice(key: str, options: list[str], default: str) -> None:
@@ -115,9 +74,9 @@ if not hubs:
     st.info("Choose at least one hub in the sidebar: records not placed in a hub have no patrol hours.")
     st.stop()
 
-asb_all = asb_by_hub_month(key, dataset)
+asb_all = cache.asb_by_hub_month(key, dataset)
 asb = asb_all.loc[asb_all["month"].between(filters.start, filters.end)]
-weekly_all = patrol_by_hub_week(key, dataset)
+weekly_all = cache.patrol_by_hub_week(key, dataset)
 weekly = None if weekly_all is None else weekly_all.loc[weekly_all["month"].between(filters.start, filters.end)]
 operations_table = dataset.table("operations.csv")
 
@@ -359,7 +318,7 @@ st.subheader("What the evaluation says about patrol hours")
 if weekly is None:
     st.info("The evaluation's patrol-hours estimate needs resourcing.csv (see above).")
 else:
-    dose = dose_response_for(key, dataset, tuple(hubs), str(filters.start), str(filters.end))
+    dose = cache.dose_response_for(key, dataset, tuple(hubs), str(filters.start), str(filters.end))
     if "error" in dose:
         st.info(f"No estimate: {dose['error']}")
     else:

@@ -12,6 +12,7 @@ from analysis.a11y import chart_summary, table_view
 from analysis.dataset import Dataset
 from analysis.figures import trend_figure
 from analysis.schema import ASB, UNASSIGNED
+from ui import cache
 from ui.charts import chart_with_table, table_expander
 from ui.common import (
     Filters,
@@ -24,7 +25,7 @@ from ui.common import (
     sidebar_filters,
 )
 
-ALL_HUBS = "All hub areas"
+ALL_HUBS = cache.ALL_HUBS
 RATE, COUNT = "Rate per 1,000 residents", "Count"
 ASB_FAMILY, CRIME_FAMILY = "ASB", "Crime"
 MAP_HEIGHT_PX = 560
@@ -34,51 +35,6 @@ SNAPPED = "police.uk points are approximate (snapped to anonymous map points)"
 
 
 # --- cached computations: keyed on the folder fingerprint and filter values, never on a whole frame ---
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def hex_index(_dataset: Dataset, fp: tuple, width_m: float) -> pd.DataFrame:
-    """The hexagon of every incident (aligned to ``dataset.incidents``), once per dataset and width."""
-    x, y = maps.project_points(
-        _dataset.incidents["longitude"], _dataset.incidents["latitude"], maps.metric_crs(_dataset.areas)
-    )
-    q, r = maps.hex_cells(x, y, width_m)
-    return pd.DataFrame({"q": q, "r": r}, index=_dataset.incidents.index)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def area_geojson(_dataset: Dataset, fp: tuple, level: str, codes: tuple[str, ...], tolerance_m: float) -> dict:
-    """Simplified GeoJSON of the mapped hub areas, or of one hub's LSOAs."""
-    if level == ALL_HUBS:
-        return maps.map_geojson(_dataset.areas.loc[_dataset.areas["area_code"].isin(codes)], "area_code", tolerance_m)
-    return maps.map_geojson(_dataset.lsoa.loc[_dataset.lsoa["lsoa_code"].isin(codes)], "lsoa_code", tolerance_m)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def mapped_table(_rows: pd.DataFrame, _dataset: Dataset, key: tuple) -> pd.DataFrame:
-    """Records, residents and rate per mapped area; ``key`` = (fingerprint, start, end, hubs, types, level)."""
-    _, start, end, hubs, _, level = key
-    months = pd.period_range(start, end, freq="M")
-    population = _dataset.table("population.csv")
-    if level == ALL_HUBS:
-        mapped = _dataset.hubs.loc[_dataset.hubs["hub"].isin(hubs)]
-        return maps.hub_rates(_rows, mapped, population, months).rename(columns={"hub": "name", "area_code": "code"})
-    table = maps.lsoa_rates(_rows, _dataset.lsoa, population, months, hub_area(_dataset, level))
-    return table.rename(columns={"lsoa_name": "name", "lsoa_code": "code"})
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def hotspot_layer(_cells: pd.DataFrame, _dataset: Dataset, key: tuple, width_m: float) -> tuple[pd.DataFrame, dict]:
-    """Records per hexagon and the hexagons' GeoJSON; ``key`` names the rows as in :func:`mapped_table`."""
-    counts = maps.hexbin_counts(_cells["q"], _cells["r"])
-    polygons = maps.hex_polygons(counts, width_m, maps.metric_crs(_dataset.areas))
-    table = pd.DataFrame(polygons.drop(columns="geometry")).round({"longitude": 4, "latitude": 4})
-    return table, maps.map_geojson(polygons, "cell_id", decimals=4)
-
-
-def hub_area(dataset: Dataset, hub: str) -> str:
-    """The area code a hub covers."""
-    return str(dataset.hubs.set_index("hub").loc[hub, "area_code"])
 
 
 def families(chosen_types: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -145,7 +101,7 @@ def map_panel(dataset: Dataset, filters: Filters) -> None:
     rows = apply_filters(dataset.incidents, chosen)
     rows = rows.loc[rows["hub"] == level] if level != ALL_HUBS else rows.loc[rows["hub"] != UNASSIGNED]
     key = (fp, str(filters.start), str(filters.end), tuple(hubs_on_map), types, level)
-    table = mapped_table(rows, dataset, key)
+    table = cache.mapped_table(rows, dataset, key)
     if measure == RATE and table["rate_per_1000"].isna().all():
         st.info(
             "population.csv has no residents for these areas, so counts are shown. "
@@ -173,14 +129,14 @@ def map_panel(dataset: Dataset, filters: Filters) -> None:
     bounds = tuple(float(b) for b in boundaries.total_bounds)
     view = maps.fit_view(bounds, *VIEW_PX)
     tolerance = maps.tolerance_for_view(bounds, VIEW_PX[0])
-    geojson = area_geojson(dataset, fp, level, tuple(sorted(drawn)), tolerance)
+    geojson = cache.area_geojson(dataset, fp, level, tuple(sorted(drawn)), tolerance)
     note = maps.boundary_note(dataset.areas, dataset.is_generated)
 
     width_m = maps.nice_hex_width(bounds)
     hotspots = hotspot_geojson = None
     if hotspots_on:
-        hotspots, hotspot_geojson = hotspot_layer(
-            hex_index(dataset, fp, width_m).loc[rows.index], dataset, key, width_m
+        hotspots, hotspot_geojson = cache.hotspot_layer(
+            cache.hex_index(dataset, fp, width_m).loc[rows.index], dataset, key, width_m
         )
     place = "hub areas" if level == ALL_HUBS else f"LSOAs of {level}"
     shaded = f"{what} per {width_m / 1000:g} km hexagon (hotspots)" if hotspots_on else value_title
@@ -257,7 +213,7 @@ def map_panel(dataset: Dataset, filters: Filters) -> None:
     with right:
         picked_codes = maps.selection_locations(points, 0)
         picked_cells = maps.selection_locations(points, 1) if hotspots_on else []
-        cells = hex_index(dataset, fp, width_m) if picked_cells else None
+        cells = cache.hex_index(dataset, fp, width_m) if picked_cells else None
         side_charts(filters, rows, table, picked_codes, picked_cells, cells, level, measure, what)
 
 

@@ -1,21 +1,14 @@
 """Overview: the headline figures, the period they cover, and ASB over time — readable in 30 seconds."""
 
-import pandas as pd
 import streamlit as st
 
 from analysis.a11y import chart_summary, table_view
-from analysis.figures import trend_figure
-from analysis.metrics import compare_periods, summary
+from analysis.figures import coverage_strip, trend_figure
+from analysis.overview import rate_by_hub
 from analysis.schema import UNASSIGNED
+from ui import cache
 from ui.charts import chart_with_table
-from ui.common import (
-    asb_and_crime_note,
-    attribution,
-    csv_download,
-    get_dataset,
-    page_header,
-    sidebar_filters,
-)
+from ui.common import asb_and_crime_note, attribution, csv_download, get_dataset, page_header, sidebar_filters
 
 dataset = get_dataset()
 page_header("Overview", dataset, "What is happening across the Local Focus hub areas, month by month.")
@@ -24,56 +17,68 @@ if dataset.incidents.empty:
     st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
     st.stop()
 
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _summary(_key: tuple, hubs: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
-    incidents = dataset.incidents
-    keep = incidents["month"].between(pd.Period(start, "M"), pd.Period(end, "M")) & incidents["hub"].isin(hubs)
-    table = summary(incidents.loc[keep], dataset.hubs, dataset.table("population.csv"), dataset.table("resourcing.csv"))
-    return table[table["hub"].isin(hubs) & table["month"].between(pd.Period(start, "M"), pd.Period(end, "M"))]
-
-
-table = _summary(dataset.fingerprint, filters.hubs, str(filters.start), str(filters.end))
-hubs_table = table[table["hub"] != UNASSIGNED]
-last_month = dataset.months[-1]
+figures = cache.overview(dataset, filters.hubs, str(filters.start), str(filters.end))
+gaps = sorted(set(figures.missing["asb"]) | set(figures.missing["crime"]))
 
 hub_count = len([h for h in filters.hubs if h != UNASSIGNED])
 st.caption(
     f"Figures cover **{filters.period_label}**, {hub_count} hub area{'s' if hub_count != 1 else ''}"
     f"{' and records not placed in a hub' if UNASSIGNED in filters.hubs else ''}. {asb_and_crime_note()}"
 )
-asb, crime = int(table["asb"].sum()), int(table["crime"].sum())
-residents = hubs_table.groupby("hub")["population"].first().sum()
+if gaps:
+    st.warning(filters.gap_note or "", icon=":material/event_busy:")
+
+
+def _count(value: float | None, stream: str) -> str:
+    if value is None:
+        return "not supplied"
+    partial = len(figures.missing[stream])
+    return f"{value:,.0f}" + (f" ({figures.months - partial} of {figures.months} months)" if partial else "")
+
+
 columns = st.columns(5)
-columns[0].metric("ASB incidents", f"{asb:,}", help="Anti-social behaviour records in the period.")
-columns[1].metric("Crimes (excluding ASB)", f"{crime:,}")
-if residents > 0:
-    per_1000 = hubs_table["asb"].sum() / residents * 1000 / len(filters.months)
-    columns[2].metric("ASB per 1,000 a month", f"{per_1000:.2f}")
+columns[0].metric("ASB incidents", _count(figures.asb, "asb"), help="Anti-social behaviour records, months supplied.")
+columns[1].metric("Crimes (excluding ASB)", _count(figures.crime, "crime"))
+if figures.asb_per_1000_month is not None:
+    years = ", ".join(str(y) for y in figures.population_years)
+    columns[2].metric(
+        "ASB per 1,000 a month",
+        f"{figures.asb_per_1000_month:.2f}",
+        help=f"Over the months supplied only. Residents: population of {years} (the nearest year to each month).",
+    )
 else:
-    columns[2].metric("ASB per 1,000 a month", "—", help="No population.csv: rates cannot be shown.")
-columns[3].metric("Data to", last_month.strftime("%b %Y"), help="The latest month in the police.uk files loaded.")
-unassigned = int(table.loc[table["hub"] == UNASSIGNED, ["asb", "crime"]].to_numpy().sum())
+    no_rate = "ASB not supplied for this period." if figures.asb is None else "No population.csv: no rates."
+    columns[2].metric("ASB per 1,000 a month", "—", help=no_rate)
+columns[3].metric("Data to", dataset.months[-1].strftime("%b %Y"), help="The latest month in the police.uk files.")
 columns[4].metric(
     "Not placed in a hub",
-    f"{unassigned:,}",
+    "not supplied" if figures.unassigned is None else f"{figures.unassigned:,.0f}",
     help="Records with no LSOA and no point inside a hub area: counted here, never dropped.",
 )
 
-county_asb = table.groupby("month")["asb"].sum()
-comparison = compare_periods(county_asb, 12)
 with st.container(border=True):
+    comparison = figures.comparison
     if comparison is None:
         st.markdown(
             f"**Year on year:** not enough history. A fair comparison needs 24 months in the period "
-            f"(12 against the 12 before, so that seasons match); this period has {len(county_asb)}."
+            f"(12 against the 12 before, so that seasons match); this period has {figures.months}."
         )
     else:
         st.markdown(f"**Year on year:** {comparison.sentence('ASB')}")
         st.caption(
             "The interval allows for month-to-month swings beyond chance (quasi-Poisson). It describes change, "
-            "not its cause: see Precept outcomes for the estimate linked to the hubs."
+            "not its cause: see Precept outcomes for the estimate linked to the hubs. Every month of both years "
+            "must be supplied for a comparison to be made."
         )
+
+if len(dataset.months) > 1:
+    strip, strip_table, strip_summary = coverage_strip(dataset.coverage, filters.start, filters.end)
+    chart_with_table(
+        strip,
+        table_view(strip_table, {"month": "Month", "Crime": "Crime", "ASB": "ASB"}),
+        strip_summary,
+        key="overview_coverage",
+    )
 
 view = (
     st.segmented_control(
@@ -81,35 +86,49 @@ view = (
     )
     or "County total"
 )  # a second click deselects: fall back to the county view
-rate = hubs_table["population"].notna().any()
+hubs_table = figures.hubs_table
+rate = rate_by_hub(figures.table)
 if view == "Each hub":
     y = "asb_rate_per_1000" if rate else "asb"
     y_title = "ASB per 1,000 residents" if rate else "ASB incidents"
     chart_table = hubs_table[["hub", "month", "asb", "population", "asb_rate_per_1000"]]
     figure = trend_figure(
-        chart_table, x="month", y=y, series="hub", y_title=y_title, hover_format=",.2f" if rate else ",.0f"
+        chart_table,
+        x="month",
+        y=y,
+        series="hub",
+        y_title=y_title,
+        hover_format=",.2f" if rate else ",.0f",
+        not_supplied=figures.missing["asb"],
     )
+    summary_text = chart_summary(
+        chart_table,
+        x="month",
+        y=y,
+        what=y_title,
+        series="hub",
+        value_format="{:,.2f}" if rate else "{:,.0f}",
+        not_supplied=figures.missing["asb"],
+    )
+    readable = table_view(chart_table, {"hub": "Hub", "month": "Month", "asb": "ASB", y: y_title})
 else:
-    county = table.groupby("month")[["asb", "crime"]].sum().reset_index()
+    county = figures.county()
     chart_table = county.melt(id_vars="month", var_name="measure", value_name="records").assign(
         measure=lambda d: d["measure"].map({"asb": "ASB incidents", "crime": "Crimes (excluding ASB)"})
     )
-    y_title = "Records a month, county"
-    figure = trend_figure(chart_table, x="month", y="records", series="measure", y_title=y_title)
+    figure = trend_figure(
+        chart_table, x="month", y="records", series="measure", y_title="Records a month, county", not_supplied=gaps
+    )
+    summary_text = chart_summary(
+        chart_table, x="month", y="records", what="records a month", series="measure", not_supplied=gaps
+    )
+    readable = table_view(chart_table, {"month": "Month", "measure": "Measure", "records": "Records"})
 chart_title = "ASB" if view == "Each hub" else "ASB and crime"
 figure.update_layout(
     title={"text": f"{chart_title}, {filters.period_label}", "y": 0.97, "yanchor": "top"}, margin={"t": 90}, height=400
 )
-if view == "Each hub":
-    summary_text = chart_summary(
-        chart_table, x="month", y=y, what=y_title, series="hub", value_format="{:,.2f}" if rate else "{:,.0f}"
-    )
-    readable = table_view(chart_table, {"hub": "Hub", "month": "Month", "asb": "ASB", y: y_title})
-else:
-    summary_text = chart_summary(chart_table, x="month", y="records", what="records a month", series="measure")
-    readable = table_view(chart_table, {"month": "Month", "measure": "Measure", "records": "Records"})
 chart_with_table(figure, readable, summary_text, key="overview_trend")
-asb_rows = chart_table if view == "Each hub" else county
+asb_rows = (chart_table if view == "Each hub" else figures.county()).dropna(subset=["asb"])
 if len(asb_rows):
     peak = asb_rows.loc[asb_rows["asb"].idxmax()]
     where = f" in {peak['hub']}" if view == "Each hub" else " across the county"

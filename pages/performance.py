@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import streamlit as st
 
-from analysis.dataset import Dataset
-from analysis.metrics import hub_population, monthly_counts
 from analysis.performance import (
     RECENT_MONTHS,
     agency_counts,
@@ -23,12 +20,10 @@ from analysis.performance import (
     change_figure,
     change_summary,
     change_view,
-    compare_windows,
     comparison_table,
     days_to_close_figure,
     days_to_close_summary,
     days_to_close_view,
-    expected_range,
     expected_range_figure,
     expected_summary,
     expected_view,
@@ -36,22 +31,18 @@ from analysis.performance import (
     issue_figure,
     issue_summary,
     issue_view,
-    monthly_measures,
-    open_outcomes_by_month,
     open_share_figure,
     open_share_summary,
     open_share_view,
-    outcome_distribution,
     outcome_figure,
     outcome_summary,
     outcome_view,
-    period_rate,
     rate_figure,
     rate_summary,
     rate_view,
-    trend_window,
 )
 from analysis.schema import ASB, UNASSIGNED
+from ui import cache
 from ui.charts import chart_with_table
 from ui.common import (
     apply_filters,
@@ -65,76 +56,6 @@ from ui.common import (
 )
 
 MEASURES = {"ASB": ("asb", "ASB incidents"), "Crime": ("crime", "Crimes")}
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def counts_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
-    """Records per hub, month and crime type over the whole data; cached on the folder's fingerprint."""
-    return monthly_counts(_dataset.incidents, hubs=_dataset.hub_names, months=_dataset.months)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def residents_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
-    """Residents per hub and month from population.csv (empty without it); cached on the folder's fingerprint."""
-    return hub_population(_dataset.hubs, _dataset.table("population.csv"), _dataset.months)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def measures_by_hub_month(key: tuple, _dataset: Dataset, crime_types: tuple[str, ...]) -> pd.DataFrame:
-    """ASB and crime (chosen types) per hub and month, with residents where population.csv has them."""
-    monthly = monthly_measures(counts_by_hub_month(key, _dataset), crime_types)
-    people = residents_by_hub_month(key, _dataset)
-    if len(people):
-        return monthly.merge(people[["hub", "month", "population"]], on=["hub", "month"], how="left")
-    return monthly.assign(population=float("nan"))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def hub_comparison(
-    key: tuple,
-    _dataset: Dataset,
-    crime_types: tuple[str, ...],
-    hubs: tuple[str, ...],
-    start: str,
-    end: str,
-    column: str,
-) -> dict[str, pd.DataFrame | int]:
-    """Rates, trend, same months last year and expected range for the chosen hubs and period."""
-    monthly = measures_by_hub_month(key, _dataset, crime_types)
-    end_month = pd.Period(end, "M")
-    history = monthly.loc[monthly["hub"].isin(hubs) & (monthly["month"] <= end_month)]
-    months = pd.period_range(start, end, freq="M")
-    available = (end_month - _dataset.months[0]).n + 1
-    window = trend_window(available)
-    if window:
-        trend = compare_windows(history, column, end_month, window, window)
-    else:
-        trend = pd.DataFrame(
-            {"hub": list(hubs), "recent": "", "baseline": "", "ratio": math.nan, "ci_low": math.nan}
-        ).assign(ci_high=math.nan, recent_count=math.nan, baseline_count=math.nan, note="Not available: one month.")
-    return {
-        "rates": period_rate(history, column, months),
-        "trend": trend,
-        "last_year": compare_windows(history, column, end_month, max(window, 1), 12),
-        "expected": expected_range(history, column, end_month),
-        "window": window,
-    }
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def outcomes(
-    key: tuple, _dataset: Dataset, crime_types: tuple[str, ...], hubs: tuple[str, ...], start: str, end: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Outcome distribution and open share by month for the chosen crimes (ASB has no outcome)."""
-    rows = _dataset.incidents
-    keep = (
-        rows["month"].between(pd.Period(start, "M"), pd.Period(end, "M"))
-        & rows["hub"].isin(hubs)
-        & rows["crime_type"].isin(crime_types)
-        & ~rows["is_asb"]
-    )
-    chosen = rows.loc[keep, ["month", "outcome", "is_asb"]]
-    return outcome_distribution(chosen), open_outcomes_by_month(chosen, _dataset.months[-1])
 
 
 dataset = get_dataset()
@@ -179,7 +100,7 @@ else:
             st.session_state["perf_measure"] = options[0]
         name = st.radio("Compare", options, key="perf_measure", horizontal=True)
         column, what = MEASURES[name]
-        result = hub_comparison(key, dataset, crime_types, hubs, str(filters.start), str(filters.end), column)
+        result = cache.hub_comparison(key, dataset, crime_types, hubs, str(filters.start), str(filters.end), column)
         rates, trend, last_year, expected = (result[k] for k in ("rates", "trend", "last_year", "expected"))
         window = result["window"]
         per_1000 = bool(rates["rate_per_1000"].notna().any())
@@ -252,7 +173,7 @@ st.subheader("What happened to the crimes")
 if not other_types:
     st.info("Outcomes are for crimes: ASB has none. Choose a crime type other than ASB in the sidebar.")
 else:
-    distribution, by_month = outcomes(key, dataset, crime_types, hubs, str(filters.start), str(filters.end))
+    distribution, by_month = cache.outcomes(key, dataset, crime_types, hubs, str(filters.start), str(filters.end))
     if distribution.empty:
         st.info("No crimes of the chosen types in these hubs and months.")
     else:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis.a11y import chart_summary, table_view
 from analysis.dataset import Dataset
-from analysis.evaluate import Evaluation, InsufficientData, evaluate, plain_english
+from analysis.evaluate import plain_english
 from analysis.figures import trend_figure
 from analysis.metrics import monthly_counts, monthly_patrol
 from analysis.pledges import (
@@ -23,6 +23,7 @@ from analysis.pledges import (
     pledge_table,
 )
 from analysis.schema import ASB, UNASSIGNED
+from ui import cache
 from ui.charts import chart_with_table
 from ui.common import (
     apply_filters,
@@ -34,17 +35,6 @@ from ui.common import (
     page_header,
     sidebar_filters,
 )
-
-
-@st.cache_data(show_spinner="Estimating the change in ASB…", max_entries=8)
-def _evaluation(key: tuple, _dataset: Dataset) -> tuple[Evaluation | None, str | None]:
-    """The evaluation of the whole dataset, or why it cannot be made (cached on the folder's fingerprint)."""
-    counts = monthly_counts(_dataset.incidents)
-    patrol = monthly_patrol(_dataset.table("resourcing.csv"))
-    try:
-        return evaluate(counts, _dataset.hubs, patrol if len(patrol) else None), None
-    except InsufficientData as e:
-        return None, str(e)
 
 
 def _pct(value: float) -> str:
@@ -225,7 +215,7 @@ if dataset.incidents.empty:
     st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
 else:
     try:
-        evaluation, not_enough = _evaluation(dataset.fingerprint, dataset)
+        evaluation, not_enough = cache.evaluation(dataset.fingerprint, dataset)
     except ValueError as e:
         evaluation, not_enough = None, None
         st.error(f"The before-and-after estimate could not be made. {e}")
@@ -355,7 +345,7 @@ else:
         rows = apply_filters(dataset.incidents, filters, crime_types=False)
         asb = rows[rows["is_asb"] & (rows["hub"] != UNASSIGNED)]
         hubs = [h for h in filters.hubs if h != UNASSIGNED]
-        counts = monthly_counts(asb, hubs=hubs, months=filters.months)
+        counts = monthly_counts(asb, hubs=hubs, months=filters.months, coverage=dataset.coverage)
         counts = counts[counts["crime_type"] == ASB][["hub", "month", "count"]]
         figure = trend_figure(
             counts,

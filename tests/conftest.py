@@ -69,3 +69,49 @@ def make_folder(tmp_path: Path):
         return tmp_path
 
     return _make
+
+
+#: Real folders the tests build from ../shared (copied into a temporary folder, never into the project).
+REAL_FOLDERS = ("gap", "cumbria12", "city")
+
+
+def build_real_folder(name: str, target: Path) -> Path:
+    """Lay out one real test folder from ../shared/data under ``target``.
+
+    - ``gap``: Cumbria 2016-03 and 2024-01..04 (93 months never supplied between) on the real
+      boundaries, hubs and population;
+    - ``cumbria12``: all twelve real Cumbria months, far apart, 2011 and 2021 LSOA codes;
+    - ``city``: City of London Police, 60 months, no hubs.csv and no boundaries (2017-05 has no ASB).
+    """
+    import shutil
+
+    need_shared(SHARED_DATA / "police-uk")
+    folder = target / name
+    if folder.is_dir():
+        return folder
+    incidents = folder / "incidents"
+    incidents.mkdir(parents=True)
+    cumbria = SHARED_DATA / "police-uk" / "cumbria"
+    if name in {"gap", "cumbria12"}:
+        for extra in ("areas.geojson", "lsoa.geojson", "hubs.csv", "population.csv"):
+            shutil.copy(REAL_DIR / extra, folder / extra)
+        months = ["2016-03", "2024-01", "2024-02", "2024-03", "2024-04"]
+        if name == "cumbria12":
+            months = sorted(p.name for p in cumbria.iterdir())
+            for month in (REAL_DIR / "incidents").iterdir():
+                shutil.copytree(month, incidents / month.name)
+        for month in months:
+            shutil.copytree(cumbria / month, incidents / month)
+    elif name == "city":
+        for month in (SHARED_DATA / "police-uk" / "city-of-london").iterdir():
+            shutil.copytree(month, incidents / month.name)
+    else:
+        raise ValueError(f"unknown real folder {name!r}")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_folders(tmp_path_factory) -> dict[str, Path]:
+    """Every real test folder of :data:`REAL_FOLDERS`, built once per session."""
+    target = tmp_path_factory.mktemp("real-folders")
+    return {name: build_real_folder(name, target) for name in REAL_FOLDERS}

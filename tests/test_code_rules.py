@@ -57,4 +57,28 @@ def test_analysis_never_imports_streamlit():
 def test_dashboard_is_config_and_navigation_only():
     tree = ast.parse((ROOT / "dashboard.py").read_text())
     calls = [n for n in tree.body if isinstance(n, ast.Expr) and not isinstance(n.value, ast.Constant)]
-    assert [ast.unparse(c.value).split("(")[0] for c in calls] == ["st.set_page_config", "st.navigation"]
+    assert [ast.unparse(c.value).split("(")[0] for c in calls] == ["st.set_page_config", "run_page"]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
+def test_pages_hold_no_cache_of_their_own(path):
+    """Every cache lives in ui/cache.py, keyed on the dataset's fingerprint (a page cannot key it wrongly)."""
+    source = path.read_text()
+    assert "cache_data" not in source and "cache_resource" not in source, path.name
+
+
+def test_every_cache_is_keyed_on_the_data():
+    """A cached function either hashes its Dataset by fingerprint or takes the fingerprint as a hashed argument."""
+    tree = ast.parse((ROOT / "ui" / "cache.py").read_text())
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        decorators = [ast.unparse(d) for d in node.decorator_list]
+        if not any("cache_data" in d or "cache_resource" in d or d.startswith("cached") for d in decorators):
+            continue
+        names = [a.arg for a in node.args.args]
+        dataset_args = [a for a in node.args.args if a.annotation and ast.unparse(a.annotation) == "Dataset"]
+        keyed = any(n in {"key", "fp", "digest"} for n in names) or any(not a.arg.startswith("_") for a in dataset_args)
+        keyed |= any(d.startswith("cached") for d in decorators)
+        assert keyed, f"{node.name} is cached without a hashed key for its data"
+        assert not any(n.startswith("_") and n.endswith("key") for n in names), f"{node.name}: an unhashed key"

@@ -85,13 +85,19 @@ AREAS = gpd.GeoDataFrame(
     geometry=[box(-3, 55, -2, 56), box(-3, 54, -2, 55)],
     crs=4326,
 )
-LSOA = gpd.GeoDataFrame({"lsoa_code": ["E01000001"], "area_code": ["S1"]}, geometry=[box(-3, 54, -2, 55)], crs=4326)
+LSOA = gpd.GeoDataFrame(
+    {"lsoa_code": ["E01000001", "E01019103"], "area_code": ["S1", "N1"]},
+    geometry=[box(-3, 54, -2, 55), box(-3, 55, -2, 56)],
+    crs=4326,
+)
 
 
 @pytest.mark.parametrize(
     "lsoa_code,lsoa_name,lon,lat,hub,by",
     [
         ("E01000001", "Northshire 001A", -2.5, 55.5, "South", "LSOA code"),  # code wins over name and point
+        # A 2021 code (Allerdale 2021 split) placed through the ONS lookup to its 2011 LSOA, before name or point.
+        ("E01034068", "Southdale 001A", -2.5, 54.5, "North", "LSOA code (2021, via ONS lookup)"),
         ("E01999999", "Northshire 001A", -2.5, 54.5, "North", "LSOA name"),  # name prefix next
         ("E01999999", "Southdale 012C", np.nan, np.nan, "South", "LSOA name"),
         ("", "", -2.5, 55.5, "North", "point in area"),  # no LSOA: the point

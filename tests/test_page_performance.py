@@ -103,7 +103,7 @@ def test_real_data_says_what_it_cannot_show(real_dir, monkeypatch):
     assert table["Jan-Feb 2019 vs Nov-Dec 2018"].str.contains(" to ").all()
     notes = " ".join(c.value for c in at.caption)
     assert "2018-01 to 2018-02 not supplied" in notes
-    assert "needs 6 months before Feb 2019, the data have 4" in notes
+    assert "needs 6 supplied months before Feb 2019, the data have 4" in notes
     assert any(i.value.startswith("No cases.csv") for i in at.info)
     # No expected-range chart without the history; the charts drawn say what is missing in words.
     views = chart_views(at)

@@ -233,7 +233,7 @@ def test_expected_range_is_seasonal_with_two_years():
 @pytest.mark.parametrize(
     "counts, position, reason",
     [
-        ([5, 5, 5, 5, 5], "not available", "needs 6 months before May 2019, the data have 4"),
+        ([5, 5, 5, 5, 5], "not available", "needs 6 supplied months before May 2019, the data have 4"),
         ([0] * 8 + [2], "above", "No records in the 8 months before."),
     ],
 )
@@ -268,7 +268,7 @@ def test_comparison_table_puts_months_in_headers_and_intervals_in_cells():
     assert row["Apr 2019 (expected)"] == "not available"
     assert notes == [
         "Not available: 2018-03 to 2018-04 not supplied.",
-        "Not available: needs 6 months before Apr 2019, the data have 3.",
+        "Not available: needs 6 supplied months before Apr 2019, the data have 3.",
     ]
 
 

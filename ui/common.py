@@ -7,16 +7,22 @@ Pages stay thin: read widgets, call :mod:`analysis`, render.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
-from analysis.dataset import DATA_DIR_ENV, Dataset, default_data_dir, fingerprint, load_dataset
+from analysis.coverage import month_ranges
+from analysis.dataset import DATA_DIR_ENV, Dataset, default_data_dir
+from analysis.errors import FAULT_SENTENCE, DataProblem
 from analysis.export import to_safe_csv
-from analysis.schema import ASB, CRIME_TYPES
+from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
+from ui import cache
 
 __all__ = [
     "Filters",
@@ -26,23 +32,17 @@ __all__ = [
     "get_dataset",
     "missing_note",
     "page_header",
+    "run_page",
+    "section",
     "sidebar_filters",
 ]
+
+log = logging.getLogger("local_focus")
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "Contains OS data © Crown copyright and database right."
 )
-
-
-def _cached_load(folder: str) -> Dataset:
-    key = fingerprint(folder)
-    return _load_keyed(folder, key)
-
-
-@st.cache_resource(show_spinner="Loading the data folder…", max_entries=4)
-def _load_keyed(folder: str, key: tuple) -> Dataset:
-    return load_dataset(folder)
 
 
 def data_folder() -> Path:
@@ -76,10 +76,14 @@ def get_dataset() -> Dataset:
     if override and Path(override).is_dir():
         folder = Path(override)
     try:
-        return _cached_load(str(folder))
-    except (ValueError, OSError) as e:
+        return cache.load(str(folder))
+    except DataProblem as e:
         st.error(f"The data could not be loaded. {e}")
         st.info(f"Set the environment variable {DATA_DIR_ENV} to a data folder and restart the dashboard.")
+        st.stop()
+    except OSError:
+        log.exception("The data folder %s could not be read", folder)
+        st.error("The data folder could not be read: check that it exists and that the server may read it.")
         st.stop()
 
 
@@ -91,6 +95,8 @@ class Filters:
     end: pd.Period
     hubs: tuple[str, ...]
     crime_types: tuple[str, ...]
+    #: Months of the period not supplied (for crime or ASB, force-wide or in a chosen hub).
+    not_supplied: tuple[pd.Period, ...] = ()
 
     @property
     def months(self) -> pd.PeriodIndex:
@@ -99,8 +105,20 @@ class Filters:
 
     @property
     def period_label(self) -> str:
-        """The period in words, e.g. 'Jan 2019 to Dec 2019 (12 months)'."""
-        return f"{self.start.strftime('%b %Y')} to {self.end.strftime('%b %Y')} ({len(self.months)} months)"
+        """The period in words, e.g. 'Jan 2019 to Dec 2019 (12 months, 2 not supplied)'."""
+        gaps = f", {len(self.not_supplied)} not supplied" if self.not_supplied else ""
+        return f"{self.start.strftime('%b %Y')} to {self.end.strftime('%b %Y')} ({len(self.months)} months{gaps})"
+
+    @property
+    def gap_note(self) -> str:
+        """One sentence on the months not supplied, or an empty string."""
+        if not self.not_supplied:
+            return ""
+        return (
+            f"{len(self.not_supplied)} of the {len(self.months)} months were not supplied "
+            f"({month_ranges(list(self.not_supplied))}): they are gaps, not zeros, and no total, rate or "
+            "comparison counts them."
+        )
 
 
 def _drop_if_invalid(key: str, valid: Callable[[object], bool]) -> None:
@@ -152,12 +170,15 @@ def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
             if crime_types
             else []
         )
-    return Filters(
-        pd.Period(start, "M"),
-        pd.Period(end, "M"),
-        tuple(chosen_hubs) or tuple(hubs),
-        tuple(chosen_types) or tuple(CRIME_TYPES),
-    )
+    start, end = pd.Period(start, "M"), pd.Period(end, "M")
+    chosen = tuple(chosen_hubs) or tuple(hubs)
+    gaps = tuple(dataset.coverage.missing_any(start, end, [h for h in chosen if h != UNASSIGNED]))
+    if gaps:
+        st.sidebar.caption(
+            f":material/event_busy: {len(gaps)} of these {(end - start).n + 1} months not supplied: "
+            f"{month_ranges(list(gaps))}."
+        )
+    return Filters(start, end, chosen, tuple(chosen_types) or tuple(CRIME_TYPES), gaps)
 
 
 def apply_filters(incidents: pd.DataFrame, filters: Filters, *, crime_types: bool = True) -> pd.DataFrame:
@@ -218,3 +239,34 @@ def asb_and_crime_note() -> str:
 def attribution() -> None:
     """The OGL v3 attribution the data asks for."""
     st.caption(ATTRIBUTION)
+
+
+def run_page(page: StreamlitPage) -> None:
+    """Run the chosen page: a DataProblem shows its own sentence; any other exception is a fault.
+
+    A fault says in a sentence that the page could not be drawn and that it is the tool's fault;
+    the traceback goes to the server log, never to the screen. Streamlit's own stop and rerun
+    signals are BaseExceptions and pass through.
+    """
+    try:
+        page.run()
+    except DataProblem as e:
+        st.warning(str(e), icon=":material/info:")
+    except Exception:
+        log.exception("The page %r failed", getattr(page, "title", page))
+        st.error(f"This page could not be drawn. {FAULT_SENTENCE}", icon=":material/error:")
+
+
+@contextmanager
+def section(what: str) -> Iterator[None]:
+    """Guard one part of a page, so that the rest still shows when it fails.
+
+    ``what`` names the part in the sentence shown ("the evaluation").
+    """
+    try:
+        yield
+    except DataProblem as e:
+        st.warning(str(e), icon=":material/info:")
+    except Exception:
+        log.exception("%s failed", what)
+        st.error(f"{what[:1].upper()}{what[1:]} could not be shown. {FAULT_SENTENCE}", icon=":material/error:")
