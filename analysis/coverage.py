@@ -196,3 +196,36 @@ def compute_coverage(incidents: pd.DataFrame, hubs: list[str] | None = None) -> 
         by_hub[s] = pd.DataFrame(force_columns[s][:, None] & ~gap, index=span, columns=hubs)
     force = pd.DataFrame(force_columns, index=span)
     return Coverage(span, force, by_hub)
+
+
+def coverage_table(incidents: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
+    """One row per month of the span: crime and ASB records, NaN where that stream was not supplied.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month, crime, asb, crime_supplied, asb_supplied, hubs_not_supplied`` (the hubs with a
+        stream missing in a month the force supplied, "" when none).
+    """
+    span = coverage.span
+    is_asb = incidents["is_asb"].to_numpy(dtype=bool)
+    counts = {
+        "crime": incidents.loc[~is_asb].groupby("month").size().reindex(span, fill_value=0),
+        "asb": incidents.loc[is_asb].groupby("month").size().reindex(span, fill_value=0),
+    }
+    table = pd.DataFrame(
+        {
+            "month": span,
+            **{s: counts[s].astype("float64").where(coverage.force[s]).to_numpy() for s in STREAMS},
+            **{f"{s}_supplied": coverage.force[s].to_numpy() for s in STREAMS},
+        }
+    )
+    gaps = coverage.hub_gaps()
+    per_month = (
+        gaps.assign(label=gaps["hub"] + " (" + gaps["stream"].map({"asb": "ASB", "crime": "crime"}) + ")")
+        .groupby("month")["label"]
+        .agg(", ".join)
+        if len(gaps)
+        else pd.Series(dtype="str")
+    )
+    return table.assign(hubs_not_supplied=table["month"].map(per_month).fillna("").astype("str"))

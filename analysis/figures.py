@@ -123,7 +123,7 @@ def coverage_strip(coverage: Coverage, start: pd.Period, end: pd.Period) -> tupl
     figure = go.Figure(
         go.Heatmap(
             x=months.to_timestamp(),
-            y=list(rows),
+            y=[0, 1],
             z=z,
             text=text,
             zmin=0,
@@ -132,7 +132,8 @@ def coverage_strip(coverage: Coverage, start: pd.Period, end: pd.Period) -> tupl
             showscale=False,
             xgap=1,
             ygap=4,
-            hovertemplate="%{y}, %{x|%b %Y}: %{text}<extra></extra>",
+            customdata=[[name] * len(months) for name in rows],
+            hovertemplate="%{customdata}, %{x|%b %Y}: %{text}<extra></extra>",
         )
     )
     for i, row in enumerate(z):
@@ -154,7 +155,7 @@ def coverage_strip(coverage: Coverage, start: pd.Period, end: pd.Period) -> tupl
         height=150,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         title={"text": "Months supplied (blue) and not supplied (grey, hatched)", "font": {"size": 15}},
-        yaxis={"tickfont": {"size": 14}, "range": [-0.5, 1.5]},
+        yaxis={"tickfont": {"size": 14}, "range": [-0.5, 1.5], "tickvals": [0, 1], "ticktext": list(rows)},
         xaxis={"tickformat": "%b %Y"},
         bargap=0,
     )

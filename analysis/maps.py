@@ -219,8 +219,13 @@ def lsoa_rates(
     return _with_rates(table, table["lsoa_code"].map(counts), table["lsoa_code"].map(residents), len(months))
 
 
-def trend_table(incidents: pd.DataFrame, months: pd.PeriodIndex, residents: float | None = None) -> pd.DataFrame:
-    """Records per month over ``months`` (zeros included), with a rate when residents are known.
+def trend_table(
+    incidents: pd.DataFrame,
+    months: pd.PeriodIndex,
+    residents: float | None = None,
+    supplied: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Records per month over ``months`` (zeros included, NaN where not supplied), with a rate when residents are known.
 
     Parameters
     ----------
@@ -230,6 +235,8 @@ def trend_table(incidents: pd.DataFrame, months: pd.PeriodIndex, residents: floa
         Every month to show.
     residents : float, optional
         Residents of the areas the incidents come from (for ``rate_per_1000``).
+    supplied : pandas.Series, optional
+        Bool per month (``Coverage.supplied``): a month not supplied is NaN, never 0.
 
     Returns
     -------
@@ -237,6 +244,8 @@ def trend_table(incidents: pd.DataFrame, months: pd.PeriodIndex, residents: floa
         ``month, count, rate_per_1000`` (rate NaN without residents).
     """
     counts = incidents["month"].value_counts().reindex(months, fill_value=0).astype("int64")
+    if supplied is not None and not supplied.reindex(months, fill_value=False).all():
+        counts = counts.astype("float64").where(supplied.reindex(months, fill_value=False))
     rate = counts / residents * 1000.0 if residents else pd.Series(np.nan, index=months)
     return pd.DataFrame({"month": months, "count": counts.to_numpy(), "rate_per_1000": rate.to_numpy()})
 

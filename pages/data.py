@@ -6,7 +6,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis.a11y import table_view
+from analysis.coverage import coverage_table, month_ranges
 from analysis.dataset import DATA_DIR_ENV, default_data_dir
+from analysis.figures import coverage_strip
 from analysis.report import rejected_rows, reports_frame
 from analysis.upload import (
     INCIDENT_KIND,
@@ -20,6 +23,7 @@ from analysis.upload import (
     stage_upload,
 )
 from ui import cache
+from ui.charts import chart_with_table
 from ui.common import attribution, csv_download, get_dataset, page_header
 from ui.fetch_panel import fetch_panel
 
@@ -312,10 +316,45 @@ incidents = dataset.incidents
 if incidents.empty:
     st.info("No incident records loaded.")
 else:
-    coverage = incidents.groupby("month").size().reindex(dataset.months, fill_value=0).rename("records")
-    gaps = coverage[coverage == 0]
-    if len(gaps):
-        st.warning("Months with no records (missing files?): " + ", ".join(str(m) for m in gaps.index))
+    months = coverage_table(incidents, dataset.coverage)
+    strip, strip_table, strip_summary = coverage_strip(dataset.coverage, dataset.months[0], dataset.months[-1])
+    chart_with_table(
+        strip,
+        table_view(strip_table, {"month": "Month", "Crime": "Crime", "ASB": "ASB"}),
+        strip_summary,
+        key="data_coverage",
+    )
+    gaps = dataset.coverage.summary_record()["months_not_supplied"]
+    if gaps["crime"] or gaps["asb"]:
+        st.warning(
+            f"Not supplied: crime {month_ranges([pd.Period(m, 'M') for m in gaps['crime']]) or 'none'}; "
+            f"ASB {month_ranges([pd.Period(m, 'M') for m in gaps['asb']]) or 'none'}. "
+            "Every page shows these months as gaps, never as zeros; rates, comparisons and estimates leave them out.",
+            icon=":material/event_busy:",
+        )
+    hub_gaps = dataset.coverage.hub_gaps()
+    if len(hub_gaps):
+        st.warning(
+            f"{len(hub_gaps)} hub-month(s) not supplied although the force's files hold the month "
+            "(no record of a hub that usually has several): see the last column below.",
+            icon=":material/event_busy:",
+        )
+    resupplied = [note for r in dataset.reports for note in r.notes if note.startswith("skipped ")]
+    if resupplied:
+        st.info(
+            "The same month in two files is loaded once (the newer download wins: police.uk re-supplies months "
+            "with later outcomes); the other file's rows are in the rejected rows with the reason. "
+            + "; ".join(resupplied[:5]),
+            icon=":material/content_copy:",
+        )
+    st.dataframe(
+        table_view(
+            months,
+            {"month": "Month", "crime": "Crimes", "asb": "ASB", "hubs_not_supplied": "Hubs not supplied"},
+        ),
+        hide_index=True,
+        key="coverage_months",
+    )
     by_file = (
         incidents.groupby(["source_file", "month"], observed=True)
         .size()
@@ -326,13 +365,9 @@ else:
     st.dataframe(by_file, hide_index=True, key="coverage_table")
     assigned = incidents["assigned_by"].value_counts().rename_axis("placed by").rename("records").reset_index()
     st.markdown(
-        "**How records were placed in hubs** (LSOA code first, then LSOA name, then the point; else Unassigned)"
+        "**How records were placed in hubs** (LSOA code, a 2021 code through the ONS lookup, the LSOA name, "
+        f"then the point; else Unassigned). Hubs: {dataset.hubs_source}."
     )
     st.dataframe(assigned, hide_index=True, key="assigned_table")
-    csv_download(
-        pd.DataFrame({"month": coverage.index.astype("str"), "records": coverage.to_numpy()}),
-        "Download coverage by month",
-        "coverage.csv",
-        key="dl_coverage",
-    )
+    csv_download(months, "Download coverage by month", "coverage.csv", key="dl_coverage")
 attribution()

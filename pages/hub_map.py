@@ -287,7 +287,10 @@ def side_charts(
     residents = float(people.sum())
     # a rate only when every area shown has residents (a partial denominator would inflate it)
     use_rate = measure == RATE and not picked_cells and people.notna().all() and residents > 0
-    trend = maps.trend_table(selected, filters.months, residents if use_rate else None)
+    stream = "asb" if what == "ASB incidents" else "crime"
+    supplied = dataset.coverage.supplied(stream, None, filters.months)
+    gaps = list(filters.months[~supplied.to_numpy()])
+    trend = maps.trend_table(selected, filters.months, residents if use_rate else None, supplied)
     y = "rate_per_1000" if use_rate else "count"
     figure = trend_figure(
         trend,
@@ -297,6 +300,7 @@ def side_charts(
         y_title=f"{what} {maps.RATE_TITLE}" if use_rate else what,
         title=f"{what} by month: {label}",
         hover_format=",.2f" if use_rate else ",.0f",
+        not_supplied=gaps,
     )
     in_words = f"{what} {maps.RATE_TITLE}" if use_rate else f"{what} a month"
     chart_with_table(
@@ -306,7 +310,12 @@ def side_charts(
             {"month": "Month", "count": "Records"} | ({"rate_per_1000": "Per 1,000 residents"} if use_rate else {}),
         ),
         chart_summary(
-            trend, x="month", y=y, what=f"{in_words}, {label}", value_format="{:,.2f}" if use_rate else "{:,.0f}"
+            trend,
+            x="month",
+            y=y,
+            what=f"{in_words}, {label}",
+            value_format="{:,.2f}" if use_rate else "{:,.0f}",
+            not_supplied=gaps,
         ),
         key="map_trend",
         file_name="hub_map_trend.csv",

@@ -29,16 +29,27 @@ if gaps:
     st.warning(filters.gap_note or "", icon=":material/event_busy:")
 
 
-def _count(value: float | None, stream: str) -> str:
-    if value is None:
-        return "not supplied"
-    partial = len(figures.missing[stream])
-    return f"{value:,.0f}" + (f" ({figures.months - partial} of {figures.months} months)" if partial else "")
+def _count(value: float | None) -> str:
+    return "not supplied" if value is None else f"{value:,.0f}"
+
+
+def _months_note(stream: str) -> str | None:
+    missing = len(figures.missing[stream])
+    return f"{figures.months - missing} of {figures.months} months" if missing else None
 
 
 columns = st.columns(5)
-columns[0].metric("ASB incidents", _count(figures.asb, "asb"), help="Anti-social behaviour records, months supplied.")
-columns[1].metric("Crimes (excluding ASB)", _count(figures.crime, "crime"))
+columns[0].metric(
+    "ASB incidents",
+    _count(figures.asb),
+    delta=_months_note("asb"),
+    delta_color="off",
+    delta_arrow="off",
+    help="Anti-social behaviour records in the months supplied.",
+)
+columns[1].metric(
+    "Crimes (excluding ASB)", _count(figures.crime), delta=_months_note("crime"), delta_color="off", delta_arrow="off"
+)
 if figures.asb_per_1000_month is not None:
     years = ", ".join(str(y) for y in figures.population_years)
     columns[2].metric(

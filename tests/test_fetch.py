@@ -89,9 +89,9 @@ def client(fake: FakePoliceUK, waits: list | None = None, **options) -> PoliceAP
 
 def per_hub_month(dataset, months: list[str]) -> pd.DataFrame:
     """ASB and crime per hub and month, from monthly_counts."""
-    counts = monthly_counts(dataset.incidents, hubs=dataset.hub_names, months=pd.PeriodIndex(months, freq="M")).assign(
-        kind=lambda d: d["crime_type"].eq(ASB).map({True: "asb", False: "crime"})
-    )
+    counts = monthly_counts(
+        dataset.incidents, hubs=dataset.hub_names, months=pd.PeriodIndex(months, freq="M"), coverage=dataset.coverage
+    ).assign(kind=lambda d: d["crime_type"].eq(ASB).map({True: "asb", False: "crime"}))
     return counts.pivot_table(index=["hub", "month"], columns="kind", values="count", aggfunc="sum")
 
 

@@ -263,8 +263,11 @@ def area_geojson(_dataset: Dataset, fp: tuple, level: str, codes: tuple[str, ...
 @st.cache_data(max_entries=64, show_spinner=False)
 def mapped_table(_rows: pd.DataFrame, _dataset: Dataset, key: tuple) -> pd.DataFrame:
     """Records, residents and rate per mapped area; ``key`` = (fingerprint, start, end, hubs, types, level)."""
-    _, start, end, hubs, _, level = key
+    _, start, end, hubs, types, level = key
     months = pd.period_range(start, end, freq="M")
+    # Rates are per month supplied: a month not supplied adds no residents x months to the denominator.
+    stream = "asb" if tuple(types) == (ASB,) else "crime"
+    months = months[_dataset.coverage.supplied(stream, None, months).to_numpy()]
     population = _dataset.table("population.csv")
     if level == ALL_HUBS:
         mapped = _dataset.hubs.loc[_dataset.hubs["hub"].isin(hubs)]
