@@ -567,21 +567,20 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         report.rows_read += rows_read
     names = {s.name for s in sources}
     report.removed = [name for name in old if name not in names]
-    if geography is None:
-        geography = load_geography(folder)
-    hubs = geography[0]
     new_manifest = {
         "version": STORE_VERSION,
         "folder": str(folder),
         "sources": entries,
         "skipped": [r.to_dict() for r in skipped],
         "geography": geo_hash,
-        "hub_names": list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED])),
+        "hub_names": manifest.get("hub_names") if manifest else None,
         "places": manifest.get("places") if manifest else None,
         "repeats": manifest.get("repeats") if manifest else None,
     }
     if places.new or reassign:
-        places.assign(hubs, geography[1], geography[2], everything=reassign)
+        hubs, areas, lsoa = geography if geography is not None else load_geography(folder)
+        new_manifest["hub_names"] = list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED]))
+        places.assign(hubs, areas, lsoa, everything=reassign)
         path = f"places-{uuid.uuid4().hex[:12]}.parquet"
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(places.frame, preserve_index=False))
         new_manifest["places"] = {"file": path, "bytes": nbytes}

@@ -92,7 +92,10 @@ def _placed(frame: pd.DataFrame, places: pd.DataFrame, hub_names: list[str]) -> 
     by_of = np.zeros(size, dtype=np.int64)
     by_of[places["place_id"].to_numpy()] = pd.Index(ASSIGNED_BY).get_indexer(places["assigned_by"])
     return frame.assign(
-        area_code=pd.Categorical.from_codes(remap[row_area], categories=pd.Index(sorted_names, dtype="str")),
+        # astype("category") on codes that are all missing gives categories of dtype object
+        area_code=pd.Categorical.from_codes(
+            remap[row_area], categories=pd.Index(sorted_names, dtype="str" if len(used) else object)
+        ),
         hub=pd.Categorical.from_codes(hub_of[ids], categories=hub_index),
         assigned_by=pd.Categorical.from_codes(by_of[ids], categories=list(ASSIGNED_BY)),
     )
