@@ -237,7 +237,10 @@ def test_force_comes_from_the_file_name_or_falls_within(make_folder):
     )
     manifest = json.loads((ingest(folder).store / "manifest.json").read_text())
     forces = {e["name"]: [p["force"] for p in e["parts"]] for e in manifest["sources"]}
-    assert forces == {"incidents/2019-01-city-of-london-street.csv": ["city-of-london"], "incidents/mine.csv": ["cumbria"]}
+    assert forces == {
+        "incidents/2019-01-city-of-london-street.csv": ["city-of-london"],
+        "incidents/mine.csv": ["cumbria"],
+    }
 
 
 # ---------------------------------------------------------------- a broken store is rebuilt
@@ -291,7 +294,10 @@ def _ingest_in_child(folder: str) -> None:
 
 
 def test_two_ingests_at_once_leave_a_valid_store(make_folder):
-    files = {f"incidents/2019-{m:02d}/2019-{m:02d}-cumbria-street.csv": month_file(f"2019-{m:02d}", f"i{m}") for m in range(1, 13)}
+    files = {
+        f"incidents/2019-{m:02d}/2019-{m:02d}-cumbria-street.csv": month_file(f"2019-{m:02d}", f"i{m}")
+        for m in range(1, 13)
+    }
     folder = make_folder(files)
     context = multiprocessing.get_context("fork")
     children = [context.Process(target=_ingest_in_child, args=(str(folder),)) for _ in range(2)]
