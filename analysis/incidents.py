@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.checks import Rule, blank_or, is_in, is_month, is_number, row_reasons
+from analysis.checks import Rule, blank_or, distinct, is_blank, is_in, is_month, is_number, row_reasons
 from analysis.report import FileReport, empty_rejected
 from analysis.schema import ASB, CRIME_TYPES, POLICE_UK_COLUMNS
 from analysis.textio import RawTable, UnusableFile, read_csv_bytes
@@ -130,16 +130,18 @@ def is_in_lsoa_shape(s: pd.Series) -> pd.Series:
 
 
 def _both_coordinates(frame: pd.DataFrame) -> pd.Series:
-    return (frame["Longitude"].str.strip() == "") == (frame["Latitude"].str.strip() == "")
+    return is_blank(frame["Longitude"]) == is_blank(frame["Latitude"])
 
 
 def _normalise_crime_type(frame: pd.DataFrame) -> pd.DataFrame:
     """Match crime types ignoring case and stray spaces; unknown ones are left to be rejected."""
-    codes, uniques = pd.factorize(frame["Crime type"], use_na_sentinel=False)
-    distinct = pd.Series(uniques, dtype="str")
-    cleaned = distinct.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
-    canonical = cleaned.fillna(distinct).to_numpy()
-    return frame.assign(**{"Crime type": pd.Series(canonical[codes], index=frame.index, dtype="str")})
+    codes, types = distinct(frame["Crime type"])
+    cleaned = types.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
+    canonical = cleaned.fillna(types)
+    if canonical.equals(types):
+        return frame
+    column = pa.array(canonical.to_numpy(dtype=object), type=pa.string()).take(pa.array(codes))
+    return frame.assign(**{"Crime type": pd.Series(column, index=frame.index, dtype="str")})
 
 
 def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: list[str]) -> pd.DataFrame:
@@ -177,8 +179,7 @@ def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | N
 
 def _category(s: pd.Series, strip: bool = False) -> pd.Series:
     """A categorical built from the distinct values (police.uk columns repeat a lot)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    categories = pd.Series(uniques, dtype="str")
+    codes, categories = distinct(s)
     if strip:
         categories = categories.str.strip()
         codes, categories = pd.factorize(categories, use_na_sentinel=False)[0][codes], pd.unique(categories)

@@ -35,10 +35,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.hubs import assign_hubs
@@ -226,7 +226,12 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def _write_parquet(path: Path, table: pa.Table) -> int:
-    _write_atomic(path, lambda temp: pq.write_table(table, temp, compression="zstd"))
+    """Write ``table`` (categoricals dictionary-encoded, nothing else: unique IDs only slow it) and return its size."""
+    dictionary = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    _write_atomic(
+        path,
+        lambda temp: pq.write_table(table, temp, compression="zstd", use_dictionary=dictionary, write_statistics=False),
+    )
     return path.stat().st_size
 
 
@@ -302,12 +307,8 @@ def _sweep(store: Path, manifest: dict) -> None:
 # ---------------------------------------------------------------- sources and what identifies them
 
 
-def _hash_bytes(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 def _hash_file(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.sha256()  # hardware-accelerated on most CPUs: the fastest hashlib offers
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -344,6 +345,20 @@ def _geography_hash(folder: Path) -> dict[str, str | None]:
     return {name: _hash_file(folder / name) if (folder / name).is_file() else None for name in GEOGRAPHY_FILES}
 
 
+def _group_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """A group number per row for distinct (LSOA code, LSOA name, longitude, latitude), and each group's first row."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    for column in _PLACE_KEYS:
+        values = rows[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, size = values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories) + 1
+        else:
+            codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+            size = len(uniques) + 1
+        key, _ = pd.factorize(key * size + codes + 1)  # renumbered each time: stays below rows x size
+    return key, np.unique(key, return_index=True)[1]
+
+
 class _Places:
     """Distinct (LSOA code, LSOA name, longitude, latitude) with a stable id and their assignment."""
 
@@ -362,8 +377,8 @@ class _Places:
 
     def ids_for(self, rows: pd.DataFrame) -> np.ndarray:
         """The place id of every row, new places numbered after the known ones."""
-        groups = rows.groupby(_PLACE_KEYS, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-        firsts = rows[_PLACE_KEYS].iloc[np.unique(groups, return_index=True)[1]]
+        groups, first = _group_codes(rows)
+        firsts = rows[_PLACE_KEYS].iloc[first]
         ids = np.empty(len(firsts), dtype=np.int32)
         for i, row in enumerate(firsts.itertuples(index=False)):
             key = self._key(row)
@@ -402,8 +417,11 @@ def _source_key(name: str, content: str) -> str:
 
 def _ingest_source(
     store: Path, source: IncidentSource, stamp: list[int], content: str, places: _Places
-) -> tuple[dict, RawTable | None, int]:
-    """Read one file and write its partitions and rejected rows; return its manifest entry."""
+) -> tuple[dict, RawTable | None, int, tuple[pa.Array, np.ndarray] | None]:
+    """Read one file and write its partitions and rejected rows.
+
+    Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
+    """
     typed, raw, report = read_typed(source)
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
@@ -416,54 +434,85 @@ def _ingest_source(
         entry["rejected"] = {"file": path, "bytes": nbytes}
     if typed is None or typed.empty:
         entry["columns"] = [] if typed is None else [c for c in typed.columns if c != "_pos"]
-        return entry, raw, report.rows_read
+        return entry, raw, report.rows_read, None
     entry["columns"] = [c for c in typed.columns if c != "_pos"]
     typed = typed.assign(place_id=places.ids_for(typed), _pos=typed["_pos"].astype("int64"))
-    force = _force(source, typed["falls_within"])
-    month = typed["month"].astype("str")
+    forces, force_names = pd.factorize(_force(source, typed["falls_within"]))
+    months, month_names = pd.factorize(typed["month"].array.asi8)
     body = typed.drop(columns=["month"])
-    for (force_name, month_name), index in body.groupby([force, month], sort=True).indices.items():
+    groups = forces.astype(np.int64) * len(month_names) + months
+    for group in np.unique(groups):
+        index = np.flatnonzero(groups == group)
+        force_name = str(force_names[group // len(month_names)])
+        month_name = str(pd.PeriodIndex.from_ordinals([month_names[group % len(month_names)]], freq="M")[0])
         path = f"incidents/force={force_name}/month={month_name}/part-{key}.parquet"
         table = pa.Table.from_pandas(body.iloc[index], preserve_index=False)
         nbytes = _write_parquet(store / path, table)
         entry["parts"].append(
             {"file": path, "force": force_name, "month": month_name, "rows": len(index), "bytes": nbytes}
         )
-    return entry, raw, report.rows_read
+    ids = pa.chunked_array(pa.array(typed["crime_id"])).combine_chunks().cast(pa.large_string())
+    return entry, raw, report.rows_read, (ids, typed["_pos"].to_numpy())
 
 
-def _part_files(store: Path, manifest: dict) -> list[str]:
-    return [str(store / part["file"]) for entry in manifest["sources"] for part in entry["parts"]]
+def _crime_ids(store: Path, entry: dict, fresh: dict[str, tuple[pa.Array, np.ndarray]]) -> tuple[pa.Array, np.ndarray]:
+    """A file's Crime IDs and record positions, in file order: from this run, or read back from its partitions."""
+    if entry["name"] in fresh:
+        return fresh[entry["name"]]
+    tables = [pq.read_table(store / part["file"], columns=["crime_id", "_pos"]) for part in entry["parts"]]
+    table = pa.concat_tables(tables)
+    ids, positions = table["crime_id"].combine_chunks().cast(pa.large_string()), table["_pos"].to_numpy()
+    if np.any(np.diff(positions) < 0):
+        order = np.argsort(positions, kind="stable")
+        ids, positions = ids.take(pa.array(order)), positions[order]
+    return ids, positions
 
 
-def _repeats(store: Path, manifest: dict, raws: dict[str, RawTable], previous: pd.DataFrame) -> pd.DataFrame:
-    """Later copies of a Crime ID across every file, in file order, with their line, text and reason."""
-    files = _part_files(store, manifest)
-    columns = {"source_file": "str", "_pos": "int64", "line": "int64", "text": "str", "reasons": "str"}
-    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-    if not files:
-        return empty
-    query = """
-        WITH rows AS (SELECT CAST(source_file AS VARCHAR) AS source_file, _pos, crime_id
-                      FROM read_parquet(?, hive_partitioning = false, union_by_name = true) WHERE crime_id <> '')
-        SELECT * FROM rows WHERE crime_id IN (SELECT crime_id FROM rows GROUP BY crime_id HAVING count(*) > 1)
+def _repeats(
+    store: Path,
+    manifest: dict,
+    raws: dict[str, RawTable],
+    previous: pd.DataFrame,
+    fresh: dict[str, tuple[pa.Array, np.ndarray]],
+) -> pd.DataFrame:
+    """Later copies of a Crime ID across every file, in file order, with their line, text and reason.
+
+    Every Crime ID is hashed once by Arrow (one dictionary over all files); only IDs
+    seen more than once are looked at further.
     """
-    with duckdb.connect() as con:
-        candidates = con.execute(query, [files]).df()
-    if candidates.empty:
+    columns = {"source_file": "str", "_pos": "int64", "line": "int64", "text": "str", "reasons": "str"}
+    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()}).assign(hash=pd.Series(dtype="str"))
+    entries = [e for e in manifest["sources"] if e["parts"]]
+    if not entries:
         return empty
-    order = {entry["name"]: i for i, entry in enumerate(manifest["sources"])}
-    candidates = candidates.assign(_order=candidates["source_file"].map(order)).sort_values(["_order", "_pos"])
-    first = candidates.drop_duplicates("crime_id").set_index("crime_id")["source_file"]
-    later = candidates[candidates["crime_id"].duplicated(keep="first")]
-    reasons = later["crime_id"].map(first).map(REPEAT_REASON.format)
-    hashes = {entry["name"]: entry["hash"] for entry in manifest["sources"]}
+    ids, positions = zip(*(_crime_ids(store, e, fresh) for e in entries), strict=True)
+    encoded = pc.dictionary_encode(pa.chunked_array(ids, type=pa.large_string()))
+    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
+    counts = np.bincount(codes)
+    blank = encoded.chunks[0].dictionary.index("").as_py() if len(encoded.chunks) else -1
+    if blank >= 0:
+        counts[blank] = 1
+    candidates = np.flatnonzero(counts[codes] > 1)
+    if not len(candidates):
+        return empty
+    file_of = np.repeat(np.arange(len(entries)), [len(p) for p in positions])[candidates]
+    code_of = codes[candidates]
+    later = pd.Series(code_of).duplicated(keep="first").to_numpy()  # rows are in file order already
+    first_file = pd.Series(file_of, index=code_of)[~later]
+    names = np.array([e["name"] for e in entries], dtype=object)
+    rows = pd.DataFrame(
+        {
+            "source_file": names[file_of[later]],
+            "_pos": np.concatenate(positions)[candidates][later],
+            "reasons": [REPEAT_REASON.format(names[f]) for f in first_file.reindex(code_of[later]).to_numpy()],
+        }
+    )
+    hashes = {entry["name"]: entry["hash"] for entry in entries}
     known = previous.set_index(["source_file", "_pos", "hash"])[["line", "text"]] if len(previous) else None
     parts = []
-    for name, rows in later.assign(reasons=reasons).groupby("source_file", sort=False):
-        positions = rows["_pos"].to_numpy()
-        lines, texts = _locate(name, positions, raws, known, hashes[name], manifest)
-        parts.append(rows.assign(line=lines, text=texts, hash=hashes[name]))
+    for name, group in rows.groupby("source_file", sort=False):
+        lines, texts = _locate(name, group["_pos"].to_numpy(), raws, known, hashes[name], manifest)
+        parts.append(group.assign(line=lines, text=texts, hash=hashes[name]))
     return pd.concat(parts, ignore_index=True)[[*columns, "hash"]].astype(columns)
 
 
@@ -546,6 +595,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     sources, skipped = find_incident_sources(folder / "incidents")
     zips: dict[Path, dict[str, zipfile.ZipInfo]] = {}
     raws: dict[str, RawTable] = {}
+    fresh: dict[str, tuple[pa.Array, np.ndarray]] = {}
     entries = []
     for source in sources:
         stamp, content = _stamp(source, zips)
@@ -559,9 +609,11 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             entries.append({**before, "stamp": stamp})
             report.unchanged.append(source.name)
             continue
-        entry, raw, rows_read = _ingest_source(store, source, stamp, content, places)
+        entry, raw, rows_read, ids = _ingest_source(store, source, stamp, content, places)
         if raw is not None:
             raws[source.name] = raw
+        if ids is not None:
+            fresh[source.name] = ids
         entries.append(entry)
         report.ingested.append(source.name)
         report.rows_read += rows_read
@@ -588,7 +640,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     if report.ingested or report.removed or manifest is None:
         known = manifest.get("repeats") if manifest else None
         previous = pd.read_parquet(store / known["file"]) if known else pd.DataFrame()
-        repeats = _repeats(store, new_manifest, raws, previous)
+        repeats = _repeats(store, new_manifest, raws, previous, fresh)
         path = f"repeats-{uuid.uuid4().hex[:12]}.parquet"
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
         new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}
