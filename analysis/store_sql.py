@@ -212,6 +212,7 @@ def coverage(store: Path, by_hub: bool = False) -> pd.DataFrame:
     Parameters
     ----------
     store : Path
+        The store's folder.
     by_hub : bool
         One row per hub and month (every hub of the store) instead of per month.
 
