@@ -609,9 +609,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             entries.append({**before, "stamp": stamp})
             report.unchanged.append(source.name)
             continue
-        entry, raw, rows_read, ids = _ingest_source(store, source, stamp, content, places)
-        if raw is not None:
-            raws[source.name] = raw
+        entry, _, rows_read, ids = _ingest_source(store, source, stamp, content, places)
         if ids is not None:
             fresh[source.name] = ids
         entries.append(entry)
