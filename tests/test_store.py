@@ -16,7 +16,7 @@ from analysis.cli import validation_record
 from analysis.dataset import load_dataset
 from analysis.store import STORE_DIR_ENV, STORE_DIR_NAME, STORE_VERSION, can_write, ingest, store_location
 from analysis.store_read import read_store
-from tests.conftest import SAMPLE_DIR, SHARED_DATA, need_shared, street_csv
+from tests.conftest import POLICE_HEADER, SAMPLE_DIR, SHARED_DATA, need_shared, street_csv
 from tests.test_incidents import GOOD_ASB, GOOD_CRIME, NO_LOCATION
 
 REAL_FILES = ("hubs.csv", "areas.geojson", "lsoa.geojson", "population.csv")
@@ -134,6 +134,11 @@ BAD_ROWS = [
             + "\n"
         },
         {"only-bad.csv": street_csv(BAD_ROWS[0])},
+        {
+            "a.csv": street_csv(GOOD_ASB),
+            "b.csv": POLICE_HEADER + ",Notes\n" + GOOD_CRIME + ",x\n",
+            "c.csv": ",".join(reversed(POLICE_HEADER.split(","))) + "\n" + ",".join(reversed(NO_LOCATION.split(","))),
+        },
     ],
     ids=lambda files: "+".join(files),
 )
