@@ -31,7 +31,9 @@ import shutil
 import time
 import uuid
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -415,14 +417,32 @@ def _source_key(name: str, content: str) -> str:
     return hashlib.blake2b(f"{name}\0{content}".encode(), digest_size=8).hexdigest()
 
 
+def _read_ahead(todo: list[tuple], workers: int = 2) -> Iterator[tuple[tuple, tuple]]:
+    """Each item of ``todo`` with its file read and typed, in order, reading the next file meanwhile.
+
+    Parsing, hashing and Arrow compute release the GIL, so a second thread keeps the second
+    core busy; at most ``workers`` files are held at once.
+    """
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for item in todo:
+            pending.append((item, pool.submit(read_typed, item[1])))
+            if len(pending) >= workers:
+                head, future = pending.popleft()
+                yield head, future.result()
+        while pending:
+            head, future = pending.popleft()
+            yield head, future.result()
+
+
 def _ingest_source(
-    store: Path, source: IncidentSource, stamp: list[int], content: str, places: _Places
+    store: Path, source: IncidentSource, stamp: list[int], content: str, places: _Places, read: tuple
 ) -> tuple[dict, RawTable | None, int, tuple[pa.Array, np.ndarray] | None]:
-    """Read one file and write its partitions and rejected rows.
+    """Write one file's partitions and rejected rows from ``read`` (what :func:`read_typed` gave).
 
     Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
     """
-    typed, raw, report = read_typed(source)
+    typed, raw, report = read
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
     meta = report.to_dict()
@@ -597,6 +617,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     raws: dict[str, RawTable] = {}
     fresh: dict[str, tuple[pa.Array, np.ndarray]] = {}
     entries = []
+    todo: list[tuple[int, IncidentSource, list[int], str]] = []
     for source in sources:
         stamp, content = _stamp(source, zips)
         before = old.get(source.name)
@@ -609,10 +630,12 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             entries.append({**before, "stamp": stamp})
             report.unchanged.append(source.name)
             continue
-        entry, _, rows_read, ids = _ingest_source(store, source, stamp, content, places)
+        entries.append({})
+        todo.append((len(entries) - 1, source, stamp, content))
+    for (at, source, stamp, content), read in _read_ahead(todo):
+        entries[at], _, rows_read, ids = _ingest_source(store, source, stamp, content, places, read)
         if ids is not None:
             fresh[source.name] = ids
-        entries.append(entry)
         report.ingested.append(source.name)
         report.rows_read += rows_read
     names = {s.name for s in sources}
