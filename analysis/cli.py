@@ -182,7 +182,7 @@ def _ingest(args: argparse.Namespace) -> int:
         return 0
     print("\n".join(record["messages"] + [f"Store: {record['store']}"]))
     print(
-        f"Files ingested {record['files_ingested']:,}, unchanged {record['files_unchanged']:,},"
+        f"Files ingested {record['files_ingested']:,}, skipped as unchanged {record['files_unchanged']:,},"
         f" removed {record['files_removed']:,}; {record['rows']:,} records in the store"
         f" ({record['rows_read']:,} rows read now) in {record['seconds']:.2f} s."
     )

@@ -353,7 +353,7 @@ def test_read_only_data_folder_keeps_its_store_in_the_cache(make_folder, monkeyp
 def test_ingest_command(make_folder, capsys):
     folder = make_folder({"incidents/2019-01/2019-01-cumbria-street.csv": month_file("2019-01", "a1")})
     assert cli.main(["ingest", str(folder)]) == 0
-    assert "Files ingested 1, unchanged 0, removed 0; 2 records" in capsys.readouterr().out
+    assert "Files ingested 1, skipped as unchanged 0, removed 0; 2 records" in capsys.readouterr().out
     assert cli.main(["ingest", str(folder), "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert (record["files_ingested"], record["files_unchanged"], record["rows"]) == (0, 1, 2)
