@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
 import zipfile
@@ -371,16 +372,15 @@ class _Places:
         self.frame = empty if frame is None else frame
         self.ids = {self._key(row): int(pid) for pid, *row in self.frame[["place_id", *_PLACE_KEYS]].itertuples(False)}
         self.new: list[tuple] = []
+        self.lock = threading.Lock()
 
     @staticmethod
     def _key(row) -> tuple:
         code, name, lon, lat = row
         return (str(code), str(name), None if pd.isna(lon) else float(lon), None if pd.isna(lat) else float(lat))
 
-    def ids_for(self, rows: pd.DataFrame) -> np.ndarray:
-        """The place id of every row, new places numbered after the known ones."""
-        groups, first = _group_codes(rows)
-        firsts = rows[_PLACE_KEYS].iloc[first]
+    def ids_for(self, firsts: pd.DataFrame) -> np.ndarray:
+        """The place id of each distinct place, new places numbered after the known ones (hold ``lock``)."""
         ids = np.empty(len(firsts), dtype=np.int32)
         for i, row in enumerate(firsts.itertuples(index=False)):
             key = self._key(row)
@@ -388,7 +388,7 @@ class _Places:
                 self.ids[key] = len(self.ids)
                 self.new.append(key)
             ids[i] = self.ids[key]
-        return ids[groups]
+        return ids
 
     def assign(self, hubs: pd.DataFrame, areas, lsoa, everything: bool) -> None:
         """Place the new places (every place when ``everything``) in areas and hubs."""
@@ -417,16 +417,16 @@ def _source_key(name: str, content: str) -> str:
     return hashlib.blake2b(f"{name}\0{content}".encode(), digest_size=8).hexdigest()
 
 
-def _read_ahead(todo: list[tuple], workers: int = 2) -> Iterator[tuple[tuple, tuple]]:
-    """Each item of ``todo`` with its file read and typed, in order, reading the next file meanwhile.
+def _in_threads(work: Callable, todo: list[tuple], workers: int = 2) -> Iterator[tuple[tuple, object]]:
+    """``work(item)`` for each item of ``todo`` on ``workers`` threads, yielded in order.
 
-    Parsing, hashing and Arrow compute release the GIL, so a second thread keeps the second
-    core busy; at most ``workers`` files are held at once.
+    Parsing, hashing, Arrow compute and Parquet writes release the GIL, so a second thread
+    keeps the second core busy; at most ``workers`` files are in hand at once.
     """
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
         for item in todo:
-            pending.append((item, pool.submit(read_typed, item[1])))
+            pending.append((item, pool.submit(work, item)))
             if len(pending) >= workers:
                 head, future = pending.popleft()
                 yield head, future.result()
@@ -436,13 +436,13 @@ def _read_ahead(todo: list[tuple], workers: int = 2) -> Iterator[tuple[tuple, tu
 
 
 def _ingest_source(
-    store: Path, source: IncidentSource, stamp: list[int], content: str, places: _Places, read: tuple
+    store: Path, source: IncidentSource, stamp: list[int], content: str, places: _Places
 ) -> tuple[dict, RawTable | None, int, tuple[pa.Array, np.ndarray] | None]:
-    """Write one file's partitions and rejected rows from ``read`` (what :func:`read_typed` gave).
+    """Read one file and write its partitions and rejected rows (safe to run on several threads at once).
 
     Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
     """
-    typed, raw, report = read
+    typed, raw, report = read_typed(source)
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
     meta = report.to_dict()
@@ -456,7 +456,10 @@ def _ingest_source(
         entry["columns"] = [] if typed is None else [c for c in typed.columns if c != "_pos"]
         return entry, raw, report.rows_read, None
     entry["columns"] = [c for c in typed.columns if c != "_pos"]
-    typed = typed.assign(place_id=places.ids_for(typed), _pos=typed["_pos"].astype("int64"))
+    groups, first = _group_codes(typed)
+    with places.lock:
+        place_ids = places.ids_for(typed[_PLACE_KEYS].iloc[first])[groups]
+    typed = typed.assign(place_id=place_ids, _pos=typed["_pos"].astype("int64"))
     forces, force_names = pd.factorize(_force(source, typed["falls_within"]))
     months, month_names = pd.factorize(typed["month"].array.asi8)
     body = typed.drop(columns=["month"])
@@ -632,8 +635,9 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             continue
         entries.append({})
         todo.append((len(entries) - 1, source, stamp, content))
-    for (at, source, stamp, content), read in _read_ahead(todo):
-        entries[at], _, rows_read, ids = _ingest_source(store, source, stamp, content, places, read)
+    work = lambda item: _ingest_source(store, item[1], item[2], item[3], places)  # noqa: E731
+    for (at, source, _, _), (entry, _, rows_read, ids) in _in_threads(work, todo):
+        entries[at] = entry
         if ids is not None:
             fresh[source.name] = ids
         report.ingested.append(source.name)
