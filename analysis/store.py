@@ -370,25 +370,29 @@ class _Places:
         columns |= {"latitude": "float64", "area_code": "str", "hub": "str", "assigned_by": "str"}
         empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
         self.frame = empty if frame is None else frame
-        self.ids = {self._key(row): int(pid) for pid, *row in self.frame[["place_id", *_PLACE_KEYS]].itertuples(False)}
+        self.ids = dict(zip(self._keys(self.frame), self.frame["place_id"].astype(int).tolist(), strict=True))
         self.new: list[tuple] = []
         self.lock = threading.Lock()
 
     @staticmethod
-    def _key(row) -> tuple:
-        code, name, lon, lat = row
-        return (str(code), str(name), None if pd.isna(lon) else float(lon), None if pd.isna(lat) else float(lat))
+    def _keys(rows: pd.DataFrame) -> list[tuple]:
+        """(code, name, longitude, latitude) of each row, None for a missing coordinate (NaN never equals itself)."""
+
+        def floats(column: str) -> list:
+            values = rows[column].to_numpy(dtype="float64")
+            return np.where(np.isnan(values), None, values).tolist()
+
+        codes, names = rows["lsoa_code"].astype("str").tolist(), rows["lsoa_name"].astype("str").tolist()
+        return list(zip(codes, names, floats("longitude"), floats("latitude"), strict=True))
 
     def ids_for(self, firsts: pd.DataFrame) -> np.ndarray:
         """The place id of each distinct place, new places numbered after the known ones (hold ``lock``)."""
-        ids = np.empty(len(firsts), dtype=np.int32)
-        for i, row in enumerate(firsts.itertuples(index=False)):
-            key = self._key(row)
+        keys = self._keys(firsts)
+        for key in keys:
             if key not in self.ids:
                 self.ids[key] = len(self.ids)
                 self.new.append(key)
-            ids[i] = self.ids[key]
-        return ids
+        return np.fromiter((self.ids[key] for key in keys), dtype=np.int32, count=len(keys))
 
     def assign(self, hubs: pd.DataFrame, areas, lsoa, everything: bool) -> None:
         """Place the new places (every place when ``everything``) in areas and hubs."""
