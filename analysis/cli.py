@@ -27,6 +27,7 @@ from analysis.evaluate import InsufficientData, evaluate, plain_english
 from analysis.fetch import add_fetch_arguments, fetch_command
 from analysis.metrics import monthly_counts, monthly_patrol, summary
 from analysis.schema import CRIME_TYPES
+from analysis.store import ingest
 
 __all__ = ["main", "summary_records", "validation_record"]
 
@@ -227,6 +228,22 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest(args: argparse.Namespace) -> int:
+    if not Path(args.data_dir).is_dir():
+        raise DataProblem(f"The data folder {args.data_dir} does not exist.")
+    record = ingest(args.data_dir).to_dict()
+    if args.json:
+        print(json.dumps(record, indent=2))
+        return 0
+    print("\n".join(record["messages"] + [f"Store: {record['store']}"]))
+    print(
+        f"Files ingested {record['files_ingested']:,}, skipped as unchanged {record['files_unchanged']:,},"
+        f" removed {record['files_removed']:,}; {record['rows']:,} records in the store"
+        f" ({record['rows_read']:,} rows read now) in {record['seconds']:.2f} s."
+    )
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "validate": (_validate, "the validation report: exit 0 when every file is usable, 1 when one is not"),
     "summary": (_summary, "per hub and month: counts by crime type, ASB, rate per 1,000, patrol hours"),
@@ -234,6 +251,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
         _evaluate,
         "the estimated change in ASB linked to hub launch and deployment, with its 95%% interval and method",
     ),
+    "ingest": (_ingest, "validate and place new or changed files once, into the Parquet store the app reads"),
     "briefing": (
         briefing_command,
         "the briefing pack: a PDF (title page, one page per chart, method page) and a PNG per chart",

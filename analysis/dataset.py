@@ -22,9 +22,11 @@ from analysis.hubs import assign_hubs, hubs_from_lsoa_names
 from analysis.incidents import load_incidents
 from analysis.report import FileReport
 from analysis.schema import ABOUT_FILE, REQUIRED_COLUMNS, UNASSIGNED
+from analysis.store import STORE_DIR_NAME, store_enabled
+from analysis.store_read import load_stored_incidents
 from analysis.tables import load_table
 
-__all__ = ["DATA_DIR_ENV", "Dataset", "default_data_dir", "fingerprint", "load_dataset"]
+__all__ = ["DATA_DIR_ENV", "Dataset", "default_data_dir", "fingerprint", "load_dataset", "read_geography"]
 
 #: The environment variable that points the app at another data folder.
 DATA_DIR_ENV = "LOCAL_FOCUS_DATA"
@@ -55,13 +57,13 @@ def default_data_dir() -> Path:
 
 
 def fingerprint(folder: Path | str) -> tuple:
-    """What identifies the folder's content: every file's path, size and modification time."""
+    """What identifies the folder's content: every file's path, size and modification time (the store aside)."""
     folder = Path(folder)
     if not folder.is_dir():
         return (str(folder), "missing")
     entries = []
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and STORE_DIR_NAME not in path.relative_to(folder).parts:
             stat = path.stat()
             entries.append((path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
     return (str(folder), tuple(entries))
@@ -174,13 +176,29 @@ def _hubs_from_areas(areas: gpd.GeoDataFrame | None) -> pd.DataFrame:
     )
 
 
-def load_dataset(folder: Path | str) -> Dataset:
+def read_geography(folder: Path) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """What hub assignment needs from a data folder: (hubs, areas, lsoa)."""
+    areas, _ = load_boundaries(folder, "areas.geojson")
+    lsoa, _ = load_boundaries(folder, "lsoa.geojson")
+    hubs, _ = load_table(folder, "hubs.csv")
+    return (_hubs_from_areas(areas) if hubs is None else hubs), areas, lsoa
+
+
+def _use_store(store: bool | None) -> bool:
+    return store_enabled() if store is None else store
+
+
+def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     """Load a whole data folder.
 
     Parameters
     ----------
     folder : path
         A folder laid out as the data contract describes.
+    store : bool, optional
+        Read incidents through the Parquet store (ingesting what is new first), or in
+        memory from the files. Default: in memory, unless ``LOCAL_FOCUS_STORE=on``.
+        Both give the same Dataset.
 
     Returns
     -------
@@ -195,22 +213,10 @@ def load_dataset(folder: Path | str) -> Dataset:
     if not folder.is_dir():
         raise DataProblem(f"The data folder {folder} does not exist: set {DATA_DIR_ENV} to a folder of data.")
     key = fingerprint(folder)
-    reports: list[FileReport] = []
-    incidents, incident_reports = load_incidents(folder / "incidents")
-    reports += incident_reports
-    if not incident_reports:
-        reports.append(
-            FileReport(
-                "incidents/",
-                "incidents",
-                problem=(
-                    "No police.uk street-level files found under incidents/: add the monthly CSVs or the police.uk zip."
-                ),
-            )
-        )
     areas, areas_report = load_boundaries(folder, "areas.geojson")
     lsoa, lsoa_report = load_boundaries(folder, "lsoa.geojson")
     tables: dict[str, pd.DataFrame] = {}
+    reports: list[FileReport] = []
     for kind in REQUIRED_COLUMNS:
         table, report = load_table(folder, kind)
         if report is not None:
@@ -220,13 +226,35 @@ def load_dataset(folder: Path | str) -> Dataset:
     reports += [r for r in (areas_report, lsoa_report) if r is not None]
     hubs = tables.pop("hubs.csv", None)
     hubs_source = "hubs.csv"
-    if hubs is None and areas is None and len(incidents):
-        hubs, hubs_source = hubs_from_lsoa_names(incidents), "districts named in the LSOA names (no hubs.csv)"
-    elif hubs is None:
-        hubs, hubs_source = _hubs_from_areas(areas), "one hub per area of areas.geojson (no hubs.csv)"
-    else:
+    if hubs is not None:
         tables["hubs.csv"] = hubs
-    incidents = assign_hubs(incidents, hubs, areas, lsoa)
+    elif areas is not None:
+        hubs, hubs_source = _hubs_from_areas(areas), "one hub per area of areas.geojson (no hubs.csv)"
+    use_store = _use_store(store)
+    if use_store:
+        incidents, incident_reports = load_stored_incidents(
+            folder, (_hubs_from_areas(None) if hubs is None else hubs, areas, lsoa)
+        )
+    else:
+        incidents, incident_reports = load_incidents(folder / "incidents")
+    if hubs is None:
+        # No hubs.csv and no boundaries (another force): its districts, named in the LSOA names, are its hubs.
+        hubs = hubs_from_lsoa_names(incidents) if len(incidents) else _hubs_from_areas(None)
+        hubs_source = "districts named in the LSOA names (no hubs.csv, no areas.geojson)"
+        incidents = assign_hubs(incidents, hubs, areas, lsoa)
+    elif not use_store:
+        incidents = assign_hubs(incidents, hubs, areas, lsoa)
+    if not incident_reports:
+        incident_reports = [
+            FileReport(
+                "incidents/",
+                "incidents",
+                problem=(
+                    "No police.uk street-level files found under incidents/: add the monthly CSVs or the police.uk zip."
+                ),
+            )
+        ]
+    reports = incident_reports + reports
     coverage = compute_coverage(incidents, [str(h) for h in hubs["hub"]])
     return Dataset(
         folder.resolve(), _read_about(folder), incidents, hubs, tables, areas, lsoa, reports, key, coverage, hubs_source

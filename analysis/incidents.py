@@ -17,12 +17,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.checks import Rule, blank_or, is_in, is_month, is_number, row_reasons
+from analysis.checks import Rule, blank_or, distinct, is_blank, is_in, is_month, is_number, row_reasons
 from analysis.report import FileReport, empty_rejected
 from analysis.schema import ASB, CRIME_TYPES, POLICE_UK_COLUMNS
 from analysis.textio import RawTable, UnusableFile, read_csv_bytes
 
-__all__ = ["INCIDENT_COLUMNS", "IncidentSource", "empty_incidents", "find_incident_sources", "load_incidents"]
+__all__ = [
+    "INCIDENT_COLUMNS",
+    "REPEAT_REASON",
+    "IncidentSource",
+    "empty_incidents",
+    "find_incident_sources",
+    "load_incidents",
+    "read_typed",
+]
 
 #: police.uk header to our column names.
 INCIDENT_COLUMNS: dict[str, str] = {
@@ -44,6 +52,8 @@ _CRIME_TYPE_DTYPE = pd.CategoricalDtype(list(CRIME_TYPES))
 _CANONICAL_TYPE = {t.casefold(): t for t in CRIME_TYPES}
 #: police.uk files that are not street-level records.
 _OTHER_POLICE_FILES = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORECASE)
+#: Why a later copy of a Crime ID is rejected; ``{}`` is the file the first copy came from.
+REPEAT_REASON = "Crime ID repeats a record already read from {}"
 _HEADER_HINT = "The first line must be the police.uk street-level header: " + ", ".join(POLICE_UK_COLUMNS) + "."
 
 # Great Britain and Northern Ireland, generously: police.uk points never lie outside this.
@@ -128,16 +138,18 @@ def is_in_lsoa_shape(s: pd.Series) -> pd.Series:
 
 
 def _both_coordinates(frame: pd.DataFrame) -> pd.Series:
-    return (frame["Longitude"].str.strip() == "") == (frame["Latitude"].str.strip() == "")
+    return is_blank(frame["Longitude"]) == is_blank(frame["Latitude"])
 
 
 def _normalise_crime_type(frame: pd.DataFrame) -> pd.DataFrame:
     """Match crime types ignoring case and stray spaces; unknown ones are left to be rejected."""
-    codes, uniques = pd.factorize(frame["Crime type"], use_na_sentinel=False)
-    distinct = pd.Series(uniques, dtype="str")
-    cleaned = distinct.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
-    canonical = cleaned.fillna(distinct).to_numpy()
-    return frame.assign(**{"Crime type": pd.Series(canonical[codes], index=frame.index, dtype="str")})
+    codes, types = distinct(frame["Crime type"])
+    cleaned = types.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
+    canonical = cleaned.fillna(types)
+    if canonical.equals(types):
+        return frame
+    column = pa.array(canonical.to_numpy(dtype=object), type=pa.string()).take(pa.array(codes))
+    return frame.assign(**{"Crime type": pd.Series(column, index=frame.index, dtype="str")})
 
 
 def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: list[str]) -> pd.DataFrame:
@@ -175,8 +187,7 @@ def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | N
 
 def _category(s: pd.Series, strip: bool = False) -> pd.Series:
     """A categorical built from the distinct values (police.uk columns repeat a lot)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    categories = pd.Series(uniques, dtype="str")
+    codes, categories = distinct(s)
     if strip:
         categories = categories.str.strip()
         codes, categories = pd.factorize(categories, use_na_sentinel=False)[0][codes], pd.unique(categories)
@@ -210,6 +221,27 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(is_asb=frame["crime_type"] == ASB)
 
 
+def read_typed(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport]:
+    """Validate and type one street-level file on its own (the store ingests file by file).
+
+    Repeats of a Crime ID across files are not rejected here: that needs every file
+    (see :func:`load_incidents`), so the store does it after ingesting.
+
+    Returns
+    -------
+    incidents : pandas.DataFrame or None
+        The accepted rows, typed as :func:`load_incidents` types them, with ``_pos``
+        (the record's position in the file); None when the file cannot be used.
+    raw : RawTable or None
+        The parsed file, to locate rows rejected later.
+    report : FileReport
+    """
+    frame, raw, report = _read_one(source)
+    if frame is None:
+        return None, raw, report
+    return _typed(frame), raw, report
+
+
 def empty_incidents() -> pd.DataFrame:
     """An incidents table with no rows and every typed column."""
     raw = pd.DataFrame({c: pd.Series(dtype="str") for c in POLICE_UK_COLUMNS}).assign(
@@ -233,7 +265,7 @@ def _reject_repeats(frame: pd.DataFrame, raws: dict[str, RawTable], reports: dic
     first_file = frame.loc[ids.ne("")].drop_duplicates("crime_id").set_index("crime_id")["source_file"]
     for name, rows in frame.loc[repeated].groupby("source_file", observed=True):
         where = first_file.reindex(rows["crime_id"]).astype("str").to_numpy()
-        reasons = [f"Crime ID repeats a record already read from {w}" for w in where]
+        reasons = [REPEAT_REASON.format(w) for w in where]
         extra = _rejected_frame(name, raws[name], rows["_pos"].to_numpy(), reasons)
         report = reports[name]
         report.rejected = pd.concat([report.rejected, extra], ignore_index=True)

@@ -173,7 +173,7 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     UnusableFile
         When the file is empty, not text, or lacks required columns.
     """
-    if not raw.strip():
+    if not raw or raw.isspace():  # raw.strip() would copy the whole file
         raise UnusableFile(f"{name} is empty: it needs a header line and at least one row.")
     data, notes = _check_bytes(raw, name)
     try:
@@ -219,7 +219,6 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     if bad_width:
         frame, bad, lines, texts = _python_parse(data.decode("utf-8"), columns)
         return RawTable(frame, data, bad, notes, lines, texts)
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    frame = frame.astype("str")
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     empty_bad = pd.DataFrame(columns=["line", "text", "reasons"])
     return RawTable(frame, data, empty_bad, notes)

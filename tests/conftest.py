@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,12 @@ SAMPLE_DIR = ROOT / "data" / "sample"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 #: Real Cumbria data laid out as a data folder.
 REAL_DIR = SHARED_DATA / "real"
+
+# Every data folder's store goes to a temporary folder (subprocesses inherit it): the tests never write a
+# store beside ../shared or into data/sample.
+_STORES = tempfile.mkdtemp(prefix="local-focus-stores-")
+os.environ.setdefault("LOCAL_FOCUS_STORE_DIR", _STORES)
+atexit.register(shutil.rmtree, _STORES, ignore_errors=True)
 
 POLICE_HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
