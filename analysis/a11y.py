@@ -126,15 +126,15 @@ def chart_summary(
     )
 
 
-def _numbers_as_text(values: pd.Series) -> pd.Series:
+def _numbers_as_text(values: pd.Series, label: str = NOT_SUPPLIED) -> pd.Series:
     """Numbers as text ("1,234" or "2.35"), "not supplied" where missing: one type per column."""
     present = values.dropna()
     whole = bool((present == present.round()).all())
     pattern = "{:,.0f}" if whole else "{:,.2f}"
-    return values.map(lambda v: NOT_SUPPLIED if pd.isna(v) else pattern.format(v)).astype("str")
+    return values.map(lambda v: label if pd.isna(v) else pattern.format(v)).astype("str")
 
 
-def table_view(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+def table_view(table: pd.DataFrame, columns: dict[str, str], *, missing: str | None = NOT_SUPPLIED) -> pd.DataFrame:
     """The chart's numbers as a readable table: chosen columns, renamed, months as text, gaps as "not supplied".
 
     Parameters
@@ -143,6 +143,9 @@ def table_view(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
         The aggregated table the chart draws.
     columns : dict
         ``{column: heading}`` in the order to show; absent columns are an error.
+    missing : str or None
+        How a missing number reads (default "not supplied"); None keeps the numbers as they are,
+        for tables where a blank means "does not apply" rather than a month never supplied.
 
     Raises
     ------
@@ -160,8 +163,8 @@ def table_view(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     }
     # A number that is missing was not supplied: say so, never leave a blank a reader takes for 0.
     as_text |= {
-        c: _numbers_as_text(view[c])
+        c: _numbers_as_text(view[c], missing or NOT_SUPPLIED)
         for c in columns
-        if c not in as_text and pd.api.types.is_numeric_dtype(view[c]) and view[c].isna().any()
+        if missing and c not in as_text and pd.api.types.is_numeric_dtype(view[c]) and view[c].isna().any()
     }
     return view.assign(**as_text).rename(columns=columns).reset_index(drop=True)

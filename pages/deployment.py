@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.compare import change_words
+from analysis.coverage import month_ranges
 from analysis.deployment import (
     COUNTY,
     MAX_NAMED_OPERATIONS,
@@ -30,6 +31,7 @@ from analysis.deployment import (
     week_of_action_summary,
     week_of_action_view,
 )
+from analysis.figures import shade_gaps
 from analysis.schema import UNASSIGNED
 from ui import cache
 from ui.charts import chart_with_table
@@ -153,12 +155,17 @@ figure = timeline_figure(
         else f"Visible patrol hours and ASB by {step.lower()}, {area_name}"
     ),
 )
+asb_gaps = dataset.coverage.missing_any(filters.start, filters.end, area_hubs, streams=("asb",))
+shade_gaps(figure, asb_gaps)
+timeline_words = timeline_summary(
+    patrol_area, asb_area, weekly=step == "Week", area=area_name, operations=operations, launched=launched
+)
+if asb_gaps:
+    timeline_words += f" ASB not supplied for {month_ranges(asb_gaps)}: gaps, not zeros."
 chart_with_table(
     figure,
     timeline_view(patrol_area, asb_area, weekly=step == "Week"),
-    timeline_summary(
-        patrol_area, asb_area, weekly=step == "Week", area=area_name, operations=operations, launched=launched
-    ),
+    timeline_words,
     key="dep_timeline",
     file_name="patrol_and_asb.csv",
 )

@@ -117,6 +117,7 @@ if not any(missing_tables):
                     "pledge": "Pledge",
                 }
                 | ({"source": "Source"} if "source" in workforce.columns else {}),
+                missing=None,  # a blank here means no pledge applies at that date, not a gap in the data
             ),
             pledge_summary(workforce, assessment),
             key="precept_pledge",
