@@ -92,3 +92,81 @@ def test_evaluate_real_folder_cannot_tell_yet(real_dir):
     assert "%" not in result.stdout  # no made-up number
     as_json = json.loads(run_cli("evaluate", str(real_dir), "--json").stdout)
     assert as_json["estimate"] is None and as_json["reason"].startswith("Cannot tell yet")
+
+
+def _raw_counts(folder):
+    """ASB and crime per month straight from the police.uk CSVs (csv module only), kept once per file month."""
+    import csv
+    from collections import Counter
+
+    asb, crime, seen = Counter(), Counter(), set()
+    for path in sorted((folder / "incidents").rglob("*-street.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                crime_id = row["Crime ID"].strip()
+                if crime_id and crime_id in seen:
+                    continue  # the same crime again (police.uk repeats some across months): counted once
+                seen.add(crime_id)
+                (asb if row["Crime type"] == "Anti-social behaviour" else crime)[row["Month"]] += 1
+    return asb, crime
+
+
+@pytest.mark.parametrize("name", ["gap", "city"])
+def test_summary_json_gives_null_never_zero_for_months_not_supplied(name, real_folders):
+    folder = real_folders[name]
+    asb, crime = _raw_counts(folder)
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "summary", str(folder), "--json"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    got_asb, got_crime = {}, {}
+    for row in record["rows"]:
+        if row["asb"] is None:
+            assert row["month"] not in asb and "asb" in row["not_supplied"] and row["why"]
+            assert row.get("asb_rate_per_1000") is None
+        else:
+            got_asb[row["month"]] = got_asb.get(row["month"], 0) + row["asb"]
+        if row["crime"] is not None:
+            got_crime[row["month"]] = got_crime.get(row["month"], 0) + row["crime"]
+    assert got_asb == dict(asb) and got_crime == dict(crime)
+    gaps = record["coverage"]["months_not_supplied"]
+    if name == "gap":
+        assert len(gaps["asb"]) == len(gaps["crime"]) == 93
+    else:  # City of London 2017-05: 505 crimes and no ASB at all
+        assert gaps == {"crime": [], "asb": ["2017-05"]}
+        assert got_crime["2017-05"] == crime["2017-05"]
+
+
+def test_validate_json_lists_the_months_not_supplied(real_folders):
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "validate", str(real_folders["city"]), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    record = json.loads(out.stdout)
+    assert record["coverage"]["months_not_supplied"]["asb"] == ["2017-05"]
+    assert record["coverage"]["months_in_span"] == 60
+    assert record["rows_read"] == record["rows_accepted"] + record["rows_rejected"]
+
+
+def test_a_fault_of_the_tool_exits_2_with_a_sentence_and_no_traceback(tmp_path, monkeypatch, capsys):
+    from analysis import cli
+
+    def broken(args):
+        raise KeyError("internal detail")
+
+    monkeypatch.setenv("LOCAL_FOCUS_LOG", str(tmp_path / "faults.log"))
+    monkeypatch.setitem(cli.COMMANDS, "summary", (broken, "broken"))
+    assert cli.main(["summary", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "fault in Local Focus" in err and "Traceback" not in err and "internal detail" not in err
+    assert "KeyError: 'internal detail'" in (tmp_path / "faults.log").read_text()
+
+
+def test_a_users_problem_exits_1_with_its_own_sentence(tmp_path, capsys):
+    from analysis import cli
+
+    assert cli.main(["summary", str(tmp_path / "nowhere")]) == 1
+    assert "does not exist" in capsys.readouterr().err
