@@ -94,6 +94,8 @@ class Dataset:
     reports: list[FileReport] = field(default_factory=list)
     #: What identified the folder's content when it was loaded: a hashable cache key.
     fingerprint: tuple = ()
+    #: How messages name the folder; None names it by its folder name (a public site says "the data folder").
+    folder_label: str | None = None
 
     @property
     def is_generated(self) -> bool:
@@ -117,7 +119,7 @@ class Dataset:
         problem = next((r.problem for r in self.reports if r.kind == kind and r.problem), None)
         if problem:
             return f"{problem} {HOW_TO_ADD.get(kind, '')}".strip()
-        return f"No {kind} in {self.folder.name}. {HOW_TO_ADD.get(kind, '')}".strip()
+        return f"No {kind} in {self.folder_label or self.folder.name}. {HOW_TO_ADD.get(kind, '')}".strip()
 
     @property
     def usable(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.archive import ZipRefused, safe_members
 from analysis.checks import Rule, blank_or, is_in, is_month, is_number, row_reasons
 from analysis.report import FileReport, empty_rejected
 from analysis.schema import ASB, CRIME_TYPES, POLICE_UK_COLUMNS
@@ -59,11 +61,24 @@ class IncidentSource:
     member: str | None = None
 
     def read_bytes(self) -> bytes:
-        """Return the file's bytes."""
+        """Return the file's bytes.
+
+        Raises
+        ------
+        UnusableFile
+            When a zip member cannot be expanded (damaged, or compressed in a way zip readers do not share).
+        OSError
+            When the file cannot be opened.
+        """
         if self.member is None:
             return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(self.member)
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.read(self.member)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, ValueError):
+            raise UnusableFile(
+                f"{self.name} could not be unzipped (the zip is damaged): download it again from police.uk."
+            ) from None
 
 
 def find_incident_sources(folder: Path) -> tuple[list[IncidentSource], list[FileReport]]:
@@ -87,14 +102,9 @@ def find_incident_sources(folder: Path) -> tuple[list[IncidentSource], list[File
                 sources.append(IncidentSource(rel, path))
         elif suffix == ".zip":
             try:
-                with zipfile.ZipFile(path) as archive:
-                    members = sorted(m for m in archive.namelist() if m.lower().endswith(".csv"))
-            except zipfile.BadZipFile:
-                skipped.append(
-                    FileReport(
-                        rel, "incidents", problem=f"{rel} is not a readable zip: download it again from police.uk."
-                    )
-                )
+                members = safe_members(path, rel)  # its directory only: nothing is expanded before the checks
+            except ZipRefused as e:
+                skipped.append(FileReport(rel, "incidents", problem=str(e)))
                 continue
             for member in members:
                 if _OTHER_POLICE_FILES.search(member):

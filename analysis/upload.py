@@ -36,6 +36,8 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.access import writes_allowed
+from analysis.archive import ZipRefused, check_zip
 from analysis.errors import DataProblem
 from analysis.incidents import load_incidents
 from analysis.report import FileReport, empty_rejected
@@ -324,6 +326,12 @@ def check_upload(name: str, content: bytes) -> UploadCheck:
             check.problem = f"{name} is a zip or spreadsheet saved as .csv: upload the zip as .zip, or save it as CSV."
         return check
     if kind == INCIDENT_KIND:
+        if name.lower().endswith(".zip"):
+            try:
+                check_zip(content, name)  # its directory only: refused before anything is expanded
+            except ZipRefused as e:
+                check.problem = str(e)
+                return check
         return _check_incidents(check, content)
     return _check_table(check, content)
 
@@ -506,6 +514,8 @@ def save_upload(
     OSError
         When writing fails (nothing is lost: see :func:`save_atomically`).
     """
+    if not writes_allowed():
+        raise DataProblem("This is a public site: nothing can be saved into its data folder.")
     if content_digest(content) != check.digest:
         raise ValueError(f"The bytes given for {check.name} are not the ones that were checked: check it again.")
     if not check.usable:

@@ -7,6 +7,7 @@ Pages stay thin: read widgets, call :mod:`analysis`, render.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis.access import public_view
 from analysis.dataset import DATA_DIR_ENV, Dataset, default_data_dir, fingerprint, load_dataset
 from analysis.export import to_safe_csv
 from analysis.schema import ASB, CRIME_TYPES
+from ui.access import gate, public_site
 
 __all__ = [
     "Filters",
@@ -35,14 +38,16 @@ ATTRIBUTION = (
 )
 
 
-def _cached_load(folder: str) -> Dataset:
+def _cached_load(folder: str, public: bool = False) -> Dataset:
     key = fingerprint(folder)
-    return _load_keyed(folder, key)
+    return _load_keyed(folder, key, public)
 
 
 @st.cache_resource(show_spinner="Loading the data folder…", max_entries=4)
-def _load_keyed(folder: str, key: tuple) -> Dataset:
-    return load_dataset(folder)
+def _load_keyed(folder: str, key: tuple, public: bool) -> Dataset:
+    # A public site only ever holds the public view: case texts and rejected rows' text never load into it.
+    dataset = load_dataset(folder)
+    return public_view(dataset) if public else dataset
 
 
 def data_folder() -> Path:
@@ -69,15 +74,20 @@ def _leave_legacy_pages_mode() -> None:
 def get_dataset() -> Dataset:
     """The loaded dataset for this session; stops the page with a plain message if it cannot load."""
     _leave_legacy_pages_mode()
+    access = gate()  # the site's mode; on an internal site, sign-in and role (stops the page otherwise)
     folder = data_folder()
     # The Data page may keep uploaded files for this session: a temporary folder linking the data
-    # folder's files plus the uploads. Only that page sets or removes this key.
-    override = st.session_state.get("data_dir_override")
+    # folder's files plus the uploads. Only that page sets or removes this key; a public site has none.
+    override = st.session_state.get("data_dir_override") if access.sees_internal else None
     if override and Path(override).is_dir():
         folder = Path(override)
     try:
-        return _cached_load(str(folder))
+        return _cached_load(str(folder), access.public_site)
     except (ValueError, OSError) as e:
+        if access.public_site:  # never the server's folder path on a public site: it goes to the log
+            logging.getLogger(__name__).error("The data could not be loaded: %s", e)
+            st.error("The data could not be loaded. The details are in the server log for its administrator.")
+            st.stop()
         st.error(f"The data could not be loaded. {e}")
         st.info(f"Set the environment variable {DATA_DIR_ENV} to a data folder and restart the dashboard.")
         st.stop()
@@ -175,7 +185,10 @@ def data_badge(dataset: Dataset) -> None:
         st.badge("Generated sample data — not real", icon=":material/science:", color="orange")
     else:
         st.badge("Real data: police.uk and ONS", icon=":material/verified:", color="blue")
-    st.caption(f"Data folder: {dataset.folder.name} · data to {last}")
+    if public_site():  # a public site never names the server's folder
+        st.caption(f"Data to {last}")
+    else:
+        st.caption(f"Data folder: {dataset.folder.name} · data to {last}")
 
 
 def page_header(title: str, dataset: Dataset, intro: str | None = None) -> None:
