@@ -2,7 +2,7 @@ r"""Zip files checked before anything inside them is expanded.
 
 police.uk gives a zip of monthly CSVs. A zip can also be built to harm whoever opens
 it: a zip inside a zip, a small file that expands to gigabytes (a "zip bomb"), a
-member whose name climbs out of the folder (``../``, ``/etc``, ``C:\\``), tens of
+member whose name climbs out of the folder (``../``, ``/etc``, ``C:\``), tens of
 thousands of members, or encrypted members. :func:`check_zip` reads only the zip's
 directory (never a member's content) and refuses any of these with one sentence.
 
