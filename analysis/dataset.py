@@ -209,8 +209,11 @@ def load_dataset(folder: Path | str) -> Dataset:
     areas, areas_report = load_boundaries(folder, "areas.geojson")
     lsoa, lsoa_report = load_boundaries(folder, "lsoa.geojson")
     tables: dict[str, pd.DataFrame] = {}
+    # hubs.csv first: resourcing rows naming a hub it does not list are rejected with that reason.
+    listed, hubs_report = load_table(folder, "hubs.csv")
+    known = None if listed is None else frozenset(listed["hub"].astype("str"))
     for kind in REQUIRED_COLUMNS:
-        table, report = load_table(folder, kind)
+        table, report = (listed, hubs_report) if kind == "hubs.csv" else load_table(folder, kind, hubs=known)
         if report is not None:
             reports.append(report)
         if table is not None:
