@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,16 @@ from analysis.report import FileReport, empty_rejected
 from analysis.schema import ASB, CRIME_TYPES, POLICE_UK_COLUMNS
 from analysis.textio import RawTable, UnusableFile, read_csv_bytes
 
-__all__ = ["INCIDENT_COLUMNS", "IncidentSource", "empty_incidents", "find_incident_sources", "load_incidents"]
+__all__ = [
+    "INCIDENT_COLUMNS",
+    "SKIPPED_NOTE",
+    "IncidentSource",
+    "empty_incidents",
+    "find_incident_sources",
+    "is_street_file",
+    "load_incident_sources",
+    "load_incidents",
+]
 
 #: police.uk header to our column names.
 INCIDENT_COLUMNS: dict[str, str] = {
@@ -45,6 +54,8 @@ _CRIME_TYPE_DTYPE = pd.CategoricalDtype(list(CRIME_TYPES))
 _CANONICAL_TYPE = {t.casefold(): t for t in CRIME_TYPES}
 #: police.uk files that are not street-level records.
 _OTHER_POLICE_FILES = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORECASE)
+#: The note on a police.uk file that is read but not used (outcomes, stop and search).
+SKIPPED_NOTE = "skipped: not a street-level file"
 _HEADER_HINT = "The first line must be the police.uk street-level header: " + ", ".join(POLICE_UK_COLUMNS) + "."
 
 # Great Britain and Northern Ireland, generously: police.uk points never lie outside this.
@@ -59,6 +70,8 @@ class IncidentSource:
     name: str
     path: Path
     member: str | None = None
+    #: The bytes themselves, for a file checked where it is held (an upload): never written and read back.
+    content: bytes | None = field(default=None, repr=False, compare=False)
 
     def read_bytes(self) -> bytes:
         """Return the file's bytes.
@@ -70,6 +83,8 @@ class IncidentSource:
         OSError
             When the file cannot be opened.
         """
+        if self.content is not None:
+            return self.content
         if self.member is None:
             return self.path.read_bytes()
         try:
@@ -97,7 +112,7 @@ def find_incident_sources(folder: Path) -> tuple[list[IncidentSource], list[File
         suffix = path.suffix.lower()
         if suffix == ".csv":
             if _OTHER_POLICE_FILES.search(path.name):
-                skipped.append(FileReport(rel, "incidents", notes=["skipped: not a street-level file"]))
+                skipped.append(FileReport(rel, "incidents", notes=[SKIPPED_NOTE]))
             else:
                 sources.append(IncidentSource(rel, path))
         elif suffix == ".zip":
@@ -263,8 +278,22 @@ def load_incidents(folder: Path | str) -> tuple[pd.DataFrame, list[FileReport]]:
     --------
     >>> incidents, reports = load_incidents("../shared/data/real/incidents")  # doctest: +SKIP
     """
-    folder = Path(folder)
-    sources, reports = find_incident_sources(folder)
+    return load_incident_sources(*find_incident_sources(Path(folder)))
+
+
+def is_street_file(name: str) -> bool:
+    """False for police.uk's outcomes and stop-and-search files, which are not street-level records."""
+    return not _OTHER_POLICE_FILES.search(name)
+
+
+def load_incident_sources(
+    sources: list[IncidentSource], reports: list[FileReport]
+) -> tuple[pd.DataFrame, list[FileReport]]:
+    """Read the given street-level sources (as :func:`load_incidents` does after finding them).
+
+    ``reports`` holds reports already made (skipped files); one is added per source.
+    """
+    reports = list(reports)
     frames, raws, by_name = [], {}, {}
     for source in sources:
         frame, raw, report = _read_one(source)

@@ -8,6 +8,7 @@ their line numbers rather than lost.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Sequence
@@ -83,6 +84,19 @@ def _check_bytes(raw: bytes, name: str) -> tuple[bytes, list[str]]:
     if b"\r\n" in raw[:65536]:
         notes.append("Windows (CRLF) line ends")
     return raw, notes
+
+
+def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
+    """True when ``data`` is UTF-8, checked a chunk at a time (never a whole copy of a large file as text)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), chunk):
+            decoder.decode(view[start : start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _from_cp1252(raw: bytes, name: str) -> bytes:
@@ -176,9 +190,7 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     if not raw.strip():
         raise UnusableFile(f"{name} is empty: it needs a header line and at least one row.")
     data, notes = _check_bytes(raw, name)
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+    if not _is_utf8(data):
         data = _from_cp1252(data, name)
         notes.append("read as Windows-1252")
     columns = _header(data[:65536].decode("utf-8", errors="replace"))

@@ -39,7 +39,14 @@ import pandas as pd
 from analysis.access import writes_allowed
 from analysis.archive import ZipRefused, check_zip
 from analysis.errors import DataProblem
-from analysis.incidents import load_incidents
+from analysis.incidents import (
+    SKIPPED_NOTE,
+    IncidentSource,
+    empty_incidents,
+    is_street_file,
+    load_incident_sources,
+    load_incidents,
+)
 from analysis.report import FileReport, empty_rejected
 from analysis.schema import POLICE_UK_COLUMNS, REQUIRED_COLUMNS
 from analysis.tables import parse_table
@@ -268,12 +275,19 @@ class UploadCheck:
 
 
 def _check_incidents(check: UploadCheck, content: bytes) -> UploadCheck:
-    # The same loader as the data folder, on a scratch folder holding only the upload.
-    with tempfile.TemporaryDirectory(prefix="local-focus-check-") as scratch:
-        path = Path(scratch) / check.target
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        incidents, reports = load_incidents(Path(scratch) / "incidents")
+    if check.name.lower().endswith(".zip"):
+        # The same loader as the data folder, on a scratch folder holding only the zip (read a member at a time).
+        with tempfile.TemporaryDirectory(prefix="local-focus-check-") as scratch:
+            path = Path(scratch) / check.target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            incidents, reports = load_incidents(Path(scratch) / "incidents")
+    elif is_street_file(check.target):
+        # A CSV is read from the bytes already held: no second copy written out and read back.
+        source = IncidentSource(check.target, Path(check.target), content=content)
+        incidents, reports = load_incident_sources([source], [])
+    else:
+        incidents, reports = empty_incidents(), [FileReport(check.target, "incidents", notes=[SKIPPED_NOTE])]
     if not reports:
         check.problem = (
             f"{check.name} holds no CSV files: upload the police.uk zip (or its -street.csv files) as downloaded."
