@@ -23,6 +23,10 @@ from analysis.errors import DataProblem
 
 __all__ = ["RawTable", "UnusableFile", "read_csv_bytes"]
 
+# A quoted cell may be long (a case summary, a pasted note): csv's default 128 KiB per field would
+# stop the exact re-read of a file that pyarrow has already parsed.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
+
 
 class UnusableFile(DataProblem):
     """A file that cannot be used at all; the message is one plain sentence."""
@@ -110,7 +114,10 @@ def _from_cp1252(raw: bytes, name: str) -> bytes:
 
 
 def _header(text: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text[:65536])), [])
+    try:
+        first = next(csv.reader(io.StringIO(text[:65536], newline="")), [])
+    except csv.Error:  # e.g. a lone carriage return or a quote left open in the first line
+        return []
     return [h.strip().lstrip("\ufeff").strip() for h in first]
 
 
@@ -229,7 +236,10 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     except (pa.ArrowInvalid, pa.ArrowException) as e:
         raise UnusableFile(f"{name} could not be read as CSV ({e}): check it is a comma-separated file.") from e
     if bad_width:
-        frame, bad, lines, texts = _python_parse(data.decode("utf-8"), columns)
+        try:
+            frame, bad, lines, texts = _python_parse(data.decode("utf-8"), columns)
+        except csv.Error as e:
+            raise UnusableFile(f"{name} could not be read as CSV ({e}): check it is a comma-separated file.") from None
         return RawTable(frame, data, bad, notes, lines, texts)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     frame = frame.astype("str")

@@ -132,7 +132,10 @@ def _header(content: bytes) -> list[str]:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
         text = head.decode("cp1252", errors="replace")
-    first = next(csv.reader(io.StringIO(text)), [])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:  # a lone carriage return or an open quote: the loaders will say what is wrong
+        return []
     return [cell.strip().lstrip("\ufeff").strip() for cell in first]
 
 
