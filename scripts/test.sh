@@ -13,6 +13,9 @@ venv_install requirements-dev.txt
 if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
   apt_install chromium poppler-utils
 fi
+if ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
 
 # axe-core (accessibility checks) and oidc-provider (the sign-in test's OpenID provider), from the npm
 # registry, pinned by tests/browser/package-lock.json.
