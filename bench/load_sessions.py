@@ -4,14 +4,17 @@ Starts ``streamlit run dashboard.py`` on 127.0.0.1 (the bundled sample unless
 ``--data`` says otherwise), then holds 1, 10 and 20 concurrent browser sessions
 (Playwright contexts in Debian chromium), each clicking the navigation through every
 page in turn, for a set time at each level. Reports per level: page views, errors
-(an exception shown on a page, or a page that did not finish within the timeout),
+(an exception shown on a page, or a page that did not finish within 180 s),
 p50/p95 page time (from the click until the page has finished running), and the
 server's resident memory (RSS, with its child processes) at the end of the level.
 
-    python -m bench.load_sessions                       # 1, 10, 20 sessions; 30 s, 30 s, 120 s
+    python -m bench.load_sessions                       # 1, 10, 20 sessions; 30 s, 60 s, 120 s
     python -m bench.load_sessions --levels 1 5 --seconds 20 20
 
-Timings depend on the machine (and on whatever else it runs): they belong here, not in tests.
+Sessions start ``--ramp`` seconds apart, then all are held for the level's time. The
+browsers run on the same machine as the server: on a small machine their rendering
+(plotly, the map) takes most of the CPU, so page times there measure the load generator
+as much as the server. Timings depend on the machine: they belong here, not in tests.
 """
 
 from __future__ import annotations
@@ -108,7 +111,8 @@ def rss_mb(process: subprocess.Popen) -> float:
         return 0.0
 
 
-async def _session(browser, url: str, until: float, level: Level, timeout_ms: int, offset: int) -> None:
+async def _session(browser, url: str, until: float, level: Level, timeout_ms: int, offset: int, delay: float) -> None:
+    await asyncio.sleep(delay)  # people arrive a moment apart, not all in the same instant
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
     try:
@@ -168,7 +172,7 @@ async def main_async(args: argparse.Namespace) -> list[Level]:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 for sessions, seconds in zip(args.levels, args.seconds, strict=True):
-                    level = await run_level(browser, url, server, sessions, seconds)
+                    level = await run_level(browser, url, server, sessions, seconds, args.ramp)
                     levels.append(level)
                     print(level.line(), flush=True)
                     for error in sorted(set(level.errors)):
@@ -186,7 +190,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT / "data" / "sample"), help="data folder (default: the sample)")
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 10, 20], help="concurrent sessions per level")
-    parser.add_argument("--seconds", type=float, nargs="+", default=[30, 30, 120], help="how long each level runs")
+    parser.add_argument("--seconds", type=float, nargs="+", default=[30, 60, 120], help="how long each level holds")
+    parser.add_argument("--ramp", type=float, default=2.0, help="seconds between one session's start and the next")
     args = parser.parse_args(argv)
     if len(args.levels) != len(args.seconds):
         parser.error("give one --seconds value per level")
