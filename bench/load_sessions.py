@@ -144,11 +144,14 @@ async def _session(browser, url: str, until: float, level: Level, timeout_ms: in
         await context.close()
 
 
-async def run_level(browser, url: str, server: subprocess.Popen, sessions: int, seconds: float) -> Level:
-    """Hold ``sessions`` sessions for ``seconds``; sample the server's memory while they run."""
+async def run_level(browser, url: str, server: subprocess.Popen, sessions: int, seconds: float, ramp: float) -> Level:
+    """Start ``sessions`` sessions ``ramp`` seconds apart, hold them all for ``seconds``; sample the server's memory."""
     level = Level(sessions, seconds)
-    until = time.monotonic() + seconds
-    tasks = [asyncio.create_task(_session(browser, url, until, level, 120_000, offset)) for offset in range(sessions)]
+    until = time.monotonic() + ramp * sessions + seconds
+    tasks = [
+        asyncio.create_task(_session(browser, url, until, level, 180_000, offset, offset * ramp))
+        for offset in range(sessions)
+    ]
     while not all(t.done() for t in tasks):
         level.peak_rss_mb = max(level.peak_rss_mb, rss_mb(server))
         await asyncio.sleep(1)
