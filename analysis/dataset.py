@@ -102,6 +102,8 @@ class Dataset:
     coverage: Coverage = field(default_factory=lambda: compute_coverage(pd.DataFrame()))
     #: Where the hubs came from: hubs.csv, the areas, or the districts in the LSOA names.
     hubs_source: str = "hubs.csv"
+    #: How messages name the folder; None names it by its folder name (a public site says "the data folder").
+    folder_label: str | None = None
 
     @property
     def is_generated(self) -> bool:
@@ -125,7 +127,7 @@ class Dataset:
         problem = next((r.problem for r in self.reports if r.kind == kind and r.problem), None)
         if problem:
             return f"{problem} {HOW_TO_ADD.get(kind, '')}".strip()
-        return f"No {kind} in {self.folder.name}. {HOW_TO_ADD.get(kind, '')}".strip()
+        return f"No {kind} in {self.folder_label or self.folder.name}. {HOW_TO_ADD.get(kind, '')}".strip()
 
     @property
     def usable(self) -> bool:
@@ -217,8 +219,11 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     lsoa, lsoa_report = load_boundaries(folder, "lsoa.geojson")
     tables: dict[str, pd.DataFrame] = {}
     reports: list[FileReport] = []
+    # hubs.csv first: resourcing rows naming a hub it does not list are rejected with that reason.
+    listed, hubs_report = load_table(folder, "hubs.csv")
+    known = None if listed is None else frozenset(listed["hub"].astype("str"))
     for kind in REQUIRED_COLUMNS:
-        table, report = load_table(folder, kind)
+        table, report = (listed, hubs_report) if kind == "hubs.csv" else load_table(folder, kind, hubs=known)
         if report is not None:
             reports.append(report)
         if table is not None:

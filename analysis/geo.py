@@ -77,13 +77,13 @@ def load_boundaries(folder: Path | str, kind: str) -> tuple[gpd.GeoDataFrame | N
         report.problem = f"{kind} could not be read as GeoJSON ({type(e).__name__}): download the boundaries again."
         return None, report
     frame = frame.rename(columns=normalise_properties(list(frame.columns), kind))
-    report.rows_read = len(frame)
     if key not in frame.columns:
         report.problem = (
             f"{kind} has no '{key}' property (nor an ONS one such as "
             f"{'LAD19CD' if key == 'area_code' else 'LSOA11CD'}): add it to each feature."
         )
-        return None, report
+        return None, report  # an unusable file: no feature read, so none accepted or rejected
+    report.rows_read = len(frame)
     if frame.crs is None:
         frame = frame.set_crs(4326)
         report.notes.append("no CRS given: read as WGS84")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -21,13 +22,17 @@ from analysis.checks import Rule, blank_or, distinct, is_blank, is_in, is_month,
 from analysis.report import FileReport, empty_rejected
 from analysis.schema import ASB, CRIME_TYPES, POLICE_UK_COLUMNS
 from analysis.textio import RawTable, UnusableFile, read_csv_bytes
+from analysis.zipsafety import ZipRefused, safe_members
 
 __all__ = [
     "INCIDENT_COLUMNS",
     "REPEAT_REASON",
+    "SKIPPED_NOTE",
     "IncidentSource",
     "empty_incidents",
     "find_incident_sources",
+    "is_street_file",
+    "load_incident_sources",
     "load_incidents",
     "read_typed",
 ]
@@ -54,6 +59,8 @@ _CANONICAL_TYPE = {t.casefold(): t for t in CRIME_TYPES}
 _OTHER_POLICE_FILES = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORECASE)
 #: Why a later copy of a Crime ID is rejected; ``{}`` is the file the first copy came from.
 REPEAT_REASON = "Crime ID repeats a record already read from {}"
+#: The note on a police.uk file that is read but not used (outcomes, stop and search).
+SKIPPED_NOTE = "skipped: not a street-level file"
 _HEADER_HINT = "The first line must be the police.uk street-level header: " + ", ".join(POLICE_UK_COLUMNS) + "."
 
 # Great Britain and Northern Ireland, generously: police.uk points never lie outside this.
@@ -68,16 +75,38 @@ class IncidentSource:
     name: str
     path: Path
     member: str | None = None
+    #: The bytes themselves, for a file checked where it is held (an upload): never written and read back.
+    content: bytes | None = field(default=None, repr=False, compare=False)
 
     def read_bytes(self) -> bytes:
-        """Return the file's bytes."""
+        """Return the file's bytes.
+
+        Raises
+        ------
+        UnusableFile
+            When a zip member cannot be expanded (damaged, or compressed in a way zip readers do not share).
+        OSError
+            When the file cannot be opened.
+        """
+        if self.content is not None:
+            return self.content
         if self.member is None:
             return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(self.member)
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.read(self.member)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, ValueError):
+            raise UnusableFile(
+                f"{self.name} could not be unzipped (the zip is damaged): download it again from police.uk."
+            ) from None
 
     def modified(self) -> float:
-        """When the file was last changed (a zip member's own timestamp), in seconds since the epoch."""
+        """When the file was last changed (a zip member's own timestamp), in seconds since the epoch.
+
+        A file held in memory (an upload) is the newest download there is.
+        """
+        if self.content is not None:
+            return datetime.now().timestamp()
         if self.member is None:
             return self.path.stat().st_mtime
         with zipfile.ZipFile(self.path) as archive:
@@ -100,19 +129,14 @@ def find_incident_sources(folder: Path) -> tuple[list[IncidentSource], list[File
         suffix = path.suffix.lower()
         if suffix == ".csv":
             if _OTHER_POLICE_FILES.search(path.name):
-                skipped.append(FileReport(rel, "incidents", notes=["skipped: not a street-level file"]))
+                skipped.append(FileReport(rel, "incidents", notes=[SKIPPED_NOTE]))
             else:
                 sources.append(IncidentSource(rel, path))
         elif suffix == ".zip":
             try:
-                with zipfile.ZipFile(path) as archive:
-                    members = sorted(m for m in archive.namelist() if m.lower().endswith(".csv"))
-            except zipfile.BadZipFile:
-                skipped.append(
-                    FileReport(
-                        rel, "incidents", problem=f"{rel} is not a readable zip: download it again from police.uk."
-                    )
-                )
+                members = safe_members(path, rel)  # its directory only: nothing is expanded before the checks
+            except ZipRefused as e:
+                skipped.append(FileReport(rel, "incidents", problem=str(e)))
                 continue
             for member in members:
                 if _OTHER_POLICE_FILES.search(member):
@@ -349,8 +373,22 @@ def load_incidents(folder: Path | str) -> tuple[pd.DataFrame, list[FileReport]]:
     --------
     >>> incidents, reports = load_incidents("../shared/data/real/incidents")  # doctest: +SKIP
     """
-    folder = Path(folder)
-    sources, reports = find_incident_sources(folder)
+    return load_incident_sources(*find_incident_sources(Path(folder)))
+
+
+def is_street_file(name: str) -> bool:
+    """False for police.uk's outcomes and stop-and-search files, which are not street-level records."""
+    return not _OTHER_POLICE_FILES.search(name)
+
+
+def load_incident_sources(
+    sources: list[IncidentSource], reports: list[FileReport]
+) -> tuple[pd.DataFrame, list[FileReport]]:
+    """Read the given street-level sources (as :func:`load_incidents` does after finding them).
+
+    ``reports`` holds reports already made (skipped files); one is added per source.
+    """
+    reports = list(reports)
     frames, raws, by_name = [], {}, {}
     for source in sources:
         frame, raw, report = _read_one(source)

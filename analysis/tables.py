@@ -6,7 +6,7 @@ with :func:`analysis.checks.row_reasons` and returns the typed table with its re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,7 @@ from analysis.report import FileReport
 from analysis.schema import AGENCIES, FUNDING, PLEDGE_KINDS, REQUIRED_COLUMNS, ROLES, WORKER_TYPES
 from analysis.textio import UnusableFile, read_csv_bytes
 
-__all__ = ["TABLE_RULES", "load_table", "parse_table"]
+__all__ = ["HUB_CHECKED", "TABLE_RULES", "UNKNOWN_HUB", "load_table", "parse_table"]
 
 _BLANK = "is blank"
 
@@ -146,7 +146,14 @@ def _typed(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def parse_table(raw_bytes: bytes, kind: str, name: str) -> tuple[pd.DataFrame | None, FileReport]:
+#: Files whose rows must name a hub that hubs.csv lists (when hubs.csv is given).
+HUB_CHECKED: tuple[str, ...] = ("resourcing.csv",)
+UNKNOWN_HUB = "is not a hub that hubs.csv lists"
+
+
+def parse_table(
+    raw_bytes: bytes, kind: str, name: str, *, hubs: Collection[str] | None = None
+) -> tuple[pd.DataFrame | None, FileReport]:
     """Validate and type one contract CSV given as bytes.
 
     Parameters
@@ -157,6 +164,9 @@ def parse_table(raw_bytes: bytes, kind: str, name: str) -> tuple[pd.DataFrame | 
         Which contract file, e.g. ``"resourcing.csv"`` (a key of :data:`TABLE_RULES`).
     name : str
         The name to report it under.
+    hubs : collection of str, optional
+        The hubs hubs.csv lists: rows of the files in :data:`HUB_CHECKED` that name
+        another hub are rejected with that reason. None checks no hub name.
 
     Returns
     -------
@@ -176,6 +186,8 @@ def parse_table(raw_bytes: bytes, kind: str, name: str) -> tuple[pd.DataFrame | 
     report.notes = raw.notes
     report.rows_read = raw.rows_read
     rules, frame_rules = TABLE_RULES[kind]
+    if hubs is not None and kind in HUB_CHECKED:
+        rules = {**rules, "hub": [*rules["hub"], (blank_or(is_in(hubs)), UNKNOWN_HUB)]}
     reasons = row_reasons(raw.frame, rules, frame_rules)
     parts = [raw.bad_width.assign(file=name)] if len(raw.bad_width) else []
     frame = raw.frame
@@ -193,8 +205,10 @@ def parse_table(raw_bytes: bytes, kind: str, name: str) -> tuple[pd.DataFrame | 
     return _typed(kind, frame), report
 
 
-def load_table(folder: Path | str, kind: str) -> tuple[pd.DataFrame | None, FileReport | None]:
-    """Load ``folder/kind`` when it exists.
+def load_table(
+    folder: Path | str, kind: str, *, hubs: Collection[str] | None = None
+) -> tuple[pd.DataFrame | None, FileReport | None]:
+    """Load ``folder/kind`` when it exists (``hubs`` as :func:`parse_table` takes it).
 
     Returns
     -------
@@ -210,4 +224,4 @@ def load_table(folder: Path | str, kind: str) -> tuple[pd.DataFrame | None, File
         content = path.read_bytes()
     except OSError as e:
         return None, FileReport(kind, kind, problem=f"{kind} could not be opened ({e.strerror or e}).")
-    return parse_table(content, kind, kind)
+    return parse_table(content, kind, kind, hubs=hubs)

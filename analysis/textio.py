@@ -8,6 +8,7 @@ their line numbers rather than lost.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Sequence
@@ -21,6 +22,10 @@ import pyarrow.csv as pacsv
 from analysis.errors import DataProblem
 
 __all__ = ["RawTable", "UnusableFile", "read_csv_bytes"]
+
+# A quoted cell may be long (a case summary, a pasted note): csv's default 128 KiB per field would
+# stop the exact re-read of a file that pyarrow has already parsed.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
 
 
 class UnusableFile(DataProblem):
@@ -85,6 +90,19 @@ def _check_bytes(raw: bytes, name: str) -> tuple[bytes, list[str]]:
     return raw, notes
 
 
+def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
+    """True when ``data`` is UTF-8, checked a chunk at a time (never a whole copy of a large file as text)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), chunk):
+            decoder.decode(view[start : start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _from_cp1252(raw: bytes, name: str) -> bytes:
     """Re-encode a Windows-1252 file as UTF-8, or refuse it."""
     try:
@@ -96,7 +114,10 @@ def _from_cp1252(raw: bytes, name: str) -> bytes:
 
 
 def _header(text: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text[:65536])), [])
+    try:
+        first = next(csv.reader(io.StringIO(text[:65536], newline="")), [])
+    except csv.Error:  # e.g. a lone carriage return or a quote left open in the first line
+        return []
     return [h.strip().lstrip("\ufeff").strip() for h in first]
 
 
@@ -176,9 +197,7 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     if not raw or raw.isspace():  # raw.strip() would copy the whole file
         raise UnusableFile(f"{name} is empty: it needs a header line and at least one row.")
     data, notes = _check_bytes(raw, name)
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+    if not _is_utf8(data):
         data = _from_cp1252(data, name)
         notes.append("read as Windows-1252")
     columns = _header(data[:65536].decode("utf-8", errors="replace"))
@@ -217,7 +236,10 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     except (pa.ArrowInvalid, pa.ArrowException) as e:
         raise UnusableFile(f"{name} could not be read as CSV ({e}): check it is a comma-separated file.") from e
     if bad_width:
-        frame, bad, lines, texts = _python_parse(data.decode("utf-8"), columns)
+        try:
+            frame, bad, lines, texts = _python_parse(data.decode("utf-8"), columns)
+        except csv.Error as e:
+            raise UnusableFile(f"{name} could not be read as CSV ({e}): check it is a comma-separated file.") from None
         return RawTable(frame, data, bad, notes, lines, texts)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     empty_bad = pd.DataFrame(columns=["line", "text", "reasons"])

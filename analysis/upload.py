@@ -36,11 +36,20 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.access import writes_allowed
 from analysis.errors import DataProblem
-from analysis.incidents import load_incidents
+from analysis.incidents import (
+    SKIPPED_NOTE,
+    IncidentSource,
+    empty_incidents,
+    is_street_file,
+    load_incident_sources,
+    load_incidents,
+)
 from analysis.report import FileReport, empty_rejected
 from analysis.schema import POLICE_UK_COLUMNS, REQUIRED_COLUMNS
 from analysis.tables import parse_table
+from analysis.zipsafety import ZipRefused, check_zip
 
 __all__ = [
     "INCIDENT_KIND",
@@ -123,7 +132,10 @@ def _header(content: bytes) -> list[str]:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
         text = head.decode("cp1252", errors="replace")
-    first = next(csv.reader(io.StringIO(text)), [])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:  # a lone carriage return or an open quote: the loaders will say what is wrong
+        return []
     return [cell.strip().lstrip("\ufeff").strip() for cell in first]
 
 
@@ -266,12 +278,19 @@ class UploadCheck:
 
 
 def _check_incidents(check: UploadCheck, content: bytes) -> UploadCheck:
-    # The same loader as the data folder, on a scratch folder holding only the upload.
-    with tempfile.TemporaryDirectory(prefix="local-focus-check-") as scratch:
-        path = Path(scratch) / check.target
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        incidents, reports = load_incidents(Path(scratch) / "incidents")
+    if check.name.lower().endswith(".zip"):
+        # The same loader as the data folder, on a scratch folder holding only the zip (read a member at a time).
+        with tempfile.TemporaryDirectory(prefix="local-focus-check-") as scratch:
+            path = Path(scratch) / check.target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            incidents, reports = load_incidents(Path(scratch) / "incidents")
+    elif is_street_file(check.target):
+        # A CSV is read from the bytes already held: no second copy written out and read back.
+        source = IncidentSource(check.target, Path(check.target), content=content)
+        incidents, reports = load_incident_sources([source], [])
+    else:
+        incidents, reports = empty_incidents(), [FileReport(check.target, "incidents", notes=[SKIPPED_NOTE])]
     if not reports:
         check.problem = (
             f"{check.name} holds no CSV files: upload the police.uk zip (or its -street.csv files) as downloaded."
@@ -324,6 +343,12 @@ def check_upload(name: str, content: bytes) -> UploadCheck:
             check.problem = f"{name} is a zip or spreadsheet saved as .csv: upload the zip as .zip, or save it as CSV."
         return check
     if kind == INCIDENT_KIND:
+        if name.lower().endswith(".zip"):
+            try:
+                check_zip(content, name)  # its directory only: refused before anything is expanded
+            except ZipRefused as e:
+                check.problem = str(e)
+                return check
         return _check_incidents(check, content)
     return _check_table(check, content)
 
@@ -506,6 +531,8 @@ def save_upload(
     OSError
         When writing fails (nothing is lost: see :func:`save_atomically`).
     """
+    if not writes_allowed():
+        raise DataProblem("This is a public site: nothing can be saved into its data folder.")
     if content_digest(content) != check.digest:
         raise ValueError(f"The bytes given for {check.name} are not the ones that were checked: check it again.")
     if not check.usable:

@@ -7,6 +7,7 @@ from analysis.briefing import (
     LOCATION_NOTE,
 )
 from ui import cache
+from ui.access import public_site
 from ui.charts import chart_with_table, plain, table_expander
 from ui.common import attribution, csv_download, get_dataset, page_header
 
@@ -88,15 +89,16 @@ if not projector:
             on_change=_keep,
             args=("briefing_months",),
         )
-        st.toggle(
-            "Public mode",
-            key="briefing_public",
-            on_change=_keep,
-            args=("briefing_public",),
-            help="On: no case texts, counts below 10 hidden, neighbourhood counts rounded to 5.",
-        )
+        if not public_site():  # a public site has public mode fixed on: no switch
+            st.toggle(
+                "Public mode",
+                key="briefing_public",
+                on_change=_keep,
+                args=("briefing_public",),
+                help="On: no case texts, counts below 10 hidden, neighbourhood counts rounded to 5.",
+            )
 
-public, months = st.session_state["briefing_public"], st.session_state["briefing_months"]
+public, months = st.session_state["briefing_public"] or public_site(), st.session_state["briefing_months"]
 key = dataset.fingerprint
 try:
     briefing = cache.briefing(str(dataset.folder), key, public, months, dataset)

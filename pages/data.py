@@ -23,6 +23,7 @@ from analysis.upload import (
     stage_upload,
 )
 from ui import cache
+from ui.access import may_write, sees_internal
 from ui.charts import chart_with_table
 from ui.common import attribution, csv_download, get_dataset, page_header
 from ui.fetch_panel import fetch_panel
@@ -83,6 +84,9 @@ def _use_for_session(items: list[tuple[UploadCheck, bytes]], base: Path) -> None
 
 
 def _save(items: list[tuple[UploadCheck, bytes]], base: Path) -> None:
+    if not may_write():  # checked again when the click arrives, not only when the button was drawn
+        st.session_state[_MESSAGE] = ("error", "Only editors can save into the data folder: nothing was saved.")
+        return
     replace = bool(st.session_state.get("upload_confirm_replace", False))
     done, problems, saved_digests = [], [], set()
     taken: frozenset[str] = frozenset()
@@ -138,7 +142,8 @@ if st.session_state.get(_BASE) and (
 dataset = get_dataset()
 page_header("Data", dataset, "What is loaded, which months each file covers, and every row that was set aside.")
 
-st.markdown(f"Folder in use: `{base}` (set `{DATA_DIR_ENV}` to load another folder).")
+if sees_internal():  # a public site never shows the server's folder
+    st.markdown(f"Folder in use: `{base}` (set `{DATA_DIR_ENV}` to load another folder).")
 staged = st.session_state.get(_STAGED, {})
 if staged:
     with st.container(border=True, key="upload_session_banner"):
@@ -171,17 +176,20 @@ for report in reports:
     if report.problem:
         st.error(report.problem, icon=":material/error:")
 
-st.subheader("Add files")
-message = st.session_state.pop(_MESSAGE, None)
-if message:
-    (st.success if message[0] == "success" else st.error)(message[1])
-st.markdown(
-    "Upload police.uk street-level CSVs (or the zip data.police.uk gives you), or one of the folder's own CSVs "
-    "such as **resourcing.csv**. Each file is checked exactly as the folder's files are. Then keep it for this "
-    "session only, or save it into the data folder."
-)
-uploads = st.file_uploader(
-    "Files to add (.csv or .zip)", type=["csv", "zip"], accept_multiple_files=True, key="upload_files"
+if sees_internal():  # a public site takes no uploads
+    st.subheader("Add files")
+    message = st.session_state.pop(_MESSAGE, None)
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    st.markdown(
+        "Upload police.uk street-level CSVs (or the zip data.police.uk gives you), or one of the folder's own CSVs "
+        "such as **resourcing.csv**. Each file is checked exactly as the folder's files are. Then keep it for this "
+        "session only, or save it into the data folder."
+    )
+uploads = (
+    st.file_uploader("Files to add (.csv or .zip)", type=["csv", "zip"], accept_multiple_files=True, key="upload_files")
+    if sees_internal()
+    else None
 )
 if uploads:
     items = [(cache.checked_upload(f.name, _digest(f), f.getvalue()), f.getvalue()) for f in uploads]
@@ -278,14 +286,17 @@ if uploads:
             "to the folder.",
             width="stretch",
         )
-        right.button(
-            f"Save into the data folder ({base.name})",
-            key="upload_save",
-            on_click=_save,
-            args=(usable, base),
-            help="Writes the files into the folder (a new name where a different file has the same name).",
-            width="stretch",
-        )
+        if may_write():
+            right.button(
+                f"Save into the data folder ({base.name})",
+                key="upload_save",
+                on_click=_save,
+                args=(usable, base),
+                help="Writes the files into the folder (a new name where a different file has the same name).",
+                width="stretch",
+            )
+        else:
+            right.caption("Only editors can save into the data folder; you can keep the files for this session.")
 
 fetch_panel(base, allowed=os.environ.get("LOCAL_FOCUS_MODE", "") != "public", generated=dataset.is_generated)
 st.subheader("Files")
@@ -303,7 +314,9 @@ st.dataframe(
 
 st.subheader("Rejected rows")
 rejected_table = rejected_rows(reports)
-if rejected_table.empty:
+if not sees_internal():
+    st.info("Rejected rows are internal: the public site shows only how many there are.", icon=":material/lock:")
+elif rejected_table.empty:
     st.success("No row was rejected.", icon=":material/check_circle:")
 else:
     st.dataframe(rejected_table.head(1000), hide_index=True, key="rejected_table")

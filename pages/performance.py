@@ -43,6 +43,7 @@ from analysis.performance import (
 )
 from analysis.schema import ASB, UNASSIGNED
 from ui import cache
+from ui.access import sees_internal
 from ui.charts import chart_with_table
 from ui.common import (
     apply_filters,
@@ -209,7 +210,9 @@ else:
 # --------------------------------------------------------------------------- cases
 st.subheader("Multi-agency cases")
 cases = dataset.table("cases.csv")
-if cases is None:
+if not sees_internal():
+    st.info("Multi-agency cases are internal: they are not shown on the public site.", icon=":material/lock:")
+elif cases is None:
     missing_note(dataset, "cases.csv")
 else:
     table = case_table(cases, hubs, filters.start, filters.end)

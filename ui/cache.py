@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import maps
+from analysis.access import public_view
 from analysis.briefing import Briefing, briefing_pdf, chart_images, charts_zip, make_briefing
 from analysis.cli import run_evaluation
 from analysis.dataset import Dataset, fingerprint, load_dataset
@@ -66,15 +67,19 @@ __all__ = [
 DATASET_HASH = {Dataset: lambda dataset: dataset.fingerprint}
 
 
-def load(folder: str) -> Dataset:
-    """The folder's dataset, loaded once per content (a changed file changes the key)."""
-    return _load_keyed(folder, fingerprint(folder))
+def load(folder: str, public: bool = False) -> Dataset:
+    """The folder's dataset, loaded once per content (a changed file changes the key).
+
+    A public site only ever holds the public view: case texts and rejected rows' text never load into it.
+    """
+    return _load_keyed(folder, fingerprint(folder), public)
 
 
 @st.cache_resource(show_spinner="Loading the data folder…", max_entries=4)
-def _load_keyed(folder: str, key: tuple) -> Dataset:
+def _load_keyed(folder: str, key: tuple, public: bool) -> Dataset:
     # cache_resource: one shared, read-only object per folder content, never a copy per session.
-    return load_dataset(folder)
+    dataset = load_dataset(folder)
+    return public_view(dataset) if public else dataset
 
 
 def cached(max_entries: int = 32, show_spinner: bool | str = False):

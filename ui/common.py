@@ -23,6 +23,7 @@ from analysis.errors import FAULT_SENTENCE, DataProblem
 from analysis.export import to_safe_csv
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 from ui import cache
+from ui.access import gate, public_site
 
 __all__ = [
     "Filters",
@@ -69,15 +70,20 @@ def _leave_legacy_pages_mode() -> None:
 def get_dataset() -> Dataset:
     """The loaded dataset for this session; stops the page with a plain message if it cannot load."""
     _leave_legacy_pages_mode()
+    access = gate()  # the site's mode; on an internal site, sign-in and role (stops the page otherwise)
     folder = data_folder()
     # The Data page may keep uploaded files for this session: a temporary folder linking the data
-    # folder's files plus the uploads. Only that page sets or removes this key.
-    override = st.session_state.get("data_dir_override")
+    # folder's files plus the uploads. Only that page sets or removes this key; a public site has none.
+    override = st.session_state.get("data_dir_override") if access.sees_internal else None
     if override and Path(override).is_dir():
         folder = Path(override)
     try:
-        return cache.load(str(folder))
+        return cache.load(str(folder), access.public_site)
     except DataProblem as e:
+        if access.public_site:  # never the server's folder path on a public site: it goes to the log
+            log.error("The data could not be loaded: %s", e)
+            st.error("The data could not be loaded. The details are in the server log for its administrator.")
+            st.stop()
         st.error(f"The data could not be loaded. {e}")
         st.info(f"Set the environment variable {DATA_DIR_ENV} to a data folder and restart the dashboard.")
         st.stop()
@@ -196,7 +202,10 @@ def data_badge(dataset: Dataset) -> None:
         st.badge("Generated sample data — not real", icon=":material/science:", color="orange")
     else:
         st.badge("Real data: police.uk and ONS", icon=":material/verified:", color="blue")
-    st.caption(f"Data folder: {dataset.folder.name} · data to {last}")
+    if public_site():  # a public site never names the server's folder
+        st.caption(f"Data to {last}")
+    else:
+        st.caption(f"Data folder: {dataset.folder.name} · data to {last}")
 
 
 def page_header(title: str, dataset: Dataset, intro: str | None = None) -> None:

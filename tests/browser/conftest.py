@@ -48,10 +48,12 @@ def _free_port() -> int:
 class StreamlitServer:
     """A running ``streamlit run dashboard.py``; ``url`` is its address."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.port = _free_port()
+    def __init__(
+        self, data_dir: Path, *, env: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int | None = None
+    ) -> None:
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "LOCAL_FOCUS_DATA": str(data_dir), "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "LOCAL_FOCUS_DATA": str(data_dir), "PYTHONPATH": str(ROOT), **(env or {})}
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -69,6 +71,7 @@ class StreamlitServer:
                 "false",
                 "--server.fileWatcherType",
                 "none",
+                *args,
             ],
             cwd=ROOT,
             env=env,
@@ -101,8 +104,8 @@ class StreamlitServer:
                 self.process.kill()
 
 
-def _server(data_dir: Path) -> Iterator[StreamlitServer]:
-    server = StreamlitServer(data_dir)
+def _server(data_dir: Path, **options) -> Iterator[StreamlitServer]:
+    server = StreamlitServer(data_dir, **options)
     try:
         server.wait_healthy()
         yield server
