@@ -146,6 +146,12 @@ def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
         st.sidebar.info("No months of incident data loaded.")
         return Filters(pd.Period("2000-01", "M"), pd.Period("2000-01", "M"), tuple(hubs), CRIME_TYPES)
     _drop_if_invalid("f_period", lambda v: isinstance(v, tuple | list) and len(v) == 2 and all(m in months for m in v))
+    # A period left at the whole span follows the span when new months arrive (a save, a fetch, a hand edit).
+    span = (months[0], months[-1])
+    previous = st.session_state.get("_f_span")
+    if previous and tuple(previous) != span and tuple(st.session_state.get("f_period", ())) == tuple(previous):
+        del st.session_state["f_period"]
+    st.session_state["_f_span"] = span
     _drop_if_invalid("f_hubs", lambda v: isinstance(v, list) and all(h in hubs for h in v))
     _drop_if_invalid("f_types", lambda v: isinstance(v, list) and all(t in CRIME_TYPES for t in v))
     with st.sidebar:
