@@ -302,6 +302,23 @@ _NAMED_MONTH = re.compile(r"(\d{4}-\d{2})-[^/]*street[^/]*\.csv$", re.IGNORECASE
 _MONTH_SHARE = 0.1
 
 
+def _crime_ids(rows: pd.DataFrame) -> set[str]:
+    ids = rows["Crime ID"].astype("str").str.strip()
+    return set(ids[ids != ""])
+
+
+def _same_supply(first: str, second: str, first_ids: set[str], second_ids: set[str]) -> bool:
+    """True when two files holding a force's month are two downloads of it.
+
+    So when both are police.uk's file for that month (named ``YYYY-MM-<force>-street.csv``), or
+    when most of the crimes of the smaller one are in the other.
+    """
+    if _NAMED_MONTH.search(first) and _NAMED_MONTH.search(second):
+        return True
+    smaller = min(len(first_ids), len(second_ids))
+    return smaller > 0 and len(first_ids & second_ids) >= 0.5 * smaller
+
+
 def _reject_resupplied_months(
     frame: pd.DataFrame,
     sources: dict[str, IncidentSource],
@@ -310,6 +327,8 @@ def _reject_resupplied_months(
 ) -> pd.DataFrame:
     """Load a force's month once when two files hold it (two downloads of the same month).
 
+    Two files are two downloads of the month when both carry police.uk's name for it, or when
+    they share most of their crimes; a month split across differently named files is kept whole.
     ASB rows have no Crime ID, so repeated rows cannot be caught one by one: the whole month
     of the other file is rejected instead, each row with the reason. The newer file wins
     (police.uk re-supplies months with later outcomes), then the one with more rows, then the
@@ -335,9 +354,13 @@ def _reject_resupplied_months(
         )
         winner = ranked[0].source_file
         who = force.strip() or "the force"
+        in_month = (frame["Falls within"] == force) & (frame["Month"] == month)
+        winner_ids = _crime_ids(frame.loc[in_month & (frame["source_file"] == winner)])
         for loser in ranked[1:]:
             in_loser = frame["source_file"] == loser.source_file
-            rows = frame.index[in_loser & (frame["Falls within"] == force) & (frame["Month"] == month)]
+            rows = frame.index[in_loser & in_month]
+            if not _same_supply(winner, loser.source_file, winner_ids, _crime_ids(frame.loc[rows])):
+                continue  # one month split across files (not two downloads of it): both are kept
             drop[frame.index.get_indexer(rows)] = True
             reason = (
                 f"{month} of {who} is also in {winner}, which is loaded instead "

@@ -224,9 +224,11 @@ def test_a_month_in_two_files_is_loaded_once_the_newer_wins(make_folder):
     assert (new.rows_accepted, new.rows_rejected) == (3, 0)
     assert (old.rows_read, old.rows_accepted, old.rows_rejected) == (3, 0, 3)
     assert old.rejected["line"].tolist() == [2, 3, 4]
-    assert old.rejected["reasons"].str.contains(
-        "2019-01 of Cumbria Constabulary is also in incidents/new/2019-01/2019-01-cumbria-street.csv"
-    ).all()
+    assert (
+        old.rejected["reasons"]
+        .str.contains("2019-01 of Cumbria Constabulary is also in incidents/new/2019-01/2019-01-cumbria-street.csv")
+        .all()
+    )
     assert any("skipped 2019-01" in n for n in old.notes)
     assert any("which was skipped" in n for n in new.notes)
     assert all(r.balanced for r in reports)
@@ -245,3 +247,12 @@ def test_a_stray_row_of_another_month_is_not_a_resupply(make_folder):
     )
     assert sum(r.rows_rejected for r in reports) == 0
     assert len(incidents) == 5
+
+
+def test_a_month_split_across_two_files_is_kept_whole(make_folder):
+    # Not two downloads: differently named files with different crimes of one month are both loaded.
+    other = GOOD_CRIME.replace("aaa1", "ccc3")
+    incidents, reports = load(
+        make_folder, {"part-1.csv": street_csv(GOOD_CRIME, GOOD_ASB), "part-2.csv": street_csv(other, GOOD_ASB)}
+    )
+    assert len(incidents) == 4 and sum(r.rows_rejected for r in reports) == 0

@@ -40,13 +40,17 @@ def test_monthly_counts_as_pandas(loaded):
     dataset, store = loaded
     pd.testing.assert_frame_equal(
         store_sql.monthly_counts(store, hubs=dataset.hub_names),
-        metrics.monthly_counts(dataset.incidents, hubs=dataset.hub_names),
+        metrics.monthly_counts(dataset.incidents, hubs=dataset.hub_names, coverage=None),
     )
-    pd.testing.assert_frame_equal(store_sql.monthly_counts(store), metrics.monthly_counts(dataset.incidents))
+    pd.testing.assert_frame_equal(
+        store_sql.monthly_counts(store), metrics.monthly_counts(dataset.incidents, coverage=None)
+    )
     where = some_filter(dataset)
     pd.testing.assert_frame_equal(
         store_sql.monthly_counts(store, hubs=dataset.hub_names, months=dataset.months, where=where),
-        metrics.monthly_counts(chosen_rows(dataset, where), hubs=dataset.hub_names, months=dataset.months),
+        metrics.monthly_counts(
+            chosen_rows(dataset, where), hubs=dataset.hub_names, months=dataset.months, coverage=None
+        ),
     )
 
 
