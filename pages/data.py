@@ -1,6 +1,5 @@
 """Data: what is loaded, coverage by month and file, the validation report, rejected rows, and new files."""
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -298,7 +297,8 @@ if uploads:
         else:
             right.caption("Only editors can save into the data folder; you can keep the files for this session.")
 
-fetch_panel(base, allowed=os.environ.get("LOCAL_FOCUS_MODE", "") != "public", generated=dataset.is_generated)
+# Fetching writes into the data folder: only for those who may save (an editor, or the laptop).
+fetch_panel(base, allowed=may_write(), generated=dataset.is_generated)
 st.subheader("Files")
 st.dataframe(
     files,

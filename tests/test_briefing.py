@@ -295,3 +295,32 @@ def test_briefing_builds_on_every_real_folder_and_never_bridges_a_gap(name, real
 def test_briefing_pdf_builds_on_the_gap_folder(real_folders, tmp_path):
     result = build_briefing(load_dataset(real_folders["gap"]), tmp_path / "gap.pdf", public=True)
     assert result.pages >= 3 and result.pdf.stat().st_size > 10_000
+
+
+def test_ten_years_of_months_with_many_lsoas_and_a_gap(make_folder):
+    """A ten-year span crossing every year boundary, over 127 LSOAs (int16 category codes), one year missing."""
+    months = [str(m) for m in pd.period_range("2014-01", "2023-12", freq="M") if m.year != 2019]
+    files = {}
+    for i, month in enumerate(months):
+        rows = []
+        for j in range(12):
+            lsoa = f"E0101{(i * 12 + j) % 300:04d}"
+            kind = "Anti-social behaviour" if j % 3 else "Burglary"
+            crime_id = "" if kind == "Anti-social behaviour" else f"id{i}-{j}"
+            rows.append(
+                f"{crime_id},{month},Cumbria Constabulary,Cumbria Constabulary,-2.93,54.89,On or near X,{lsoa},"
+                f"Carlisle {j:03d}A,{kind},,"
+            )
+        files[f"incidents/{month}/{month}-cumbria-street.csv"] = street_csv(*rows)
+    files["hubs.csv"] = "hub,region,station,area_code,launched\nCarlisle,North,Carlisle,Carlisle,2018-10-01\n"
+    dataset = load_dataset(make_folder(files))
+    assert len(dataset.months) == 120 and len(dataset.coverage.missing()) == 12
+    briefing = make_briefing(dataset, public=False)
+    assert briefing.period_label.startswith("January 2023 to December 2023")
+    trend = next(s for s in briefing.screens if s.key == "asb-trend")
+    assert "%" in trend.sentence  # 2022 was supplied: the year-on-year comparison is made
+    from analysis.cli import summary_records
+
+    record = summary_records(dataset)
+    gap_rows = [r for r in record["rows"] if r["month"].startswith("2019")]
+    assert gap_rows and all(r["asb"] is None and r["crime"] is None for r in gap_rows)

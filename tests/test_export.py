@@ -30,3 +30,9 @@ def test_numbers_categoricals_and_headers():
     assert escaped["'=x"].iloc[0] == -1.5
     assert escaped["c"].iloc[0] == "'=bad"
     assert to_safe_csv(frame).decode().splitlines()[1] == "-1.5,'=bad,-3"
+
+
+def test_a_figure_never_supplied_is_written_out_in_words_never_blank():
+    frame = pd.DataFrame({"month": ["2019-01", "2019-02"], "asb": [12.0, float("nan")]})
+    text = to_safe_csv(frame).decode("utf-8").splitlines()
+    assert text == ["month,asb", "2019-01,12.0", "2019-02,not supplied"]
