@@ -8,6 +8,7 @@ gap in the line), never a zero; the year-on-year comparison goes through
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,7 +124,7 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.
     if len(months) >= 24:
         county = result.county().set_index("month")["asb"]
         recent = months[-12:]
-        result = Overview(**{**result.__dict__, "comparison": compare_months(county, recent, recent - 12)})
+        result = dataclasses.replace(result, comparison=compare_months(county, recent, recent - 12))
     return result
 
 
