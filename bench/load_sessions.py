@@ -184,7 +184,11 @@ async def main_async(args: argparse.Namespace) -> list[Level]:
                 await browser.close()
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # still busy with the last sessions: stop it outright
+            server.kill()
+            server.wait()
     return levels
 
 
