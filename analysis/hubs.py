@@ -62,6 +62,11 @@ def _area_by_lsoa_code(incidents: pd.DataFrame, lsoa: gpd.GeoDataFrame | None) -
     return direct, via.where(direct.isna())
 
 
+def district_of(lsoa_names: pd.Series) -> pd.Series:
+    """The district an LSOA name starts with: 'Barrow-in-Furness 001A' -> 'Barrow-in-Furness'."""
+    return lsoa_names.str.replace(r"\s+\S+$", "", regex=True)
+
+
 def _area_by_lsoa_name(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, hubs: pd.DataFrame) -> pd.Series:
     """The district from the LSOA name's prefix: 'Barrow-in-Furness 001A' -> Barrow-in-Furness."""
     names: dict[str, str] = {}
@@ -72,7 +77,7 @@ def _area_by_lsoa_name(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, 
             names[str(name).casefold()] = code
     return _map_distinct(
         incidents["lsoa_name"],
-        lambda lsoa_names: lsoa_names.str.replace(r"\s+\S+$", "", regex=True).str.casefold().map(names),
+        lambda lsoa_names: district_of(lsoa_names).str.casefold().map(names),
     )
 
 
@@ -154,7 +159,7 @@ def hubs_from_lsoa_names(incidents: pd.DataFrame, min_share: float = DISTRICT_SH
         ``hub, region, station, area_code, launched`` (launched unknown), largest district first.
     """
     names = incidents["lsoa_name"].astype("str").str.strip()
-    district = names.str.replace(r"\s+\S+$", "", regex=True).where(names.str.contains(r"\s"))
+    district = district_of(names).where(names.str.contains(r"\s"))
     shares = district.dropna().value_counts() / max(len(incidents), 1)
     chosen = [str(d) for d in shares.index[shares.to_numpy() >= min_share]]
     return pd.DataFrame(

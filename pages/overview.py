@@ -139,7 +139,7 @@ figure.update_layout(
     title={"text": f"{chart_title}, {filters.period_label}", "y": 0.97, "yanchor": "top"}, margin={"t": 90}, height=400
 )
 chart_with_table(figure, readable, summary_text, key="overview_trend")
-asb_rows = (chart_table if view == "Each hub" else figures.county()).dropna(subset=["asb"])
+asb_rows = (chart_table if view == "Each hub" else county).dropna(subset=["asb"])
 if len(asb_rows):
     peak = asb_rows.loc[asb_rows["asb"].idxmax()]
     where = f" in {peak['hub']}" if view == "Each hub" else " across the county"

@@ -121,7 +121,8 @@ class Filters:
         if not self.not_supplied:
             return ""
         return (
-            f"{len(self.not_supplied)} of the {len(self.months)} months were not supplied "
+            f"{len(self.not_supplied)} of the {len(self.months)} months "
+            f"{'was' if len(self.not_supplied) == 1 else 'were'} not supplied "
             f"({month_ranges(list(self.not_supplied))}): they are gaps, not zeros, and no total, rate or "
             "comparison counts them."
         )
