@@ -28,8 +28,8 @@ from typing import Literal
 
 import pandas as pd
 
-from analysis.dataset import Dataset
 from analysis.errors import DataProblem
+from analysis.load.dataset import Dataset
 
 __all__ = [
     "EDITOR",

@@ -19,15 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.briefing import add_briefing_arguments, briefing_command
-from analysis.coverage import month_ranges
-from analysis.dataset import Dataset, load_dataset
 from analysis.errors import FAULT_SENTENCE, DataProblem
-from analysis.evaluate import InsufficientData, evaluate, plain_english
-from analysis.fetch import add_fetch_arguments, fetch_command
-from analysis.metrics import monthly_counts, monthly_patrol, summary
+from analysis.fetch.fetcher import add_fetch_arguments, fetch_command
+from analysis.load.coverage import month_ranges
+from analysis.load.dataset import Dataset, load_dataset
+from analysis.measures.metrics import monthly_counts, monthly_patrol, summary
+from analysis.outputs.briefing import add_briefing_arguments, briefing_command
 from analysis.schema import CRIME_TYPES
-from analysis.store import ingest
+from analysis.stats.evaluate import InsufficientData, evaluate, plain_english
+from analysis.store.ingest import ingest
 
 __all__ = ["main", "summary_records", "validation_record"]
 

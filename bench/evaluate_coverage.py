@@ -2,7 +2,7 @@
 
 For each seed and true effect, the generator (``data.generate.simulate_counts``)
 draws the default six-hub, 48-month panel with ASB multiplied by ``1 + effect``
-from each hub's launch month. Every estimator of :mod:`analysis.evaluate` is run
+from each hub's launch month. Every estimator of :mod:`analysis.stats.evaluate` is run
 and scored against the truth:
 
 - coverage: share of 95% intervals that contain the true effect (Monte Carlo
@@ -15,7 +15,7 @@ and scored against the truth:
   the launch effect (the generator's pre-launch ASB and its crime types do not
   depend on it), so they are run once per seed;
 - the event study: coverage of the leads (truth 0) and lags (truth = effect);
-- runtime of one full :func:`analysis.evaluate.evaluate` call.
+- runtime of one full :func:`analysis.stats.evaluate.evaluate` call.
 
     python -m bench.evaluate_coverage [--seeds 300] [--effects -0.2 -0.1 0.0] [--jobs 1] [--json FILE]
 """
@@ -45,8 +45,8 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analysis import evaluate as ev  # noqa: E402
 from analysis.schema import ASB  # noqa: E402
+from analysis.stats import evaluate as ev  # noqa: E402
 from data.generate import DEFAULT_LAUNCHES, simulate_counts  # noqa: E402
 
 HUBS = pd.DataFrame({"hub": list(DEFAULT_LAUNCHES), "launched": pd.to_datetime(list(DEFAULT_LAUNCHES.values()))})

@@ -53,8 +53,8 @@ def measure(folder: Path) -> dict:
     """Run in a fresh process: time our pipeline and pyarrow alone; report peak RSS."""
     import pyarrow.csv as pacsv
 
-    from analysis.dataset import load_dataset
-    from analysis.metrics import summary
+    from analysis.load.dataset import load_dataset
+    from analysis.measures.metrics import summary
 
     files = sorted((folder / "incidents").rglob("*.csv"))
     start = time.perf_counter()

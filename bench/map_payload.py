@@ -27,8 +27,8 @@ if str(ROOT) not in sys.path:
 
 import pandas as pd  # noqa: E402
 
-from analysis import maps  # noqa: E402
-from analysis.dataset import Dataset, load_dataset  # noqa: E402
+from analysis.load.dataset import Dataset, load_dataset  # noqa: E402
+from analysis.measures import maps  # noqa: E402
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED  # noqa: E402
 
 VIEW_PX = (480, 440)  # as pages/hub_map.py fits the view

@@ -9,7 +9,7 @@ rejected as a repeat). Every figure is paired with a floor measured in the same 
   ``pyarrow.csv.read_csv`` of the same files, in the same process;
 - ``load``: a fresh process loading that folder through the existing store, and one loading
   it in memory (peak RSS and seconds each);
-- ``sql``: :func:`analysis.store_sql.monthly_counts` against :func:`analysis.metrics.monthly_counts`
+- ``sql``: :func:`analysis.store.sql.monthly_counts` against :func:`analysis.measures.metrics.monthly_counts`
   on the loaded rows;
 - ``national``: ``--forces`` forces x 12 months (``--national-rows`` rows in all, default
   7 million), first ingest, then one more month for every force ingested incrementally,
@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.store import STORE_DIR_ENV, store_location
+from analysis.store.ingest import STORE_DIR_ENV, store_location
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -104,7 +104,7 @@ def _peak_mb() -> float:
 
 def _child(task: str, folder: str, store: str) -> None:
     """Run in a fresh process: print one JSON line."""
-    from analysis.dataset import load_dataset
+    from analysis.load.dataset import load_dataset
 
     result: dict = {}
     if task in ("load_store", "load_memory"):
@@ -113,7 +113,8 @@ def _child(task: str, folder: str, store: str) -> None:
         result["seconds"] = time.perf_counter() - start
         result["rows"] = len(dataset.incidents)
         if task == "load_store":
-            from analysis import metrics, store_sql
+            from analysis.measures import metrics
+            from analysis.store import sql as store_sql
 
             start = time.perf_counter()
             pandas_counts = metrics.monthly_counts(dataset.incidents, hubs=dataset.hub_names)
@@ -123,7 +124,7 @@ def _child(task: str, folder: str, store: str) -> None:
             result["duckdb_monthly_counts_seconds"] = time.perf_counter() - start
             result["same_answer"] = bool(pandas_counts.equals(sql_counts))
     elif task == "sql_only":
-        from analysis import store_sql
+        from analysis.store import sql as store_sql
 
         start = time.perf_counter()
         counts = store_sql.monthly_counts(Path(store))
@@ -155,7 +156,7 @@ def _parse_floor(folder: Path) -> tuple[int, float]:
 
 
 def _ingest(folder: Path, store: Path) -> dict:
-    from analysis.store import ingest
+    from analysis.store.ingest import ingest
 
     report = ingest(folder, store=store)
     return {"seconds": report.seconds, "files": len(report.ingested), "rows": report.rows_read}

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis.briefing import (
+from analysis.outputs.briefing import (
     GENERATED_NOTE,
     LOCATION_NOTE,
 )

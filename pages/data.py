@@ -5,12 +5,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis.a11y import table_view
-from analysis.coverage import coverage_table, month_ranges
-from analysis.dataset import DATA_DIR_ENV, default_data_dir
-from analysis.figures import coverage_strip
-from analysis.report import rejected_rows, reports_frame
-from analysis.upload import (
+from analysis.figures.shared import coverage_strip
+from analysis.load.coverage import coverage_table, month_ranges
+from analysis.load.dataset import DATA_DIR_ENV, default_data_dir
+from analysis.load.report import rejected_rows, reports_frame
+from analysis.load.upload import (
     INCIDENT_KIND,
     UploadCheck,
     UploadConflict,
@@ -21,6 +20,7 @@ from analysis.upload import (
     save_upload,
     stage_upload,
 )
+from analysis.text.a11y import table_view
 from ui import cache
 from ui.access import may_write, sees_internal
 from ui.charts import chart_with_table

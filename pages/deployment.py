@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analysis.compare import change_words
-from analysis.coverage import month_ranges
-from analysis.deployment import (
+from analysis.figures.shared import shade_gaps
+from analysis.load.coverage import month_ranges
+from analysis.measures.deployment import (
     COUNTY,
     MAX_NAMED_OPERATIONS,
     area_total,
@@ -31,8 +31,8 @@ from analysis.deployment import (
     week_of_action_summary,
     week_of_action_view,
 )
-from analysis.figures import shade_gaps
 from analysis.schema import UNASSIGNED
+from analysis.stats.compare import change_words
 from ui import cache
 from ui.charts import chart_with_table
 from ui.common import (

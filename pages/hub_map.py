@@ -7,11 +7,11 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from analysis import maps
-from analysis.a11y import chart_summary, table_view
-from analysis.dataset import Dataset
-from analysis.figures import trend_figure
+from analysis.figures.shared import trend_figure
+from analysis.load.dataset import Dataset
+from analysis.measures import maps
 from analysis.schema import ASB, UNASSIGNED
+from analysis.text.a11y import chart_summary, table_view
 from ui import cache
 from ui.charts import chart_with_table, table_expander
 from ui.common import (

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from analysis.a11y import chart_summary, table_view
-from analysis.figures import coverage_strip, trend_figure
-from analysis.overview import rate_by_hub
+from analysis.figures.shared import coverage_strip, trend_figure
+from analysis.measures.overview import rate_by_hub
 from analysis.schema import UNASSIGNED
+from analysis.text.a11y import chart_summary, table_view
 from ui import cache
 from ui.charts import chart_with_table
 from ui.common import asb_and_crime_note, attribution, csv_download, get_dataset, page_header, sidebar_filters

@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from analysis.performance import (
+from analysis.measures.performance import (
     RECENT_MONTHS,
     agency_counts,
     agency_figure,

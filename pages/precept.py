@@ -7,12 +7,10 @@ after the hubs launched, with the method, its assumptions and its uncertainty.
 import pandas as pd
 import streamlit as st
 
-from analysis.a11y import chart_summary, table_view
-from analysis.dataset import Dataset
-from analysis.evaluate import plain_english
-from analysis.figures import trend_figure
-from analysis.metrics import monthly_counts, monthly_patrol
-from analysis.pledges import (
+from analysis.figures.shared import trend_figure
+from analysis.load.dataset import Dataset
+from analysis.measures.metrics import monthly_counts, monthly_patrol
+from analysis.measures.pledges import (
     assess_pledges,
     before_after_figure,
     before_after_summary,
@@ -23,6 +21,8 @@ from analysis.pledges import (
     pledge_table,
 )
 from analysis.schema import ASB, UNASSIGNED
+from analysis.stats.evaluate import plain_english
+from analysis.text.a11y import chart_summary, table_view
 from ui import cache
 from ui.charts import chart_with_table
 from ui.common import (

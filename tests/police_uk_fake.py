@@ -19,7 +19,7 @@ import shapely
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from analysis.fetch import CATEGORY_NAMES
+from analysis.fetch.fetcher import CATEGORY_NAMES
 
 SLUGS = {name: slug for slug, name in CATEGORY_NAMES.items()}
 API_DIR = Path("police-uk") / "api"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.a11y import chart_summary, format_x, table_view
+from analysis.text.a11y import chart_summary, format_x, table_view
 
 MONTHS = pd.PeriodIndex(["2020-01", "2020-02", "2020-03"], freq="M")
 

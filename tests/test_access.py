@@ -18,10 +18,10 @@ from analysis.access import (
     role_for,
     writes_allowed,
 )
-from analysis.dataset import load_dataset
 from analysis.errors import DataProblem
-from analysis.report import rejected_rows
-from analysis.upload import check_upload, save_upload
+from analysis.load.dataset import load_dataset
+from analysis.load.report import rejected_rows
+from analysis.load.upload import check_upload, save_upload
 from tests.conftest import street_csv
 from tests.test_briefing import CANARY, make_canary_folder
 

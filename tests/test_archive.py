@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from analysis.archive import extract_archive, safe_member
 from analysis.cli import main
-from analysis.dataset import load_dataset
 from analysis.errors import DataProblem
-from analysis.monthfiles import month_file
+from analysis.fetch.archive import extract_archive, safe_member
+from analysis.fetch.monthfiles import month_file
+from analysis.load.dataset import load_dataset
 
 MONTHS = ("2018-10", "2018-11")
 

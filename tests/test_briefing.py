@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from analysis.briefing import (
+from analysis.load.dataset import load_dataset
+from analysis.outputs.briefing import (
     CHART_HEIGHT,
     CHART_WIDTH,
     briefing_pdf,
@@ -25,8 +26,7 @@ from analysis.briefing import (
     charts_zip,
     make_briefing,
 )
-from analysis.dataset import load_dataset
-from analysis.disclosure import SUPPRESSED_LABEL, TOTAL, WITHHELD_LABEL
+from analysis.outputs.disclosure import SUPPRESSED_LABEL, TOTAL, WITHHELD_LABEL
 from tests.conftest import SAMPLE_DIR, street_csv
 
 CANARY = "CANARY-7f3a9b-private"

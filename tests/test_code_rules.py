@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-PAGES = sorted((ROOT / "pages").glob("*.py"))
-UI = sorted((ROOT / "ui").glob("*.py"))
+PAGES = sorted((ROOT / "pages").rglob("*.py"))
+UI = sorted((ROOT / "ui").rglob("*.py"))
 
 
 #: The projector screen lays its chart out itself; it still gives alt text and a table_expander.
@@ -47,7 +47,7 @@ def test_no_data_goes_through_raw_html(path):
 
 
 def test_analysis_never_imports_streamlit():
-    for path in sorted((ROOT / "analysis").glob("*.py")):
+    for path in sorted((ROOT / "analysis").rglob("*.py")):
         tree = ast.parse(path.read_text())
         names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]

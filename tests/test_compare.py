@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.compare import Comparison, change_words, compare_months
+from analysis.stats.compare import Comparison, change_words, compare_months
 
 
 def months(n, start="2019-01"):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.deployment import (
+from analysis.measures.deployment import (
     MAX_NAMED_OPERATIONS,
     area_total,
     asb_around,
@@ -26,7 +26,7 @@ from analysis.deployment import (
     week_of_action_figure,
     weekly_patrol,
 )
-from analysis.performance import rate_ratio
+from analysis.measures.performance import rate_ratio
 
 
 def resourcing(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:

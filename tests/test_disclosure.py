@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.disclosure import (
+from analysis.outputs.disclosure import (
     SUPPRESSED_LABEL,
     TOTAL,
     WITHHELD_LABEL,

@@ -1,4 +1,4 @@
-"""Tests for analysis.evaluate: known-truth recovery, refusals, placebo checks and the JSON shape."""
+"""Tests for analysis.stats.evaluate: known-truth recovery, refusals, placebo checks and the JSON shape."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis.evaluate import (
+from analysis.figures.evaluation import event_study_figure, forest_figure, its_figure
+from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
+from analysis.stats.evaluate import (
     PLACEBO_OUTCOMES,
     InsufficientData,
     dose_response,
@@ -25,8 +27,6 @@ from analysis.evaluate import (
     pooled_its,
     stacked_did,
 )
-from analysis.evaluate_figures import event_study_figure, forest_figure, its_figure
-from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 from data.generate import DEFAULT_LAUNCHES, simulate_counts
 from tests.conftest import need_shared
 
@@ -203,8 +203,8 @@ def test_real_data_months_give_cannot_tell_yet():
 
 def test_real_data_if_present_gives_cannot_tell_yet():
     real = need_shared(ROOT.parent / "shared" / "data" / "real" / "incidents").parent
-    from analysis.dataset import load_dataset
-    from analysis.metrics import monthly_counts
+    from analysis.load.dataset import load_dataset
+    from analysis.measures.metrics import monthly_counts
 
     dataset = load_dataset(real)
     counts = monthly_counts(dataset.incidents, dataset.hub_names, coverage=dataset.coverage)
@@ -466,7 +466,7 @@ def _sample_without(tmp_path, months):
 
 def test_evaluation_still_covers_the_truth_with_three_months_missing(tmp_path):
     from analysis.cli import run_evaluation
-    from analysis.dataset import load_dataset
+    from analysis.load.dataset import load_dataset
 
     dataset = load_dataset(_sample_without(tmp_path, {"2018-05": "all", "2019-03": "all", "2019-08": "asb"}))
     assert [str(m) for m in dataset.coverage.missing(stream="asb")] == ["2018-05", "2019-03", "2019-08"]
@@ -478,7 +478,7 @@ def test_evaluation_refuses_across_a_gap_and_names_the_months(shared_data, tmp_p
     import shutil
 
     from analysis.cli import run_evaluation
-    from analysis.dataset import load_dataset
+    from analysis.load.dataset import load_dataset
 
     folder = tmp_path / "gap"
     for name in ("areas.geojson", "lsoa.geojson", "hubs.csv", "population.csv"):

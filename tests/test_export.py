@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.export import escape_formulas, to_safe_csv
+from analysis.outputs.export import escape_formulas, to_safe_csv
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,14 @@ from shapely.geometry import box
 from streamlit.delta_generator import DeltaGenerator
 from werkzeug import Response
 
-from analysis import fetch as fetch_module
 from analysis.cli import main, validation_record
-from analysis.dataset import load_dataset
 from analysis.errors import DataProblem
-from analysis.fetch import compare_months, fetch, records_to_rows, split_polygon
-from analysis.metrics import monthly_counts
-from analysis.monthfiles import month_file, read_month_file
-from analysis.police_api import USER_AGENT, PoliceAPI, TokenBucket, exponential_wait, poly_text
+from analysis.fetch import fetcher as fetch_module
+from analysis.fetch.fetcher import compare_months, fetch, records_to_rows, split_polygon
+from analysis.fetch.monthfiles import month_file, read_month_file
+from analysis.fetch.police_api import USER_AGENT, PoliceAPI, TokenBucket, exponential_wait, poly_text
+from analysis.load.dataset import load_dataset
+from analysis.measures.metrics import monthly_counts
 from analysis.schema import ASB, UNASSIGNED
 from tests.conftest import POLICE_HEADER
 from tests.police_uk_fake import FakePoliceUK, read_street_csvs
@@ -312,7 +312,7 @@ def test_a_write_that_fails_leaves_nothing_half_written(police, folder, monkeypa
             raise OSError(28, "No space left on device")
         return real_replace(src, dst)
 
-    monkeypatch.setattr("analysis.monthfiles.os.replace", failing)
+    monkeypatch.setattr("analysis.fetch.monthfiles.os.replace", failing)
     with pytest.raises(OSError):
         fetch(folder, "cumbria", "2019-01", "2019-02", api=client(police))
     assert written_files(folder) == [

@@ -1,8 +1,8 @@
 """Property-based tests of every loader and the upload check.
 
 Random bytes, mutated real police.uk rows (read in place from ../shared/data/real) and
-mutated resourcing rows go into analysis.textio, analysis.tables (every kind),
-analysis.incidents, analysis.geo and analysis.upload. The only exception that may
+mutated resourcing rows go into analysis.load.textio, analysis.load.tables (every kind),
+analysis.load.incidents, analysis.load.geo and analysis.load.upload. The only exception that may
 escape is DataProblem, and every report balances: rows read = accepted + rejected.
 Bounded: a hundred or so examples a test, no deadline.
 """
@@ -20,14 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import DataProblem
-from analysis.geo import load_boundaries
-from analysis.incidents import load_incidents
-from analysis.report import FileReport
+from analysis.load.geo import load_boundaries
+from analysis.load.incidents import load_incidents
+from analysis.load.report import FileReport
+from analysis.load.tables import TABLE_RULES, load_table, parse_table
+from analysis.load.textio import read_csv_bytes
+from analysis.load.upload import check_upload
+from analysis.load.zipsafety import check_zip
 from analysis.schema import POLICE_UK_COLUMNS, REQUIRED_COLUMNS
-from analysis.tables import TABLE_RULES, load_table, parse_table
-from analysis.textio import read_csv_bytes
-from analysis.upload import check_upload
-from analysis.zipsafety import check_zip
 from tests.conftest import REAL_DIR, SAMPLE_DIR, need_shared
 
 FUZZ = settings(

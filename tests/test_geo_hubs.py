@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analysis.geo import load_boundaries, normalise_properties
-from analysis.hubs import assign_hubs
+from analysis.load.geo import load_boundaries, normalise_properties
+from analysis.load.hubs import assign_hubs
 from analysis.schema import UNASSIGNED
 
 

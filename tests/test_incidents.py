@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from analysis.incidents import load_incidents
+from analysis.load.incidents import load_incidents
 from analysis.schema import CRIME_TYPES
 from tests.conftest import POLICE_HEADER, street_csv
 

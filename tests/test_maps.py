@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon, box
 
-from analysis import maps
-from analysis.dataset import load_dataset
+from analysis.load.dataset import load_dataset
+from analysis.measures import maps
 
 UTM30N = "EPSG:32630"
 MONTHS_2019_Q1 = pd.period_range("2019-01", "2019-03", freq="M")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, shape
 
-from analysis.metrics import hub_population, monthly_counts, monthly_patrol, summary
+from analysis.measures.metrics import hub_population, monthly_counts, monthly_patrol, summary
 from analysis.schema import ASB
 from tests.conftest import ROOT
 

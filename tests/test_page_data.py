@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.dataset import load_dataset
+from analysis.load.dataset import load_dataset
 from tests.conftest import ROOT, street_csv
 
 ASB = (

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.dataset import load_dataset
+from analysis.load.dataset import load_dataset
 from analysis.schema import UNASSIGNED
 from tests.conftest import ROOT
 

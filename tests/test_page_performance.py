@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.dataset import load_dataset
+from analysis.load.dataset import load_dataset
 from analysis.schema import UNASSIGNED
 from tests.conftest import ROOT
 from tests.test_page_deployment import captions, chart_views, charts, choose_period, downloads, values

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.compare import change_words
-from analysis.performance import (
+from analysis.measures.performance import (
     agency_counts,
     agency_figure,
     case_status_figure,
@@ -37,6 +36,7 @@ from analysis.performance import (
     wilson_interval,
 )
 from analysis.schema import ASB
+from analysis.stats.compare import change_words
 
 
 def months(start: str, n: int) -> pd.PeriodIndex:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.dataset import load_dataset
-from analysis.pledges import (
+from analysis.load.dataset import load_dataset
+from analysis.measures.pledges import (
     ASSESSMENT_COLUMNS,
     assess_pledges,
     before_after_figure,

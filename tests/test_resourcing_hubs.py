@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.dataset import load_dataset
-from analysis.tables import UNKNOWN_HUB, parse_table
+from analysis.load.dataset import load_dataset
+from analysis.load.tables import UNKNOWN_HUB, parse_table
 
 HUBS = (
     "hub,region,station,area_code,launched\nCarlisle,North,Civic Centre,E07000028,2018-10-01\nEden,East,,E07000030,\n"

@@ -10,7 +10,7 @@ import shutil
 
 from streamlit.testing.v1 import AppTest
 
-from analysis.upload import remove_overlay, save_atomically, stage_upload
+from analysis.load.upload import remove_overlay, save_atomically, stage_upload
 from tests.conftest import ROOT, street_csv
 
 

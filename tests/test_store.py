@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cli, store
+from analysis import cli
 from analysis.cli import validation_record
-from analysis.dataset import load_dataset
-from analysis.store import STORE_DIR_ENV, STORE_DIR_NAME, STORE_VERSION, can_write, ingest, store_location
-from analysis.store_read import read_store
+from analysis.load.dataset import load_dataset
+from analysis.store import ingest as store
+from analysis.store.ingest import STORE_DIR_ENV, STORE_DIR_NAME, STORE_VERSION, can_write, ingest, store_location
+from analysis.store.read import read_store
 from tests.conftest import POLICE_HEADER, SAMPLE_DIR, SHARED_DATA, need_shared, street_csv
 from tests.test_incidents import GOOD_ASB, GOOD_CRIME, NO_LOCATION
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import maps, metrics, performance, store_sql
-from analysis.dataset import load_dataset
+from analysis.load.dataset import load_dataset
+from analysis.measures import maps, metrics, performance
 from analysis.schema import ASB
-from analysis.store import ingest, store_location
+from analysis.store import sql as store_sql
+from analysis.store.ingest import ingest, store_location
 from tests.conftest import SAMPLE_DIR, SHARED_DATA, need_shared, street_csv
 from tests.test_incidents import GOOD_ASB, GOOD_CRIME, NO_LOCATION
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.tables import load_table, parse_table
+from analysis.load.tables import load_table, parse_table
 
 HUBS = "hub,region,station,area_code,launched\nCarlisle,North,Civic Centre,E07000028,2018-10-01\n"
 RESOURCING_HEADER = "week,hub,role,funding,fte,visible_patrol_hours"

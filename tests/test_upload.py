@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import upload
-from analysis.dataset import load_dataset
-from analysis.upload import (
+from analysis.load import upload
+from analysis.load.dataset import load_dataset
+from analysis.load.upload import (
     OVERLAY_MARKER,
     SavePlan,
     UploadConflict,

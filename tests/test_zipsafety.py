@@ -8,9 +8,9 @@ import zipfile
 import pytest
 
 from analysis.errors import DataProblem
-from analysis.incidents import load_incidents
-from analysis.upload import check_upload
-from analysis.zipsafety import ZipLimits, ZipRefused, check_zip, safe_members
+from analysis.load.incidents import load_incidents
+from analysis.load.upload import check_upload
+from analysis.load.zipsafety import ZipLimits, ZipRefused, check_zip, safe_members
 from tests.conftest import street_csv
 
 ROW = ",2019-03,C,C,-2.93,54.89,On or near X,E01019126,Carlisle 001A,Anti-social behaviour,,"
@@ -69,7 +69,7 @@ def test_a_bomb_upload_is_refused_before_it_is_expanded(monkeypatch):
     def never(*_args, **_kwargs):
         raise AssertionError("a refused zip must not reach the loaders")
 
-    monkeypatch.setattr("analysis.upload._check_incidents", never)
+    monkeypatch.setattr("analysis.load.upload._check_incidents", never)
     check = check_upload("police.zip", BOMB)
     assert not check.usable
     assert check.problems == [check.problem] and "expands far more than CSV files do" in check.problem

@@ -1,6 +1,6 @@
 """Every Streamlit cache of the app, in one place, keyed on the data it was computed from.
 
-A :class:`~analysis.dataset.Dataset` is hashed by its ``fingerprint`` (the folder and every
+A :class:`~analysis.load.dataset.Dataset` is hashed by its ``fingerprint`` (the folder and every
 file's path, size and modification time), never by its frames: two sessions looking at the
 same folder share results; a session that keeps uploads for itself reads another folder (a
 private overlay), so another fingerprint, and never sees or disturbs the others' results; a file
@@ -16,17 +16,16 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analysis import maps
 from analysis.access import public_view
-from analysis.briefing import Briefing, briefing_pdf, chart_images, charts_zip, make_briefing
 from analysis.cli import run_evaluation
-from analysis.dataset import Dataset, fingerprint, load_dataset
-from analysis.deployment import weekly_patrol
-from analysis.evaluate import Evaluation, InsufficientData
-from analysis.metrics import hub_population, monthly_counts
-from analysis.overview import Overview
-from analysis.overview import overview as measure_overview
-from analysis.performance import (
+from analysis.load.dataset import Dataset, fingerprint, load_dataset
+from analysis.load.upload import UploadCheck, check_upload
+from analysis.measures import maps
+from analysis.measures.deployment import weekly_patrol
+from analysis.measures.metrics import hub_population, monthly_counts
+from analysis.measures.overview import Overview
+from analysis.measures.overview import overview as measure_overview
+from analysis.measures.performance import (
     compare_windows,
     expected_range,
     monthly_measures,
@@ -35,8 +34,9 @@ from analysis.performance import (
     period_rate,
     trend_window,
 )
+from analysis.outputs.briefing import Briefing, briefing_pdf, chart_images, charts_zip, make_briefing
 from analysis.schema import ASB
-from analysis.upload import UploadCheck, check_upload
+from analysis.stats.evaluate import Evaluation, InsufficientData
 
 __all__ = [
     "ALL_HUBS",
@@ -101,7 +101,7 @@ def _month(text: str) -> pd.Period:
 
 @cached()
 def overview(dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> Overview:
-    """:func:`analysis.overview.overview`, per dataset, hubs and period."""
+    """:func:`analysis.measures.overview.overview`, per dataset, hubs and period."""
     return measure_overview(dataset, hubs, _month(start), _month(end))
 
 
@@ -130,9 +130,9 @@ def patrol_by_hub_week(key: tuple, _dataset: Dataset) -> pd.DataFrame | None:
 def dose_response_for(key: tuple, _dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> dict:
     """The evaluation's dose-response (ASB against patrol hours) for the chosen hubs and months."""
     try:
-        from analysis.evaluate import InsufficientData, dose_response
+        from analysis.stats.evaluate import InsufficientData, dose_response
     except ImportError:
-        return {"error": "The evaluation module (analysis/evaluate.py) is not installed in this version."}
+        return {"error": "The evaluation module (analysis/stats/evaluate.py) is not installed in this version."}
     months = pd.period_range(start, end, freq="M")
     asb = asb_by_hub_month(key, _dataset)
     asb = asb.loc[asb["hub"].isin(hubs) & asb["month"].isin(months)]

@@ -3,7 +3,7 @@
 ``chart_with_table`` is the one way pages draw a chart: the plotly figure (with the
 summary as its alt text), the summary as a caption, and an expander holding the
 numbers behind it as a table, with a CSV download. Build the summary with
-:func:`analysis.a11y.chart_summary` and the table with :func:`analysis.a11y.table_view`.
+:func:`analysis.text.a11y.chart_summary` and the table with :func:`analysis.text.a11y.table_view`.
 """
 
 from __future__ import annotations
@@ -70,9 +70,9 @@ def chart_with_table(
     figure : plotly Figure
         Built from an already-aggregated table.
     table : pandas.DataFrame
-        The numbers the chart draws, ready to read (see ``analysis.a11y.table_view``).
+        The numbers the chart draws, ready to read (see ``analysis.text.a11y.table_view``).
     summary : str
-        The chart in words (``analysis.a11y.chart_summary``): alt text and caption (shown as plain text).
+        The chart in words (``analysis.text.a11y.chart_summary``): alt text and caption (shown as plain text).
     key : str
         Stable, unique on the page; the chart, table and download keys derive from it.
     file_name : str, optional

@@ -17,10 +17,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from analysis.coverage import month_ranges
-from analysis.dataset import DATA_DIR_ENV, Dataset, default_data_dir
 from analysis.errors import FAULT_SENTENCE, DataProblem
-from analysis.export import to_safe_csv
+from analysis.load.coverage import month_ranges
+from analysis.load.dataset import DATA_DIR_ENV, Dataset, default_data_dir
+from analysis.outputs.export import to_safe_csv
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 from ui import cache
 from ui.access import gate, public_site

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.errors import FAULT_SENTENCE, DataProblem
-from analysis.fetch import fetch
+from analysis.fetch.fetcher import fetch
 
 __all__ = ["fetch_panel"]
 

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from analysis.dataset import load_dataset
+from analysis.load.dataset import load_dataset
 from tests.browser.conftest import open_app
 from tests.conftest import REAL_DIR, SAMPLE_DIR
 

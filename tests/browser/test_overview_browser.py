@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from analysis.dataset import load_dataset
+from analysis.load.dataset import load_dataset
 from tests.browser.conftest import open_app
 from tests.conftest import SAMPLE_DIR
 

@@ -1,0 +1,1 @@
+"""Getting police.uk months into a data folder: the API, the archive, the month files."""

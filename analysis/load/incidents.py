@@ -1,0 +1,436 @@
+"""Load police.uk street-level files: many months, nested folders, or a police.uk zip.
+
+Rows are validated (every reason kept for each rejected row) and typed: categoricals
+for repeated strings, the month as a period, ASB flagged and never counted as crime.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis.load.checks import Rule, blank_or, distinct, is_blank, is_in, is_month, is_number, row_reasons
+from analysis.load.report import FileReport, empty_rejected
+from analysis.load.textio import RawTable, UnusableFile, read_csv_bytes
+from analysis.load.zipsafety import ZipRefused, safe_members
+from analysis.schema import ASB, CRIME_TYPES, POLICE_UK_COLUMNS
+
+__all__ = [
+    "INCIDENT_COLUMNS",
+    "REPEAT_REASON",
+    "SKIPPED_NOTE",
+    "IncidentSource",
+    "empty_incidents",
+    "find_incident_sources",
+    "is_street_file",
+    "load_incident_sources",
+    "load_incidents",
+    "read_typed",
+]
+
+#: police.uk header to our column names.
+INCIDENT_COLUMNS: dict[str, str] = {
+    "Crime ID": "crime_id",
+    "Month": "month",
+    "Reported by": "reported_by",
+    "Falls within": "falls_within",
+    "Longitude": "longitude",
+    "Latitude": "latitude",
+    "Location": "location",
+    "LSOA code": "lsoa_code",
+    "LSOA name": "lsoa_name",
+    "Crime type": "crime_type",
+    "Last outcome category": "outcome",
+    "Context": "context",
+}
+
+_CRIME_TYPE_DTYPE = pd.CategoricalDtype(list(CRIME_TYPES))
+_CANONICAL_TYPE = {t.casefold(): t for t in CRIME_TYPES}
+#: police.uk files that are not street-level records.
+_OTHER_POLICE_FILES = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORECASE)
+#: Why a later copy of a Crime ID is rejected; ``{}`` is the file the first copy came from.
+REPEAT_REASON = "Crime ID repeats a record already read from {}"
+#: The note on a police.uk file that is read but not used (outcomes, stop and search).
+SKIPPED_NOTE = "skipped: not a street-level file"
+_HEADER_HINT = "The first line must be the police.uk street-level header: " + ", ".join(POLICE_UK_COLUMNS) + "."
+
+# Great Britain and Northern Ireland, generously: police.uk points never lie outside this.
+_LON = (-8.8, 2.0)
+_LAT = (49.8, 61.0)
+
+
+@dataclass(frozen=True)
+class IncidentSource:
+    """One street-level CSV: a file on disk, or a member of a zip."""
+
+    name: str
+    path: Path
+    member: str | None = None
+    #: The bytes themselves, for a file checked where it is held (an upload): never written and read back.
+    content: bytes | None = field(default=None, repr=False, compare=False)
+
+    def read_bytes(self) -> bytes:
+        """Return the file's bytes.
+
+        Raises
+        ------
+        UnusableFile
+            When a zip member cannot be expanded (damaged, or compressed in a way zip readers do not share).
+        OSError
+            When the file cannot be opened.
+        """
+        if self.content is not None:
+            return self.content
+        if self.member is None:
+            return self.path.read_bytes()
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.read(self.member)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, ValueError):
+            raise UnusableFile(
+                f"{self.name} could not be unzipped (the zip is damaged): download it again from police.uk."
+            ) from None
+
+    def modified(self) -> float:
+        """When the file was last changed (a zip member's own timestamp), in seconds since the epoch.
+
+        A file held in memory (an upload) is the newest download there is.
+        """
+        if self.content is not None:
+            return datetime.now().timestamp()
+        if self.member is None:
+            return self.path.stat().st_mtime
+        with zipfile.ZipFile(self.path) as archive:
+            return datetime(*archive.getinfo(self.member).date_time).timestamp()
+
+
+def find_incident_sources(folder: Path) -> tuple[list[IncidentSource], list[FileReport]]:
+    """List the street-level CSVs under ``folder`` (nested folders and zips).
+
+    Returns the sources in name order, and reports for files that were skipped
+    (police.uk outcomes and stop-and-search files, unreadable zips).
+    """
+    sources: list[IncidentSource] = []
+    skipped: list[FileReport] = []
+    if not folder.exists():
+        return sources, skipped
+    base = folder.parent
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(base).as_posix()
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            if _OTHER_POLICE_FILES.search(path.name):
+                skipped.append(FileReport(rel, "incidents", notes=[SKIPPED_NOTE]))
+            else:
+                sources.append(IncidentSource(rel, path))
+        elif suffix == ".zip":
+            try:
+                members = safe_members(path, rel)  # its directory only: nothing is expanded before the checks
+            except ZipRefused as e:
+                skipped.append(FileReport(rel, "incidents", problem=str(e)))
+                continue
+            for member in members:
+                if _OTHER_POLICE_FILES.search(member):
+                    continue
+                sources.append(IncidentSource(f"{rel}/{member}", path, member))
+    return sources, skipped
+
+
+def _rules() -> dict[str, list[Rule]]:
+    coordinate = "is not a number inside Great Britain"
+    return {
+        "Month": [(is_month(), "is not a real month (expected YYYY-MM)")],
+        "Crime type": [(is_in(CRIME_TYPES), "is not one of the 14 police.uk crime types")],
+        "Longitude": [(blank_or(is_number(*_LON)), coordinate)],
+        "Latitude": [(blank_or(is_number(*_LAT)), coordinate)],
+        "LSOA code": [(blank_or(is_in_lsoa_shape), "is not an LSOA code (like E01019126)")],
+    }
+
+
+def is_in_lsoa_shape(s: pd.Series) -> pd.Series:
+    """True where the cell looks like an England or Wales LSOA code."""
+    return s.str.strip().str.fullmatch(r"[EW]01\d{6}").fillna(False)
+
+
+def _both_coordinates(frame: pd.DataFrame) -> pd.Series:
+    return is_blank(frame["Longitude"]) == is_blank(frame["Latitude"])
+
+
+def _normalise_crime_type(frame: pd.DataFrame) -> pd.DataFrame:
+    """Match crime types ignoring case and stray spaces; unknown ones are left to be rejected."""
+    codes, types = distinct(frame["Crime type"])
+    cleaned = types.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
+    canonical = cleaned.fillna(types)
+    if canonical.equals(types):
+        return frame
+    column = pa.array(canonical.to_numpy(dtype=object), type=pa.string()).take(pa.array(codes))
+    return frame.assign(**{"Crime type": pd.Series(column, index=frame.index, dtype="str")})
+
+
+def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: list[str]) -> pd.DataFrame:
+    lines, texts = raw.locate(positions)
+    return pd.DataFrame({"file": name, "line": lines.astype("int64"), "text": texts, "reasons": reasons})
+
+
+def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport]:
+    report = FileReport(source.name, "incidents")
+    try:
+        raw = read_csv_bytes(source.read_bytes(), source.name, POLICE_UK_COLUMNS, what=_HEADER_HINT)
+    except UnusableFile as e:
+        report.problem = str(e)
+        return None, None, report
+    except OSError as e:
+        report.problem = f"{source.name} could not be opened ({e.strerror or e}): check the file is there and readable."
+        return None, None, report
+    report.notes = raw.notes
+    report.rows_read = raw.rows_read
+    frame = _normalise_crime_type(raw.frame)
+    reasons = row_reasons(frame, _rules(), [(_both_coordinates, "has one coordinate without the other")])
+    rejected_parts = []
+    if len(raw.bad_width):
+        rejected_parts.append(raw.bad_width.assign(file=source.name))
+    if len(reasons):
+        positions = reasons.index.to_numpy()
+        rejected_parts.append(_rejected_frame(source.name, raw, positions, reasons.tolist()))
+        frame = frame.drop(index=reasons.index)
+    if rejected_parts:
+        report.rejected = pd.concat(rejected_parts, ignore_index=True)[["file", "line", "text", "reasons"]]
+    frame = frame.assign(_pos=frame.index.to_numpy(), source_file=source.name)
+    report.rows_accepted = len(frame)
+    return frame, raw, report
+
+
+def _category(s: pd.Series, strip: bool = False) -> pd.Series:
+    """A categorical built from the distinct values (police.uk columns repeat a lot)."""
+    codes, categories = distinct(s)
+    if strip:
+        categories = categories.str.strip()
+        codes, categories = pd.factorize(categories, use_na_sentinel=False)[0][codes], pd.unique(categories)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")), index=s.index)
+
+
+def _to_float(s: pd.Series) -> pd.Series:
+    """Validated numeric text to floats; blank becomes NaN (pyarrow: far faster than to_numeric)."""
+    text = pc.utf8_trim_whitespace(pa.array(s, type=pa.string()))
+    values = pc.cast(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), pa.float64())
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give each police.uk column its type and our name; extra columns are kept as they are."""
+    frame = frame.rename(columns=INCIDENT_COLUMNS)
+    months = _category(frame["month"])
+    month_periods = pd.PeriodIndex(months.cat.categories, freq="M")
+    typed = {
+        "month": pd.Series(month_periods[months.cat.codes.to_numpy()], index=frame.index),
+        "longitude": _to_float(frame["longitude"]),
+        "latitude": _to_float(frame["latitude"]),
+        "crime_type": frame["crime_type"].astype(_CRIME_TYPE_DTYPE),
+        "crime_id": frame["crime_id"].str.strip(),
+    }
+    for column in ("reported_by", "falls_within", "location", "outcome", "source_file"):
+        typed[column] = _category(frame[column])
+    for column in ("lsoa_code", "lsoa_name"):
+        typed[column] = _category(frame[column], strip=True)
+    frame = frame.assign(**typed)
+    return frame.assign(is_asb=frame["crime_type"] == ASB)
+
+
+def read_typed(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport]:
+    """Validate and type one street-level file on its own (the store ingests file by file).
+
+    Repeats of a Crime ID across files are not rejected here: that needs every file
+    (see :func:`load_incidents`), so the store does it after ingesting.
+
+    Returns
+    -------
+    incidents : pandas.DataFrame or None
+        The accepted rows, typed as :func:`load_incidents` types them, with ``_pos``
+        (the record's position in the file); None when the file cannot be used.
+    raw : RawTable or None
+        The parsed file, to locate rows rejected later.
+    report : FileReport
+    """
+    frame, raw, report = _read_one(source)
+    if frame is None:
+        return None, raw, report
+    return _typed(frame), raw, report
+
+
+def empty_incidents() -> pd.DataFrame:
+    """An incidents table with no rows and every typed column."""
+    raw = pd.DataFrame({c: pd.Series(dtype="str") for c in POLICE_UK_COLUMNS}).assign(
+        source_file=pd.Series(dtype="str")
+    )
+    return _typed(raw)
+
+
+def _reject_repeats(frame: pd.DataFrame, raws: dict[str, RawTable], reports: dict[str, FileReport]) -> pd.DataFrame:
+    """Keep the first record of each Crime ID (in file order); reject later copies with a reason."""
+    ids = frame["crime_id"]
+    # Hash first (fast on millions of IDs), then compare the few candidates exactly.
+    hashes = pd.util.hash_pandas_object(ids, index=False)
+    candidates = hashes.duplicated(keep=False).to_numpy() & ids.ne("").to_numpy()
+    if not candidates.any():
+        return frame
+    repeated = pd.Series(False, index=frame.index)
+    repeated[candidates] = ids[candidates].duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return frame
+    first_file = frame.loc[ids.ne("")].drop_duplicates("crime_id").set_index("crime_id")["source_file"]
+    for name, rows in frame.loc[repeated].groupby("source_file", observed=True):
+        where = first_file.reindex(rows["crime_id"]).astype("str").to_numpy()
+        reasons = [REPEAT_REASON.format(w) for w in where]
+        extra = _rejected_frame(name, raws[name], rows["_pos"].to_numpy(), reasons)
+        report = reports[name]
+        report.rejected = pd.concat([report.rejected, extra], ignore_index=True)
+        report.rows_accepted -= len(rows)
+    return frame.loc[~repeated]
+
+
+_NAMED_MONTH = re.compile(r"(\d{4}-\d{2})-[^/]*street[^/]*\.csv$", re.IGNORECASE)
+#: A file holds a month when at least this share of its rows are of that month (a stray row is not a supply).
+_MONTH_SHARE = 0.1
+
+
+def _crime_ids(rows: pd.DataFrame) -> set[str]:
+    ids = rows["Crime ID"].astype("str").str.strip()
+    return set(ids[ids != ""])
+
+
+def _same_supply(first: str, second: str, first_ids: set[str], second_ids: set[str]) -> bool:
+    """True when two files holding a force's month are two downloads of it.
+
+    So when both are police.uk's file for that month (named ``YYYY-MM-<force>-street.csv``), or
+    when most of the crimes of the smaller one are in the other.
+    """
+    if _NAMED_MONTH.search(first) and _NAMED_MONTH.search(second):
+        return True
+    smaller = min(len(first_ids), len(second_ids))
+    return smaller > 0 and len(first_ids & second_ids) >= 0.5 * smaller
+
+
+def _reject_resupplied_months(
+    frame: pd.DataFrame,
+    sources: dict[str, IncidentSource],
+    raws: dict[str, RawTable],
+    reports: dict[str, FileReport],
+) -> pd.DataFrame:
+    """Load a force's month once when two files hold it (two downloads of the same month).
+
+    Two files are two downloads of the month when both carry police.uk's name for it, or when
+    they share most of their crimes; a month split across differently named files is kept whole.
+    ASB rows have no Crime ID, so repeated rows cannot be caught one by one: the whole month
+    of the other file is rejected instead, each row with the reason. The newer file wins
+    (police.uk re-supplies months with later outcomes), then the one with more rows, then the
+    first by name.
+    """
+    keys = frame.groupby(["Falls within", "Month", "source_file"], observed=True, sort=False).size()
+    if keys.empty:
+        return frame
+    totals = frame.groupby("source_file", observed=True).size()
+    share = keys / totals.reindex(keys.index.get_level_values("source_file")).to_numpy()
+    held = keys[share.to_numpy() >= _MONTH_SHARE].reset_index(name="rows")
+    # A file named for its month (police.uk's YYYY-MM-<force>-street.csv) holds only that month.
+    named = held["source_file"].map(lambda name: m.group(1) if (m := _NAMED_MONTH.search(name)) else None)
+    held = held[named.isna() | (named == held["Month"].str.strip())]
+    clashes = held[held.duplicated(["Falls within", "Month"], keep=False)]
+    if clashes.empty:
+        return frame
+    drop = np.zeros(len(frame), dtype=bool)
+    for (force, month), files in clashes.groupby(["Falls within", "Month"], sort=False):
+        ranked = sorted(
+            files.itertuples(index=False),
+            key=lambda r: (-sources[r.source_file].modified(), -r.rows, r.source_file),
+        )
+        winner = ranked[0].source_file
+        who = force.strip() or "the force"
+        in_month = (frame["Falls within"] == force) & (frame["Month"] == month)
+        winner_ids = _crime_ids(frame.loc[in_month & (frame["source_file"] == winner)])
+        for loser in ranked[1:]:
+            in_loser = frame["source_file"] == loser.source_file
+            rows = frame.index[in_loser & in_month]
+            if not _same_supply(winner, loser.source_file, winner_ids, _crime_ids(frame.loc[rows])):
+                continue  # one month split across files (not two downloads of it): both are kept
+            drop[frame.index.get_indexer(rows)] = True
+            reason = (
+                f"{month} of {who} is also in {winner}, which is loaded instead "
+                "(the newer download wins: police.uk re-supplies months with later outcomes)"
+            )
+            positions = frame.loc[rows, "_pos"].to_numpy()
+            extra = _rejected_frame(loser.source_file, raws[loser.source_file], positions, [reason] * len(rows))
+            report = reports[loser.source_file]
+            report.rejected = pd.concat([report.rejected, extra], ignore_index=True)
+            report.rows_accepted -= len(rows)
+            report.notes.append(f"skipped {month} ({len(rows):,} rows): the same month is loaded from {winner}")
+            reports[winner].notes.append(f"{month} is also in {loser.source_file}, which was skipped: this one wins")
+    return frame.loc[~drop]
+
+
+def load_incidents(folder: Path | str) -> tuple[pd.DataFrame, list[FileReport]]:
+    """Read every street-level file under ``folder``.
+
+    Parameters
+    ----------
+    folder : path
+        The data folder's ``incidents`` directory (files and zips, nested folders allowed).
+
+    Returns
+    -------
+    incidents : pandas.DataFrame
+        One typed row per accepted record (see :data:`INCIDENT_COLUMNS`, plus
+        ``source_file`` and ``is_asb``); extra columns are kept.
+    reports : list of FileReport
+        One per file; rows read = accepted + rejected in each.
+
+    Examples
+    --------
+    >>> incidents, reports = load_incidents("../shared/data/real/incidents")  # doctest: +SKIP
+    """
+    return load_incident_sources(*find_incident_sources(Path(folder)))
+
+
+def is_street_file(name: str) -> bool:
+    """False for police.uk's outcomes and stop-and-search files, which are not street-level records."""
+    return not _OTHER_POLICE_FILES.search(name)
+
+
+def load_incident_sources(
+    sources: list[IncidentSource], reports: list[FileReport]
+) -> tuple[pd.DataFrame, list[FileReport]]:
+    """Read the given street-level sources (as :func:`load_incidents` does after finding them).
+
+    ``reports`` holds reports already made (skipped files); one is added per source.
+    """
+    reports = list(reports)
+    frames, raws, by_name = [], {}, {}
+    for source in sources:
+        frame, raw, report = _read_one(source)
+        reports.append(report)
+        by_name[source.name] = report
+        if frame is not None:
+            frames.append(frame)
+            raws[source.name] = raw
+    if not frames:
+        return empty_incidents(), reports
+    combined = pd.concat(frames, ignore_index=True)
+    combined = _reject_resupplied_months(combined, {s.name: s for s in sources}, raws, by_name)
+    combined = combined.assign(crime_id=combined["Crime ID"].str.strip())
+    combined = _reject_repeats(combined, raws, by_name)
+    combined = combined.drop(columns=["_pos", "crime_id"])
+    for report in reports:
+        if len(report.rejected):
+            report.rejected = report.rejected.sort_values("line", ignore_index=True)
+        elif report.rejected.empty:
+            report.rejected = empty_rejected()
+    incidents = _typed(combined).reset_index(drop=True)
+    return incidents, reports

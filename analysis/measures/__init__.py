@@ -1,0 +1,1 @@
+"""What each page asks, computed without Streamlit: plain results the pages render."""

@@ -1,0 +1,133 @@
+"""What the Overview shows, computed without Streamlit: headline figures, the trend and year on year.
+
+Every figure honours the dataset's coverage: totals and rates use supplied months only
+and say how many months were not supplied; a month not supplied is NaN in the trend (a
+gap in the line), never a zero; the year-on-year comparison goes through
+:func:`analysis.stats.compare.compare_months` and says why when it cannot be made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.load.dataset import Dataset
+from analysis.measures.metrics import summary
+from analysis.schema import UNASSIGNED
+from analysis.stats.compare import Comparison, compare_months
+
+__all__ = ["Overview", "overview"]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The Overview's figures for one period and choice of hubs.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        :func:`analysis.measures.metrics.summary` rows of the chosen hubs and months (NaN where not supplied).
+    asb, crime : float or None
+        Totals over the months supplied (None when no month of that stream was supplied).
+    asb_per_1000_month : float or None
+        ASB per 1,000 residents a month over the hub-months supplied (None without population).
+    unassigned : float or None
+        Records not placed in a hub (None when no month was supplied).
+    missing : dict of str to list of Period
+        Months of the period not supplied, per stream (for the force or any chosen hub).
+    months : int
+        Months in the period.
+    comparison : Comparison or None
+        The last 12 months against the 12 before (None when the period is shorter than 24 months).
+    population_years : tuple of int
+        The population years the rates used.
+    """
+
+    table: pd.DataFrame
+    asb: float | None
+    crime: float | None
+    asb_per_1000_month: float | None
+    unassigned: float | None
+    missing: dict[str, list[pd.Period]]
+    months: int
+    comparison: Comparison | None
+    population_years: tuple[int, ...]
+
+    @property
+    def hubs_table(self) -> pd.DataFrame:
+        """The rows of real hubs (Unassigned left out)."""
+        return self.table[self.table["hub"] != UNASSIGNED]
+
+    def county(self) -> pd.DataFrame:
+        """``month, asb, crime`` over the chosen hubs: NaN in a month not supplied for any of them."""
+        wide = self.table.pivot(index="month", columns="hub", values=["asb", "crime"]).sort_index()
+        county = {stream: wide[stream].sum(axis=1, skipna=False) for stream in ("asb", "crime")}
+        return pd.DataFrame(county).rename_axis("month").reset_index()
+
+
+def _total(values: pd.Series) -> float | None:
+    return float(values.sum()) if values.notna().any() else None
+
+
+def overview(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.Period) -> Overview:
+    """The Overview's figures for ``hubs`` over ``start`` to ``end``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The loaded folder (its coverage decides what counts as supplied).
+    hubs : tuple of str
+        The chosen hubs (Unassigned may be among them).
+    start, end : pandas.Period
+        The period, inclusive.
+
+    Returns
+    -------
+    Overview
+    """
+    incidents = dataset.incidents
+    keep = incidents["month"].between(start, end) & incidents["hub"].isin(hubs)
+    population = dataset.table("population.csv")
+    table = summary(
+        incidents.loc[keep], dataset.hubs, population, dataset.table("resourcing.csv"), coverage=dataset.coverage
+    )
+    months = pd.period_range(start, end, freq="M")
+    table = table[table["hub"].isin(hubs) & table["month"].between(start, end)].reset_index(drop=True)
+    # summary() spans the records it is given: reindex so that every month of the period has a row.
+    grid = pd.MultiIndex.from_product([list(dict.fromkeys(table["hub"])), months], names=["hub", "month"])
+    table = table.set_index(["hub", "month"]).reindex(grid).reset_index()
+    real_hubs = [h for h in hubs if h != UNASSIGNED]
+    missing = {
+        stream: dataset.coverage.missing_any(start, end, real_hubs, streams=(stream,)) for stream in ("crime", "asb")
+    }
+    hubs_rows = table[table["hub"] != UNASSIGNED]
+    rate = None
+    if population is not None and hubs_rows["population"].notna().any():
+        supplied = hubs_rows["asb"].notna() & hubs_rows["population"].notna()
+        exposure = float(hubs_rows.loc[supplied, "population"].sum())
+        rate = float(hubs_rows.loc[supplied, "asb"].sum()) / exposure * 1000 if exposure > 0 else None
+    years = tuple(sorted({int(y) for y in table.get("population_year", pd.Series(dtype=float)).dropna()}))
+    result = Overview(
+        table=table,
+        asb=_total(table["asb"]),
+        crime=_total(table["crime"]),
+        asb_per_1000_month=rate,
+        unassigned=_total(table.loc[table["hub"] == UNASSIGNED, ["asb", "crime"]].stack()),
+        missing=missing,
+        months=len(months),
+        comparison=None,
+        population_years=years,
+    )
+    if len(months) >= 24:
+        county = result.county().set_index("month")["asb"]
+        recent = months[-12:]
+        result = dataclasses.replace(result, comparison=compare_months(county, recent, recent - 12))
+    return result
+
+
+def rate_by_hub(table: pd.DataFrame) -> bool:
+    """True when the hubs' rows carry residents, so a per-hub chart can show rates."""
+    return bool(np.any(table.loc[table["hub"] != UNASSIGNED, "population"].notna()))

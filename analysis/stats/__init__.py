@@ -1,0 +1,1 @@
+"""Statistics: one comparison of two periods, and the launch evaluation."""

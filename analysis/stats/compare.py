@@ -1,0 +1,245 @@
+"""One way to compare two periods, and one way to say the result in words.
+
+Every period comparison in Local Focus (the Overview's year on year, Hub performance's
+recent trend and same months last year, the Briefing's sentence) goes through
+:func:`compare_months`. It compares only when every month of both windows was supplied:
+a month that was never supplied is not a zero, so a comparison that would need it says
+"not available: 2019-03 not supplied" instead of giving a number.
+
+The interval is quasi-Poisson: the two windows' months are paired by position (the same
+calendar month when the windows are a year apart), a 2 x n table whose independence model
+absorbs a shared seasonal pattern; its Pearson dispersion (never below 1) widens the
+Poisson variance ``1/a + 1/b`` of the log ratio for the rest. With exposures (residents x
+months) the ratio is of rates; without, of counts. It describes change, not its cause.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.load.coverage import month_ranges
+
+__all__ = ["Comparison", "change_words", "compare_months", "month_span"]
+
+_Z = 1.959963984540054
+
+
+def month_span(first: pd.Period, last: pd.Period) -> str:
+    """Months in short: "Dec 2020", "Oct-Dec 2020", "Nov 2020-Jan 2021"."""
+    if first == last:
+        return first.strftime("%b %Y")
+    if first.year == last.year:
+        return f"{first.strftime('%b')}-{last.strftime('%b %Y')}"
+    return f"{first.strftime('%b %Y')}-{last.strftime('%b %Y')}"
+
+
+def _pct_words(r: float) -> str:
+    if not math.isfinite(r):
+        return "no upper limit"
+    pct = (r - 1) * 100
+    if abs(pct) < 0.5:
+        return "no change"
+    return f"{abs(pct):.0f}% {'lower' if pct < 0 else 'higher'}"
+
+
+def change_words(ratio: float, low: float, high: float, *, compact: bool = False) -> str:
+    """A ratio in words, always with its interval: "8% lower (95% CI 15% lower to 1% higher)".
+
+    ``compact`` gives the table form "-8% (-15% to +1%)". Never a bare percent.
+
+    Examples
+    --------
+    >>> change_words(0.92, 0.85, 1.01)
+    '8% lower (95% CI 15% lower to 1% higher)'
+    >>> change_words(0.92, 0.85, 1.01, compact=True)
+    '-8% (-15% to +1%)'
+    >>> change_words(float("nan"), float("nan"), float("nan"))
+    'not available'
+    """
+    if not all(math.isfinite(v) for v in (ratio, low)) or math.isnan(high):
+        return "not available"
+    if compact:
+
+        def pct(r: float) -> str:
+            return "no upper limit" if not math.isfinite(r) else f"{(r - 1) * 100:+.0f}%"
+
+        return f"{pct(ratio)} ({pct(low)} to {pct(high)})"
+    return f"{_pct_words(ratio)} (95% CI {_pct_words(low)} to {_pct_words(high)})"
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0f}%" if abs(value) >= 1 else f"{value:.1f}%"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A recent window against an earlier one of the same length, with a 95% interval.
+
+    When ``reason`` is not empty there is no estimate (ratio and interval are NaN) and the
+    reason says why, e.g. "not available: 2019-03 not supplied".
+    """
+
+    recent_start: pd.Period
+    recent_end: pd.Period
+    earlier_start: pd.Period
+    earlier_end: pd.Period
+    recent_total: float
+    earlier_total: float
+    ratio: float
+    ci_low: float
+    ci_high: float
+    dispersion: float
+    reason: str = ""
+
+    @property
+    def available(self) -> bool:
+        """True when there is an estimate."""
+        return not self.reason
+
+    @property
+    def months(self) -> int:
+        """Months in each window."""
+        return (self.recent_end - self.recent_start).n + 1
+
+    @property
+    def recent_label(self) -> str:
+        """The recent window in short, e.g. "Oct-Dec 2020"."""
+        return month_span(self.recent_start, self.recent_end)
+
+    @property
+    def earlier_label(self) -> str:
+        """The earlier window in short."""
+        return month_span(self.earlier_start, self.earlier_end)
+
+    @property
+    def verdict(self) -> str:
+        """'lower', 'higher', 'no clear change' (the interval includes no change) or 'not available'."""
+        if not self.available:
+            return "not available"
+        if self.ci_high < 1:
+            return "lower"
+        if self.ci_low > 1:
+            return "higher"
+        return "no clear change"
+
+    def words(self, *, compact: bool = False) -> str:
+        """The change with its interval (see :func:`change_words`), or the reason there is none."""
+        if not self.available:
+            return self.reason
+        return change_words(self.ratio, self.ci_low, self.ci_high, compact=compact)
+
+    def sentence(self, what: str = "ASB") -> str:
+        """The comparison in a sentence, with both periods, totals and the interval."""
+        fmt = "%b %Y"
+        periods = (
+            f"{self.recent_start.strftime(fmt)}–{self.recent_end.strftime(fmt)} against "
+            f"{self.earlier_start.strftime(fmt)}–{self.earlier_end.strftime(fmt)}"
+        )
+        if not self.available:
+            return f"{what}, {periods}: {self.reason}."
+        verdict = (
+            "the interval includes no change"
+            if self.verdict == "no clear change"
+            else (f"the whole interval is {self.verdict}")
+        )
+        return (
+            f"{what} in {self.recent_start.strftime(fmt)}–{self.recent_end.strftime(fmt)} was "
+            f"{self.recent_total:,.0f} records against {self.earlier_total:,.0f} in "
+            f"{self.earlier_start.strftime(fmt)}–{self.earlier_end.strftime(fmt)}: {self.words()}; {verdict}."
+        )
+
+    def range_words(self) -> str:
+        """The interval in plain words for the public, e.g. 'between 3% and 20% lower'."""
+        low, high = (self.ci_low - 1) * 100, (self.ci_high - 1) * 100
+        if self.verdict == "lower":
+            return f"between {_pct(-high)} and {_pct(-low)} lower"
+        if self.verdict == "higher":
+            return f"between {_pct(low)} and {_pct(high)} higher"
+        return f"between {_pct(-low)} lower and {_pct(high)} higher"
+
+    def in_words(self) -> str:
+        """The change for a public sentence: 'a fall of between 8% and 13%, more than normal variation'."""
+        if not self.available:
+            return self.reason
+        if self.verdict == "no clear change":
+            return f"a change within normal variation ({self.range_words()})"
+        size = self.range_words().removesuffix(" lower").removesuffix(" higher")
+        return f"{'a fall' if self.verdict == 'lower' else 'a rise'} of {size}, more than normal variation"
+
+
+def _window(series: pd.Series, months: pd.PeriodIndex) -> tuple[np.ndarray, list[pd.Period]]:
+    values = series.reindex(months).to_numpy(dtype="float64")
+    return values, list(months[np.isnan(values)])
+
+
+def compare_months(
+    monthly: pd.Series,
+    recent: pd.PeriodIndex,
+    earlier: pd.PeriodIndex,
+    *,
+    recent_exposure: float | None = None,
+    earlier_exposure: float | None = None,
+) -> Comparison:
+    """Compare the counts of two windows of the same length, month paired with month.
+
+    Parameters
+    ----------
+    monthly : pandas.Series
+        Counts indexed by monthly periods; NaN (or absent) for a month not supplied.
+    recent, earlier : pandas.PeriodIndex
+        The two windows, of the same length; ``earlier[i]`` is paired with ``recent[i]``.
+    recent_exposure, earlier_exposure : float, optional
+        What each window's count is per (e.g. residents x months): the ratio is then of rates.
+
+    Returns
+    -------
+    Comparison
+        With ``reason`` set (and no number) when a month of either window was not supplied
+        or either window has no records.
+
+    Raises
+    ------
+    ValueError
+        When the windows differ in length or are empty.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2019-01", periods=4, freq="M")
+    >>> c = compare_months(pd.Series([100, 100, 80, 80], index=months), months[2:], months[:2])
+    >>> round(c.ratio, 2), c.verdict
+    (0.8, 'no clear change')
+    >>> compare_months(pd.Series([100, None, 80, 80], index=months), months[2:], months[:2]).reason
+    'not available: 2019-02 not supplied'
+    """
+    recent, earlier = pd.PeriodIndex(recent, freq="M"), pd.PeriodIndex(earlier, freq="M")
+    if len(recent) != len(earlier) or len(recent) == 0:
+        raise ValueError(f"the windows must have the same, non-zero length, got {len(recent)} and {len(earlier)}")
+    a_months, missing_a = _window(monthly, recent)
+    b_months, missing_b = _window(monthly, earlier)
+    nan = math.nan
+
+    def result(a: float, b: float, ratio: float, low: float, high: float, dispersion: float, reason: str = ""):
+        return Comparison(recent[0], recent[-1], earlier[0], earlier[-1], a, b, ratio, low, high, dispersion, reason)
+
+    missing = missing_a + missing_b
+    if missing:
+        return result(nan, nan, nan, nan, nan, nan, f"not available: {month_ranges(missing)} not supplied")
+    a, b = float(a_months.sum()), float(b_months.sum())
+    if a <= 0 or b <= 0:
+        empty = month_span(recent[0], recent[-1]) if a <= 0 else month_span(earlier[0], earlier[-1])
+        return result(a, b, nan, nan, nan, nan, f"not available: no records in {empty}")
+    table = np.vstack([a_months, b_months])
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    pearson = np.where(expected > 0, (table - expected) ** 2 / np.where(expected > 0, expected, 1), 0).sum()
+    dof = len(recent) - 1
+    dispersion = max(1.0, float(pearson) / dof) if dof > 0 else 1.0
+    se = math.sqrt(dispersion * (1 / a + 1 / b))
+    scale = 1.0
+    if recent_exposure and earlier_exposure and recent_exposure > 0 and earlier_exposure > 0:
+        scale = earlier_exposure / recent_exposure
+    ratio = a / b * scale
+    return result(a, b, ratio, ratio * math.exp(-_Z * se), ratio * math.exp(_Z * se), dispersion)

@@ -1,0 +1,1 @@
+"""The Parquet store: records validated once, read back fast, aggregated in DuckDB."""

@@ -1,0 +1,556 @@
+"""The store: police.uk records validated once, kept as plain Parquet, read back fast.
+
+``ingest(folder)`` reads, validates and places every street-level file once and writes
+a store beside the data (``DATA_DIR/.local-focus-store/``) or, when the data folder is
+not writable, under ``$XDG_CACHE_HOME/local-focus/<hash of the folder's path>/``::
+
+    manifest.json                      what is in the store, keyed on each source file
+    incidents/force=cumbria/month=2018-10/part-<key>.parquet   accepted records
+    rejected/<key>.parquet             rows a file's own checks rejected
+    repeats.parquet                    later copies of a Crime ID (rejected across files)
+    places.parquet                     each distinct place: its area, hub and how it was placed
+    lock                               held (fcntl.flock) while the store is written or read
+
+Only new or changed files are read again (size and modification time first, a content
+hash when they moved); a removed file's rows leave the store. Every file is written to
+a temporary name and renamed, the manifest last, so a reader never sees half a store;
+a store that fails any check is rebuilt, never trusted. Rows keep their place in their
+file (``_pos``) so reading back gives exactly the frame :func:`load_incidents` builds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import time
+import uuid
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.load.incidents import IncidentSource, find_incident_sources, read_typed
+from analysis.load.textio import RawTable
+from analysis.schema import UNASSIGNED
+from analysis.store.rows import PLACE_KEYS, Places, group_codes
+from analysis.store.rows import repeats as find_repeats
+
+__all__ = [
+    "GEOGRAPHY_FILES",
+    "STORE_DIR_ENV",
+    "STORE_DIR_NAME",
+    "STORE_ENV",
+    "STORE_VERSION",
+    "CorruptStore",
+    "IngestReport",
+    "can_write",
+    "ingest",
+    "open_store",
+    "store_enabled",
+    "store_location",
+]
+
+#: Bumped whenever what the store holds or how it is laid out changes: another version is rebuilt.
+STORE_VERSION = 1
+#: The store's folder inside a writable data folder.
+STORE_DIR_NAME = ".local-focus-store"
+#: ``LOCAL_FOCUS_STORE=on`` reads folders through the Parquet store (default: in memory).
+STORE_ENV = "LOCAL_FOCUS_STORE"
+#: When set, every folder's store lives under this folder (one sub-folder per data folder).
+STORE_DIR_ENV = "LOCAL_FOCUS_STORE_DIR"
+#: The files hub assignment depends on: any change re-assigns every place.
+GEOGRAPHY_FILES: tuple[str, ...] = ("hubs.csv", "areas.geojson", "lsoa.geojson")
+
+_MANIFEST = "manifest.json"
+_PLACES = "places.parquet"
+_REPEATS = "repeats.parquet"
+_LOCK = "lock"
+_STREET_FILE = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z0-9-]+?)-street\.csv$", re.IGNORECASE)
+_FORCE_SUFFIX = re.compile(r"-(constabulary|police(-service)?)$")
+
+log = logging.getLogger(__name__)
+
+
+class CorruptStore(Exception):
+    """The store cannot be trusted (unreadable, truncated, another version): it must be rebuilt."""
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did.
+
+    Attributes
+    ----------
+    folder, store : Path
+        The data folder and its store.
+    ingested, unchanged, removed : list of str
+        Source files read now, found as they were, and gone since the last ingest.
+    rows : int
+        Accepted records in the store after the ingest (repeats excluded).
+    rows_read : int
+        Records read from the files ingested now.
+    seconds : float
+    rebuilt, reassigned : bool
+        Whether the store was rebuilt from nothing; whether every place was placed again.
+    messages : list of str
+        Sentences for the person running it (why a store was rebuilt, where it is).
+    """
+
+    folder: Path
+    store: Path
+    ingested: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rows: int = 0
+    rows_read: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    reassigned: bool = False
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when the ingest wrote anything."""
+        return bool(self.ingested or self.removed or self.rebuilt or self.reassigned)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary."""
+        return {
+            "data_dir": str(self.folder),
+            "store": str(self.store),
+            "files_ingested": len(self.ingested),
+            "files_unchanged": len(self.unchanged),
+            "files_removed": len(self.removed),
+            "ingested": list(self.ingested),
+            "removed": list(self.removed),
+            "rows": self.rows,
+            "rows_read": self.rows_read,
+            "seconds": round(self.seconds, 3),
+            "rebuilt": self.rebuilt,
+            "reassigned": self.reassigned,
+            "messages": list(self.messages),
+        }
+
+
+# ---------------------------------------------------------------- where the store lives
+
+
+def store_enabled() -> bool:
+    """True when ``LOCAL_FOCUS_STORE`` is ``on`` (or 1, yes, true); else the folder loads in memory.
+
+    Opt-in for now: the store does not yet apply the rule that loads a month held by two
+    files once (it works per file), and a public site must not write a store into the data
+    folder; until both are settled the in-memory path stays the default.
+    """
+    return os.environ.get(STORE_ENV, "").strip().lower() in {"on", "1", "yes", "true"}
+
+
+def can_write(folder: Path) -> bool:
+    """True when a file can really be created in ``folder`` (a write attempt, not only permission bits).
+
+    ``os.access`` is asked first (it says no for a read-only mount or a folder without
+    write permission); then a file is created and removed, which catches what
+    permission bits do not (root on a read-only bind mount, a full disk).
+    """
+    folder = Path(folder)
+    if not os.access(folder, os.W_OK):
+        return False
+    probe = folder / f".local-focus-probe-{os.getpid()}-{uuid.uuid4().hex}"
+    try:
+        probe.write_bytes(b"")
+    except OSError:
+        return False
+    with contextlib.suppress(OSError):
+        probe.unlink()
+    return True
+
+
+def _path_key(folder: Path) -> str:
+    return hashlib.blake2b(str(folder.resolve()).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def store_location(folder: Path | str, writable: Callable[[Path], bool] = can_write) -> Path:
+    """Where the store of ``folder`` is.
+
+    ``$LOCAL_FOCUS_STORE_DIR/<hash>/`` when that is set; else ``folder/.local-focus-store``
+    when the store is already there or the folder is writable; else
+    ``$XDG_CACHE_HOME/local-focus/<hash>/`` (default ``~/.cache/local-focus/``), the
+    hash being of the folder's absolute path.
+
+    Parameters
+    ----------
+    folder : path
+        The data folder.
+    writable : callable
+        Says whether a folder can be written (injectable for tests).
+    """
+    folder = Path(folder).resolve()
+    configured = os.environ.get(STORE_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser() / _path_key(folder)
+    inside = folder / STORE_DIR_NAME
+    if (inside.is_dir() and writable(inside)) or writable(folder):
+        return inside
+    cache = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(cache).expanduser() / "local-focus" / _path_key(folder)
+
+
+@contextlib.contextmanager
+def _locked(store: Path, exclusive: bool) -> Iterator[None]:
+    store.mkdir(parents=True, exist_ok=True)
+    with open(store / _LOCK, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def _write_parquet(path: Path, table: pa.Table) -> int:
+    """Write ``table`` (categoricals dictionary-encoded, nothing else: unique IDs only slow it) and return its size."""
+    dictionary = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    _write_atomic(
+        path,
+        lambda temp: pq.write_table(table, temp, compression="zstd", use_dictionary=dictionary, write_statistics=False),
+    )
+    return path.stat().st_size
+
+
+# ---------------------------------------------------------------- the manifest
+
+
+def _read_manifest(store: Path) -> dict | None:
+    """The manifest, None for a new store; raises CorruptStore when it cannot be trusted."""
+    path = store / _MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise CorruptStore("its manifest could not be read") from e
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("sources"), list):
+        raise CorruptStore("its manifest is not a store manifest")
+    if manifest.get("version") != STORE_VERSION:
+        raise CorruptStore(f"it was written by another version (store version {manifest.get('version')!r})")
+    return manifest
+
+
+def _check_files(store: Path, manifest: dict) -> None:
+    """Every file the manifest names exists with the size it was written with."""
+    for rel, size in _referenced(manifest).items():
+        path = store / rel
+        try:
+            actual = path.stat().st_size
+        except OSError:
+            raise CorruptStore(f"{rel} is missing") from None
+        if actual != size:
+            raise CorruptStore(f"{rel} has {actual} bytes where {size} were written (truncated or changed)")
+
+
+def _referenced(manifest: dict) -> dict[str, int]:
+    files: dict[str, int] = {}
+    for entry in manifest["sources"]:
+        for part in entry.get("parts", []):
+            files[part["file"]] = part["bytes"]
+        if entry.get("rejected"):
+            files[entry["rejected"]["file"]] = entry["rejected"]["bytes"]
+    for key in ("places", "repeats"):
+        if manifest.get(key):
+            files[manifest[key]["file"]] = manifest[key]["bytes"]
+    return files
+
+
+def _clear(store: Path) -> None:
+    """Remove everything in the store but its lock."""
+    for child in store.iterdir():
+        if child.name == _LOCK:
+            continue
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                child.unlink()
+
+
+def _sweep(store: Path, manifest: dict) -> None:
+    """Delete files no manifest entry names (left by a replaced source or an interrupted ingest)."""
+    keep = set(_referenced(manifest)) | {_MANIFEST, _LOCK}
+    for path in sorted(store.rglob("*"), reverse=True):
+        rel = path.relative_to(store).as_posix()
+        if path.is_file() and rel not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+
+
+# ---------------------------------------------------------------- sources and what identifies them
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()  # hardware-accelerated on most CPUs: the fastest hashlib offers
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stamp(source: IncidentSource, zips: dict[Path, dict[str, zipfile.ZipInfo]]) -> tuple[list[int], str | None]:
+    """(size, mtime_ns) of a file, or (size, CRC-32) of a zip member with its CRC as the hash."""
+    if source.member is None:
+        stat = source.path.stat()
+        return [stat.st_size, stat.st_mtime_ns], None
+    if source.path not in zips:
+        with zipfile.ZipFile(source.path) as archive:
+            zips[source.path] = {info.filename: info for info in archive.infolist()}
+    info = zips[source.path][source.member]
+    return [info.file_size, info.CRC], f"crc32:{info.CRC:08x}:{info.file_size}"
+
+
+def _force(source: IncidentSource, falls_within: pd.Series) -> pd.Series:
+    """The force of each row: from ``YYYY-MM-<force>-street.csv``, else from ``Falls within``."""
+    match = _STREET_FILE.match(Path(source.member or source.path.name).name)
+    if match:
+        return pd.Series(match["force"].lower(), index=falls_within.index)
+    categories = pd.Series(falls_within.cat.categories, dtype="str")
+    slugs = categories.str.lower().str.replace(r"[^a-z0-9]+", "-", regex=True).str.strip("-")
+    slugs = slugs.str.replace(_FORCE_SUFFIX, "", regex=True).replace("", "unknown")
+    return pd.Series(slugs.to_numpy()[falls_within.cat.codes.to_numpy()], index=falls_within.index)
+
+
+# ---------------------------------------------------------------- places: where each row is assigned
+
+
+def _geography_hash(folder: Path) -> dict[str, str | None]:
+    return {name: _hash_file(folder / name) if (folder / name).is_file() else None for name in GEOGRAPHY_FILES}
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def _source_key(name: str, content: str) -> str:
+    return hashlib.blake2b(f"{name}\0{content}".encode(), digest_size=8).hexdigest()
+
+
+def _in_threads(work: Callable, todo: list[tuple], workers: int = 2) -> Iterator[tuple[tuple, object]]:
+    """``work(item)`` for each item of ``todo`` on ``workers`` threads, yielded in order.
+
+    Parsing, hashing, Arrow compute and Parquet writes release the GIL, so a second thread
+    keeps the second core busy; at most ``workers`` files are in hand at once.
+    """
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for item in todo:
+            pending.append((item, pool.submit(work, item)))
+            if len(pending) >= workers:
+                head, future = pending.popleft()
+                yield head, future.result()
+        while pending:
+            head, future = pending.popleft()
+            yield head, future.result()
+
+
+def _ingest_source(
+    store: Path, source: IncidentSource, stamp: list[int], content: str, places: Places
+) -> tuple[dict, RawTable | None, int, tuple[pa.Array, np.ndarray] | None]:
+    """Read one file and write its partitions and rejected rows (safe to run on several threads at once).
+
+    Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
+    """
+    typed, raw, report = read_typed(source)
+    key = _source_key(source.name, content)
+    entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
+    meta = report.to_dict()
+    entry["report"] = {k: meta[k] for k in ("file", "kind", "rows_read", "rows_accepted", "problem", "notes")}
+    if len(report.rejected):
+        rejected = report.rejected[["file", "line", "text", "reasons"]].astype({"line": "int64"})
+        path = f"rejected/{key}.parquet"
+        nbytes = _write_parquet(store / path, pa.Table.from_pandas(rejected, preserve_index=False))
+        entry["rejected"] = {"file": path, "bytes": nbytes}
+    if typed is None or typed.empty:
+        entry["columns"] = [] if typed is None else [c for c in typed.columns if c != "_pos"]
+        return entry, raw, report.rows_read, None
+    entry["columns"] = [c for c in typed.columns if c != "_pos"]
+    groups, first = group_codes(typed)
+    with places.lock:
+        place_ids = places.ids_for(typed[PLACE_KEYS].iloc[first])[groups]
+    typed = typed.assign(place_id=place_ids, _pos=typed["_pos"].astype("int64"))
+    forces, force_names = pd.factorize(_force(source, typed["falls_within"]))
+    months, month_names = pd.factorize(typed["month"].array.asi8)
+    body = typed.drop(columns=["month"])
+    groups = forces.astype(np.int64) * len(month_names) + months
+    for group in np.unique(groups):
+        index = np.flatnonzero(groups == group)
+        force_name = str(force_names[group // len(month_names)])
+        month_name = str(pd.PeriodIndex.from_ordinals([month_names[group % len(month_names)]], freq="M")[0])
+        path = f"incidents/force={force_name}/month={month_name}/part-{key}.parquet"
+        table = pa.Table.from_pandas(body.iloc[index], preserve_index=False)
+        nbytes = _write_parquet(store / path, table)
+        entry["parts"].append(
+            {"file": path, "force": force_name, "month": month_name, "rows": len(index), "bytes": nbytes}
+        )
+    ids = pa.chunked_array(pa.array(typed["crime_id"])).combine_chunks().cast(pa.large_string())
+    return entry, raw, report.rows_read, (ids, typed["_pos"].to_numpy())
+
+
+def ingest(
+    folder: Path | str,
+    geography: tuple | None = None,
+    *,
+    store: Path | None = None,
+    writable: Callable[[Path], bool] = can_write,
+    rebuild: bool = False,
+) -> IngestReport:
+    """Bring the store of ``folder`` up to date with its files.
+
+    Parameters
+    ----------
+    folder : path
+        A data folder.
+    geography : (hubs, areas, lsoa), optional
+        What hub assignment needs; read from the folder when not given.
+    store : Path, optional
+        The store's folder (default :func:`store_location`).
+    writable : callable
+        Says whether a folder can be written (injectable for tests).
+    rebuild : bool
+        Start from an empty store.
+
+    Returns
+    -------
+    IngestReport
+    """
+    started = time.perf_counter()
+    folder = Path(folder).resolve()
+    store = Path(store) if store is not None else store_location(folder, writable)
+    report = IngestReport(folder, store)
+    with _locked(store, exclusive=True):
+        manifest = None
+        if rebuild:
+            _clear(store)
+        else:
+            try:
+                manifest = _read_manifest(store)
+                if manifest is not None:
+                    _check_files(store, manifest)
+            except CorruptStore as e:
+                report.messages.append(f"The store at {store} was rebuilt: {e}.")
+                log.warning(report.messages[-1])
+                _clear(store)
+                manifest = None
+        report.rebuilt = manifest is None
+        _update(folder, store, manifest, geography, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update(folder: Path, store: Path, manifest: dict | None, geography, report: IngestReport) -> None:
+    old = {e["name"]: e for e in manifest["sources"]} if manifest else {}
+    geo_hash = _geography_hash(folder)
+    reassign = manifest is None or manifest.get("geography") != geo_hash
+    places_frame = pd.read_parquet(store / manifest["places"]["file"]) if manifest and manifest.get("places") else None
+    places = Places(places_frame)
+    sources, skipped = find_incident_sources(folder / "incidents")
+    zips: dict[Path, dict[str, zipfile.ZipInfo]] = {}
+    raws: dict[str, RawTable] = {}
+    fresh: dict[str, tuple[pa.Array, np.ndarray]] = {}
+    entries = []
+    todo: list[tuple[int, IncidentSource, list[int], str]] = []
+    for source in sources:
+        stamp, content = _stamp(source, zips)
+        before = old.get(source.name)
+        if before is not None and before["stamp"] == stamp and (content is None or before["hash"] == content):
+            entries.append(before)
+            report.unchanged.append(source.name)
+            continue
+        content = content or _hash_file(source.path)
+        if before is not None and before["hash"] == content:
+            entries.append({**before, "stamp": stamp})
+            report.unchanged.append(source.name)
+            continue
+        entries.append({})
+        todo.append((len(entries) - 1, source, stamp, content))
+    work = lambda item: _ingest_source(store, item[1], item[2], item[3], places)  # noqa: E731
+    for (at, source, _, _), (entry, _, rows_read, ids) in _in_threads(work, todo):
+        entries[at] = entry
+        if ids is not None:
+            fresh[source.name] = ids
+        report.ingested.append(source.name)
+        report.rows_read += rows_read
+    names = {s.name for s in sources}
+    report.removed = [name for name in old if name not in names]
+    new_manifest = {
+        "version": STORE_VERSION,
+        "folder": str(folder),
+        "sources": entries,
+        "skipped": [r.to_dict() for r in skipped],
+        "geography": geo_hash,
+        "hub_names": manifest.get("hub_names") if manifest else None,
+        "places": manifest.get("places") if manifest else None,
+        "repeats": manifest.get("repeats") if manifest else None,
+    }
+    if places.new or reassign:
+        hubs, areas, lsoa = geography if geography is not None else load_geography(folder)
+        new_manifest["hub_names"] = list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED]))
+        places.assign(hubs, areas, lsoa, everything=reassign)
+        path = f"places-{uuid.uuid4().hex[:12]}.parquet"
+        nbytes = _write_parquet(store / path, pa.Table.from_pandas(places.frame, preserve_index=False))
+        new_manifest["places"] = {"file": path, "bytes": nbytes}
+        report.reassigned = reassign and manifest is not None
+    if report.ingested or report.removed or manifest is None:
+        known = manifest.get("repeats") if manifest else None
+        previous = pd.read_parquet(store / known["file"]) if known else pd.DataFrame()
+        repeats = find_repeats(store, new_manifest, raws, previous, fresh)
+        path = f"repeats-{uuid.uuid4().hex[:12]}.parquet"
+        nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
+        new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}
+    repeats_n = (new_manifest.get("repeats") or {}).get("rows", 0)
+    report.rows = sum(p["rows"] for e in entries for p in e["parts"]) - repeats_n
+    if report.changed or new_manifest != manifest:
+        _write_atomic(
+            store / _MANIFEST, lambda temp: temp.write_text(json.dumps(new_manifest, indent=1), encoding="utf-8")
+        )
+        _sweep(store, new_manifest)
+
+
+def load_geography(folder: Path) -> tuple:
+    """(hubs, areas, lsoa) of a data folder, as :func:`analysis.load.dataset.load_dataset` reads them."""
+    from analysis.load.dataset import read_geography  # dataset imports this module
+
+    return read_geography(folder)
+
+
+@contextlib.contextmanager
+def open_store(store: Path) -> Iterator[dict]:
+    """The manifest of a store, with a shared lock held while the caller reads its files."""
+    with _locked(store, exclusive=False):
+        manifest = _read_manifest(store)
+        if manifest is None:
+            raise CorruptStore("it has no manifest")
+        yield manifest

@@ -1,0 +1,173 @@
+"""Rows of the store: where each record is placed, and which records repeat a Crime ID across files.
+
+Both are worked out over every file at once, after the files that changed were ingested:
+a place (LSOA code, LSOA name, longitude, latitude) is assigned to an area and hub once,
+however many records share it; a Crime ID is hashed once by Arrow over all files.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis.load.hubs import assign_hubs
+from analysis.load.incidents import REPEAT_REASON, IncidentSource, find_incident_sources
+from analysis.load.textio import RawTable, read_csv_bytes
+from analysis.schema import POLICE_UK_COLUMNS
+
+__all__ = ["PLACE_KEYS", "Places", "group_codes", "repeats"]
+
+#: What identifies a place.
+PLACE_KEYS = ["lsoa_code", "lsoa_name", "longitude", "latitude"]
+
+
+def group_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """A group number per row for distinct (LSOA code, LSOA name, longitude, latitude), and each group's first row."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    for column in PLACE_KEYS:
+        values = rows[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, size = values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories) + 1
+        else:
+            codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+            size = len(uniques) + 1
+        key, _ = pd.factorize(key * size + codes + 1)  # renumbered each time: stays below rows x size
+    return key, np.unique(key, return_index=True)[1]
+
+
+class Places:
+    """Distinct (LSOA code, LSOA name, longitude, latitude) with a stable id and their assignment."""
+
+    def __init__(self, frame: pd.DataFrame | None = None) -> None:
+        columns = {"place_id": "int32", "lsoa_code": "str", "lsoa_name": "str", "longitude": "float64"}
+        columns |= {"latitude": "float64", "area_code": "str", "hub": "str", "assigned_by": "str"}
+        empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+        self.frame = empty if frame is None else frame
+        self.ids = dict(zip(self._keys(self.frame), self.frame["place_id"].astype(int).tolist(), strict=True))
+        self.new: list[tuple] = []
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def _keys(rows: pd.DataFrame) -> list[tuple]:
+        """(code, name, longitude, latitude) of each row, None for a missing coordinate (NaN never equals itself)."""
+
+        def floats(column: str) -> list:
+            values = rows[column].to_numpy(dtype="float64")
+            return np.where(np.isnan(values), None, values).tolist()
+
+        codes, names = rows["lsoa_code"].astype("str").tolist(), rows["lsoa_name"].astype("str").tolist()
+        return list(zip(codes, names, floats("longitude"), floats("latitude"), strict=True))
+
+    def ids_for(self, firsts: pd.DataFrame) -> np.ndarray:
+        """The place id of each distinct place, new places numbered after the known ones (hold ``lock``)."""
+        keys = self._keys(firsts)
+        for key in keys:
+            if key not in self.ids:
+                self.ids[key] = len(self.ids)
+                self.new.append(key)
+        return np.fromiter((self.ids[key] for key in keys), dtype=np.int32, count=len(keys))
+
+    def assign(self, hubs: pd.DataFrame, areas, lsoa, everything: bool) -> None:
+        """Place the new places (every place when ``everything``) in areas and hubs."""
+        fresh = pd.DataFrame(self.new, columns=PLACE_KEYS).astype({"longitude": "float64", "latitude": "float64"})
+        fresh.insert(0, "place_id", np.arange(len(self.frame), len(self.frame) + len(fresh), dtype=np.int32))
+        todo = pd.concat([self.frame[["place_id", *PLACE_KEYS]], fresh], ignore_index=True) if everything else fresh
+        keep = None if everything else self.frame
+        if len(todo):
+            placed = assign_hubs(todo, hubs, areas, lsoa)
+            todo = todo.assign(
+                area_code=placed["area_code"].astype("object").to_numpy(),
+                hub=placed["hub"].astype("str").to_numpy(),
+                assigned_by=placed["assigned_by"].astype("str").to_numpy(),
+            )
+        parts = [p for p in (keep, todo) if p is not None and len(p)]
+        self.frame = (pd.concat(parts, ignore_index=True) if parts else self.frame).astype(
+            {"place_id": "int32", "lsoa_code": "str", "lsoa_name": "str", "area_code": "str", "hub": "str"}
+        )
+        self.new = []
+
+
+def _crime_ids(store: Path, entry: dict, fresh: dict[str, tuple[pa.Array, np.ndarray]]) -> tuple[pa.Array, np.ndarray]:
+    """A file's Crime IDs and record positions, in file order: from this run, or read back from its partitions."""
+    if entry["name"] in fresh:
+        return fresh[entry["name"]]
+    tables = [pq.read_table(store / part["file"], columns=["crime_id", "_pos"]) for part in entry["parts"]]
+    table = pa.concat_tables(tables)
+    ids, positions = table["crime_id"].combine_chunks().cast(pa.large_string()), table["_pos"].to_numpy()
+    if np.any(np.diff(positions) < 0):
+        order = np.argsort(positions, kind="stable")
+        ids, positions = ids.take(pa.array(order)), positions[order]
+    return ids, positions
+
+
+def repeats(
+    store: Path,
+    manifest: dict,
+    raws: dict[str, RawTable],
+    previous: pd.DataFrame,
+    fresh: dict[str, tuple[pa.Array, np.ndarray]],
+) -> pd.DataFrame:
+    """Later copies of a Crime ID across every file, in file order, with their line, text and reason.
+
+    Every Crime ID is hashed once by Arrow (one dictionary over all files); only IDs
+    seen more than once are looked at further.
+    """
+    columns = {"source_file": "str", "_pos": "int64", "line": "int64", "text": "str", "reasons": "str"}
+    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()}).assign(hash=pd.Series(dtype="str"))
+    entries = [e for e in manifest["sources"] if e["parts"]]
+    if not entries:
+        return empty
+    ids, positions = zip(*(_crime_ids(store, e, fresh) for e in entries), strict=True)
+    encoded = pc.dictionary_encode(pa.chunked_array(ids, type=pa.large_string()))
+    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
+    counts = np.bincount(codes)
+    blank = encoded.chunks[0].dictionary.index("").as_py() if len(encoded.chunks) else -1
+    if blank >= 0:
+        counts[blank] = 1
+    candidates = np.flatnonzero(counts[codes] > 1)
+    if not len(candidates):
+        return empty
+    file_of = np.repeat(np.arange(len(entries)), [len(p) for p in positions])[candidates]
+    code_of = codes[candidates]
+    later = pd.Series(code_of).duplicated(keep="first").to_numpy()  # rows are in file order already
+    first_file = pd.Series(file_of, index=code_of)[~later]
+    names = np.array([e["name"] for e in entries], dtype=object)
+    rows = pd.DataFrame(
+        {
+            "source_file": names[file_of[later]],
+            "_pos": np.concatenate(positions)[candidates][later],
+            "reasons": [REPEAT_REASON.format(names[f]) for f in first_file.reindex(code_of[later]).to_numpy()],
+        }
+    )
+    hashes = {entry["name"]: entry["hash"] for entry in entries}
+    known = previous.set_index(["source_file", "_pos", "hash"])[["line", "text"]] if len(previous) else None
+    parts = []
+    for name, group in rows.groupby("source_file", sort=False):
+        lines, texts = _locate(name, group["_pos"].to_numpy(), raws, known, hashes[name], manifest)
+        parts.append(group.assign(line=lines, text=texts, hash=hashes[name]))
+    return pd.concat(parts, ignore_index=True)[[*columns, "hash"]].astype(columns)
+
+
+def _locate(name, positions, raws, known, content, manifest) -> tuple[np.ndarray, list[str]]:
+    """Line and text of records in a file: from this run, from the last run, or by reading the file again."""
+    if name in raws:
+        return raws[name].locate(positions)
+    if known is not None:
+        keys = pd.MultiIndex.from_arrays([[name] * len(positions), positions, [content] * len(positions)])
+        found = known.reindex(keys)
+        if found["line"].notna().all():
+            return found["line"].astype("int64").to_numpy(), found["text"].astype("str").tolist()
+    source = _source_of(Path(manifest["folder"]), name)
+    raws[name] = read_csv_bytes(source.read_bytes(), name, POLICE_UK_COLUMNS)
+    return raws[name].locate(positions)
+
+
+def _source_of(folder: Path, name: str) -> IncidentSource:
+    sources, _ = find_incident_sources(folder / "incidents")
+    return next(s for s in sources if s.name == name)

@@ -1,0 +1,1 @@
+"""Words for numbers and charts: changes, intervals, chart summaries and table views."""
