@@ -8,19 +8,15 @@ from analysis.schema import UNASSIGNED
 from analysis.text.a11y import chart_summary, table_view
 from ui import cache
 from ui.charts import chart_with_table
-from ui.common import asb_and_crime_note, attribution, csv_download, get_dataset, page_header, sidebar_filters
+from ui.common import asb_and_crime_note, attribution, csv_download, page_start
 
-dataset = get_dataset()
-page_header("Overview", dataset, "What is happening across the Local Focus hub areas, month by month.")
-filters = sidebar_filters(dataset, crime_types=False)
-if dataset.incidents.empty:
-    st.warning("No incident records are loaded. Open the Data page to see why and to add police.uk files.")
-    st.stop()
+start = page_start("Overview", "What is happening across the Local Focus hub areas, month by month.", crime_types=False)
+dataset, filters = start.dataset, start.filters
 
 figures = cache.overview(dataset, filters.hubs, str(filters.start), str(filters.end))
 gaps = sorted(set(figures.missing["asb"]) | set(figures.missing["crime"]))
 
-hub_count = len([h for h in filters.hubs if h != UNASSIGNED])
+hub_count = len(start.hubs)
 st.caption(
     f"Figures cover **{filters.period_label}**, {hub_count} hub area{'s' if hub_count != 1 else ''}"
     f"{' and records not placed in a hub' if UNASSIGNED in filters.hubs else ''}. {asb_and_crime_note()}"

@@ -33,6 +33,8 @@ __all__ = [
     "get_dataset",
     "missing_note",
     "page_header",
+    "page_start",
+    "PageStart",
     "run_page",
     "section",
     "sidebar_filters",
@@ -223,6 +225,49 @@ def page_header(title: str, dataset: Dataset, intro: str | None = None) -> None:
     data_badge(dataset)
     if intro:
         st.markdown(intro)
+
+
+NO_INCIDENTS = "No incident records are loaded. Open the Data page to see why and to add police.uk files."
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """What every page starts from: the data, and the sidebar's choices (None on a page without filters)."""
+
+    dataset: Dataset
+    filters: Filters | None
+
+    @property
+    def hubs(self) -> tuple[str, ...]:
+        """The chosen hubs, without the records not placed in a hub."""
+        return tuple(h for h in self.filters.hubs if h != UNASSIGNED) if self.filters else ()
+
+
+def page_start(
+    title: str,
+    intro: str | None = None,
+    *,
+    filters: bool = True,
+    crime_types: bool = True,
+    need_incidents: bool = True,
+    need_hubs: str | None = None,
+) -> PageStart:
+    """The one page preamble: title, data badge, intro, sidebar filters, and the stops for missing data.
+
+    ``need_incidents`` stops the page with one sentence when no incident record is loaded;
+    ``need_hubs`` is the sentence that stops it when no hub (other than Unassigned) is chosen.
+    """
+    dataset = get_dataset()
+    page_header(title, dataset, intro)
+    chosen = sidebar_filters(dataset, crime_types=crime_types) if filters else None
+    if need_incidents and dataset.incidents.empty:
+        st.warning(NO_INCIDENTS)
+        st.stop()
+    start = PageStart(dataset, chosen)
+    if need_hubs and not start.hubs:
+        st.info(need_hubs)
+        st.stop()
+    return start
 
 
 def missing_note(dataset: Dataset, kind: str) -> bool:
