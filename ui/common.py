@@ -24,6 +24,7 @@ from analysis.outputs.export import to_safe_csv
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 from ui import cache
 from ui.access import gate, public_site
+from ui.navigation import entry_point_run, through_entry_point
 
 __all__ = [
     "Filters",
@@ -53,25 +54,9 @@ def data_folder() -> Path:
     return default_data_dir()
 
 
-def _leave_legacy_pages_mode() -> None:
-    """Run every page through dashboard.py's navigation, even on a server's very first request.
-
-    Streamlit starts in its legacy multipage mode when a ``pages/`` folder sits beside the
-    entry point, and until ``st.navigation`` has run once it runs a page opened by its
-    address (``/hub_map``) directly, without the entry point's page config and navigation.
-    ``st.navigation`` clears this flag; a page that finds it still set clears it the same
-    way and reruns, so the entry point runs first.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def get_dataset() -> Dataset:
     """The loaded dataset for this session; stops the page with a plain message if it cannot load."""
-    _leave_legacy_pages_mode()
+    through_entry_point()
     access = gate()  # the site's mode; on an internal site, sign-in and role (stops the page otherwise)
     folder = data_folder()
     # The Data page may keep uploaded files for this session: a temporary folder linking the data
@@ -310,7 +295,8 @@ def run_page(page: StreamlitPage) -> None:
     signals are BaseExceptions and pass through.
     """
     try:
-        page.run()
+        with entry_point_run():
+            page.run()
     except DataProblem as e:
         st.warning(str(e), icon=":material/info:")
     except Exception:

@@ -47,20 +47,6 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def open_page(page, server, path: str) -> None:
-    """Open a page as st.navigation serves it.
-
-    A fresh session that deep-links to a page can first be served the page alone, with the
-    automatic ``pages/`` navigation (file names, no sections); wait for the app's own navigation.
-    """
-    open_app(page, server, path)
-    nav = page.get_by_test_id("stSidebarNav")
-    if not nav.get_by_text("Hub performance", exact=True).count():
-        page.reload()
-        open_app(page, server, path)
-    expect(nav.get_by_text("Hub performance", exact=True)).to_be_attached()
-
-
 def settle(page) -> None:
     """Wait until no element is stale and charts have drawn, so axe sees the finished page."""
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
@@ -73,7 +59,7 @@ def settle(page) -> None:
 
 @pytest.mark.parametrize("path", PAGES.values(), ids=list(PAGES))
 def test_no_serious_or_critical_violations(page, sample_server, path):
-    open_page(page, sample_server, path)
+    open_app(page, sample_server, path)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     settle(page)
     blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
@@ -86,7 +72,7 @@ def test_no_serious_or_critical_violations(page, sample_server, path):
 
 
 def test_briefing_projector_mode_and_table_view(page, sample_server):
-    open_page(page, sample_server, "briefing")
+    open_app(page, sample_server, "briefing")
     page.get_by_text("Projector mode", exact=True).click()
     expect(page.get_by_test_id("stSidebar")).to_be_hidden()
     page.get_by_text("Chart in words and table", exact=True).click()
