@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import new_session
 from tests.conftest import ROOT
 from tests.test_briefing import CANARY, make_canary_folder
 from tests.test_page_data import NEW_MONTH
@@ -45,17 +46,7 @@ def everything(at: AppTest) -> str:
 
 
 def start(monkeypatch, folder: Path, mode: str | None, *, user: dict | None = None, auth: bool = False) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    if mode is None:
-        monkeypatch.delenv("LOCAL_FOCUS_MODE", raising=False)
-    else:
-        monkeypatch.setenv("LOCAL_FOCUS_MODE", mode)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    if auth:
-        at.secrets["auth"] = AUTH
-    if user is not None:
-        at.user = user
-    return at
+    return new_session(folder, monkeypatch, mode=mode, user=user, secrets={"auth": AUTH} if auth else None)
 
 
 def visit(at: AppTest, page: str) -> AppTest:

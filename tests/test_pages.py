@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_page
 from tests.conftest import REAL_DIR, REAL_FOLDERS, ROOT, SAMPLE_DIR, need_shared
 from ui.navigation import PAGES as NAVIGATION
 
@@ -16,12 +17,7 @@ FOLDERS = {"sample": SAMPLE_DIR, "real": REAL_DIR}
 
 def run_page(page: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """Open the app on ``folder`` and switch to ``page``, as a person clicking the navigation would."""
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    assert not at.exception, [e.value for e in at.exception]
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    return at
+    return open_page(folder, monkeypatch, page)
 
 
 def test_every_page_is_in_the_navigation():
@@ -92,8 +88,7 @@ def test_overview_on_the_gap_folder_never_turns_missing_months_into_zeros(real_f
 
 
 def test_city_of_london_may_2017_shows_asb_not_supplied_and_its_crimes(real_folders, monkeypatch):
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(real_folders["city"]))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = open_page(real_folders["city"], monkeypatch)
     at.sidebar.select_slider[0].set_value(("2017-05", "2017-05")).run()
     values = _metrics(at)
     assert values["ASB incidents"] == "not supplied"

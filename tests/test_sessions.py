@@ -11,7 +11,8 @@ import shutil
 from streamlit.testing.v1 import AppTest
 
 from analysis.load.upload import remove_overlay, save_atomically, stage_upload
-from tests.conftest import ROOT, street_csv
+from tests.apptest import new_session
+from tests.conftest import street_csv
 
 
 def _asb(at: AppTest) -> str:
@@ -19,11 +20,8 @@ def _asb(at: AppTest) -> str:
 
 
 def _session(folder, monkeypatch, override=None) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    if override is not None:
-        at.session_state["data_dir_override"] = str(override)
-    return at.run()
+    state = {"data_dir_override": str(override)} if override is not None else None
+    return new_session(folder, monkeypatch, session_state=state).run()
 
 
 def _month_of_asb(month: str, n: int) -> str:
