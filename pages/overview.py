@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from analysis.figures.shared import coverage_strip, trend_figure
-from analysis.measures.overview import rate_by_hub
+from analysis.figures.shared import coverage_strip
+from analysis.measures.overview import VIEWS, overview_trend
 from analysis.schema import UNASSIGNED
-from analysis.text.a11y import chart_summary, table_view
+from analysis.text.a11y import table_view
 from ui import cache
 from ui.charts import chart_with_table
 from ui.common import asb_and_crime_note, attribution, csv_download, page_start
@@ -88,57 +88,12 @@ if len(dataset.months) > 1:
     )
 
 view = (
-    st.segmented_control(
-        "Show", ["County total", "Each hub"], default="County total", key="overview_view", label_visibility="collapsed"
-    )
-    or "County total"
+    st.segmented_control("Show", VIEWS, default=VIEWS[0], key="overview_view", label_visibility="collapsed")
+    or VIEWS[0]
 )  # a second click deselects: fall back to the county view
-hubs_table = figures.hubs_table
-rate = rate_by_hub(figures.table)
-if view == "Each hub":
-    y = "asb_rate_per_1000" if rate else "asb"
-    y_title = "ASB per 1,000 residents" if rate else "ASB incidents"
-    chart_table = hubs_table[["hub", "month", "asb", "population", "asb_rate_per_1000"]]
-    figure = trend_figure(
-        chart_table,
-        x="month",
-        y=y,
-        series="hub",
-        y_title=y_title,
-        hover_format=",.2f" if rate else ",.0f",
-        not_supplied=figures.missing["asb"],
-    )
-    summary_text = chart_summary(
-        chart_table,
-        x="month",
-        y=y,
-        what=y_title,
-        series="hub",
-        value_format="{:,.2f}" if rate else "{:,.0f}",
-        not_supplied=figures.missing["asb"],
-    )
-    readable = table_view(chart_table, {"hub": "Hub", "month": "Month", "asb": "ASB", y: y_title})
-else:
-    county = figures.county()
-    chart_table = county.melt(id_vars="month", var_name="measure", value_name="records").assign(
-        measure=lambda d: d["measure"].map({"asb": "ASB incidents", "crime": "Crimes (excluding ASB)"})
-    )
-    figure = trend_figure(
-        chart_table, x="month", y="records", series="measure", y_title="Records a month, county", not_supplied=gaps
-    )
-    summary_text = chart_summary(
-        chart_table, x="month", y="records", what="records a month", series="measure", not_supplied=gaps
-    )
-    readable = table_view(chart_table, {"month": "Month", "measure": "Measure", "records": "Records"})
-chart_title = "ASB" if view == "Each hub" else "ASB and crime"
-figure.update_layout(
-    title={"text": f"{chart_title}, {filters.period_label}", "y": 0.97, "yanchor": "top"}, margin={"t": 90}, height=400
-)
-chart_with_table(figure, readable, summary_text, key="overview_trend")
-asb_rows = (chart_table if view == "Each hub" else county).dropna(subset=["asb"])
-if len(asb_rows):
-    peak = asb_rows.loc[asb_rows["asb"].idxmax()]
-    where = f" in {peak['hub']}" if view == "Each hub" else " across the county"
-    st.caption(f"Highest ASB month: {peak['month'].strftime('%b %Y')} with {int(peak['asb']):,} records{where}.")
-csv_download(chart_table, "Download the data behind this chart", "asb_trend.csv", key="dl_overview_trend")
+trend = overview_trend(figures, view, filters.period_label)
+chart_with_table(trend.figure, trend.readable, trend.summary, key="overview_trend")
+if trend.peak:
+    st.caption(trend.peak)
+csv_download(trend.data, "Download the data behind this chart", "asb_trend.csv", key="dl_overview_trend")
 attribution()

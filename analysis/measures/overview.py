@@ -13,13 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
+from analysis.figures.shared import trend_figure
 from analysis.load.dataset import Dataset
 from analysis.measures.metrics import summary
 from analysis.schema import UNASSIGNED
 from analysis.stats.compare import Comparison, compare_months
+from analysis.text.a11y import chart_summary, table_view
 
-__all__ = ["Overview", "overview"]
+__all__ = ["Overview", "TrendChart", "overview", "overview_trend", "rate_by_hub"]
 
 
 @dataclass(frozen=True)
@@ -131,3 +134,86 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.
 def rate_by_hub(table: pd.DataFrame) -> bool:
     """True when the hubs' rows carry residents, so a per-hub chart can show rates."""
     return bool(np.any(table.loc[table["hub"] != UNASSIGNED, "population"].notna()))
+
+
+#: The Overview's two views of the trend.
+VIEWS = ("County total", "Each hub")
+_MEASURES = {"asb": "ASB incidents", "crime": "Crimes (excluding ASB)"}
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """The Overview's trend chart, with what goes beside it.
+
+    Attributes
+    ----------
+    figure : plotly.graph_objects.Figure
+    data : pandas.DataFrame
+        The data behind the chart, as downloaded.
+    readable : pandas.DataFrame
+        The table view (screen readers; "not supplied" where a month was not).
+    summary : str
+        The chart in words (alt text and caption).
+    peak : str or None
+        The sentence naming the highest ASB month (None when no ASB month was supplied).
+    """
+
+    figure: go.Figure
+    data: pd.DataFrame
+    readable: pd.DataFrame
+    summary: str
+    peak: str | None
+
+
+def overview_trend(figures: Overview, view: str, period_label: str) -> TrendChart:
+    """ASB per hub (``view`` "Each hub": rates where there are residents) or ASB and crime for the county."""
+    if view == "Each hub":
+        rate = rate_by_hub(figures.table)
+        y = "asb_rate_per_1000" if rate else "asb"
+        y_title = "ASB per 1,000 residents" if rate else "ASB incidents"
+        data = figures.hubs_table[["hub", "month", "asb", "population", "asb_rate_per_1000"]]
+        not_supplied = figures.missing["asb"]
+        figure = trend_figure(
+            data,
+            x="month",
+            y=y,
+            series="hub",
+            y_title=y_title,
+            hover_format=",.2f" if rate else ",.0f",
+            not_supplied=not_supplied,
+        )
+        summary_text = chart_summary(
+            data,
+            x="month",
+            y=y,
+            what=y_title,
+            series="hub",
+            value_format="{:,.2f}" if rate else "{:,.0f}",
+            not_supplied=not_supplied,
+        )
+        readable = table_view(data, {"hub": "Hub", "month": "Month", "asb": "ASB", y: y_title})
+        asb_rows, where = data.dropna(subset=["asb"]), lambda row: f" in {row['hub']}"
+        title = "ASB"
+    else:
+        county = figures.county()
+        gaps = sorted(set(figures.missing["asb"]) | set(figures.missing["crime"]))
+        data = county.melt(id_vars="month", var_name="measure", value_name="records").assign(
+            measure=lambda d: d["measure"].map(_MEASURES)
+        )
+        figure = trend_figure(
+            data, x="month", y="records", series="measure", y_title="Records a month, county", not_supplied=gaps
+        )
+        summary_text = chart_summary(
+            data, x="month", y="records", what="records a month", series="measure", not_supplied=gaps
+        )
+        readable = table_view(data, {"month": "Month", "measure": "Measure", "records": "Records"})
+        asb_rows, where = county.dropna(subset=["asb"]), lambda row: " across the county"
+        title = "ASB and crime"
+    figure.update_layout(
+        title={"text": f"{title}, {period_label}", "y": 0.97, "yanchor": "top"}, margin={"t": 90}, height=400
+    )
+    peak = None
+    if len(asb_rows):
+        row = asb_rows.loc[asb_rows["asb"].idxmax()]
+        peak = f"Highest ASB month: {row['month'].strftime('%b %Y')} with {int(row['asb']):,} records{where(row)}."
+    return TrendChart(figure, data, readable, summary_text, peak)
