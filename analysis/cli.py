@@ -24,7 +24,7 @@ from analysis.fetch.fetcher import add_fetch_arguments, fetch_command
 from analysis.load.coverage import month_ranges
 from analysis.load.dataset import Dataset, load_dataset
 from analysis.measures.metrics import monthly_counts, monthly_patrol, summary
-from analysis.outputs.briefing import add_briefing_arguments, briefing_command
+from analysis.outputs.briefing.pack import add_briefing_arguments, briefing_command
 from analysis.schema import CRIME_TYPES
 from analysis.stats.evaluate import InsufficientData, evaluate, plain_english
 from analysis.store.ingest import ingest

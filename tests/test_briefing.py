@@ -18,14 +18,10 @@ import pytest
 from PIL import Image
 
 from analysis.load.dataset import load_dataset
-from analysis.outputs.briefing import (
-    CHART_HEIGHT,
-    CHART_WIDTH,
-    briefing_pdf,
-    build_briefing,
-    charts_zip,
-    make_briefing,
-)
+from analysis.outputs.briefing.images import CHART_HEIGHT, CHART_WIDTH, charts_zip
+from analysis.outputs.briefing.make import make_briefing
+from analysis.outputs.briefing.pack import build_briefing
+from analysis.outputs.briefing.pdf import briefing_pdf
 from analysis.outputs.disclosure import SUPPRESSED_LABEL, TOTAL, WITHHELD_LABEL
 from tests.conftest import SAMPLE_DIR, street_csv
 

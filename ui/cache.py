@@ -34,7 +34,9 @@ from analysis.measures.performance import (
     period_rate,
     trend_window,
 )
-from analysis.outputs.briefing import Briefing, briefing_pdf, chart_images, charts_zip, make_briefing
+from analysis.outputs.briefing.make import make_briefing
+from analysis.outputs.briefing.model import Briefing
+from analysis.outputs.briefing.pack import BriefingPack, make_pack
 from analysis.schema import ASB
 from analysis.stats.evaluate import Evaluation, InsufficientData
 
@@ -300,11 +302,9 @@ def briefing(folder: str, key: tuple, public: bool, months: int, _dataset: Datas
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def briefing_pack(folder: str, key: tuple, public: bool, months: int, _dataset: Dataset) -> tuple[bytes, bytes]:
+def briefing_pack(folder: str, key: tuple, public: bool, months: int, _dataset: Dataset) -> BriefingPack:
     """The PDF pack and the ZIP of chart PNGs (drawn once per data, mode and period)."""
-    model = briefing(folder, key, public, months, _dataset)
-    images = chart_images(model)
-    return briefing_pdf(model, images), charts_zip(model, images)
+    return make_pack(briefing(folder, key, public, months, _dataset))
 
 
 # --------------------------------------------------------------------------- pages/data.py

@@ -1,0 +1,77 @@
+"""A PNG of each chart (for the PDF and for slides), drawn by kaleido with Debian chromium, and their ZIP."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from analysis.errors import DataProblem
+from analysis.outputs.briefing.model import Briefing
+
+__all__ = ["CHART_HEIGHT", "CHART_WIDTH", "CHROMIUM", "chart_images", "charts_zip", "image_name"]
+
+#: Size of chart images for the PDF and for slides (16:9), in pixels.
+CHART_WIDTH, CHART_HEIGHT = 1600, 900
+#: Charts are laid out at this width and scaled up to CHART_WIDTH, so their type reads from the back of a hall.
+_LAYOUT_WIDTH = 1120
+#: The Debian chromium kaleido uses to draw chart images.
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _use_debian_chromium() -> None:
+    """Point kaleido at Debian chromium when it is there (kaleido would otherwise look elsewhere first)."""
+    if Path(CHROMIUM).exists() and "BROWSER_PATH" not in os.environ:
+        os.environ["BROWSER_PATH"] = CHROMIUM
+
+
+def chart_images(briefing: Briefing, *, width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> dict[str, bytes]:
+    """PNG bytes of every screen's chart, keyed by screen key, drawn by kaleido.
+
+    Raises
+    ------
+    ValueError
+        When kaleido cannot start a browser (Chromium missing).
+    """
+    import plotly.io as pio
+
+    _use_debian_chromium()
+    screens = [s for s in briefing.screens if s.figure is not None]
+    with tempfile.TemporaryDirectory(prefix="briefing-") as tmp:
+        files = [Path(tmp) / f"{s.key}.png" for s in screens]
+        try:
+            pio.write_images(
+                [s.figure for s in screens],
+                files,
+                width=_LAYOUT_WIDTH,
+                height=round(_LAYOUT_WIDTH * height / width),
+                scale=width / _LAYOUT_WIDTH,
+            )
+        except Exception as e:  # kaleido raises several types when chromium is missing or fails
+            logging.getLogger(__name__).exception("kaleido could not draw the briefing charts")
+            raise DataProblem(
+                f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}; apt-get install chromium)."
+            ) from e
+        return {s.key: f.read_bytes() for s, f in zip(screens, files, strict=True)}
+
+
+def image_name(index: int, key: str) -> str:
+    """The file name of screen ``index``'s chart: '02-asb-change.png'."""
+    return f"{index:02d}-{key}.png"
+
+
+def charts_zip(briefing: Briefing, images: dict[str, bytes]) -> bytes:
+    """A ZIP of the chart PNGs (for slides) with a text file of each chart's summary."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        lines = [f"Local Focus briefing: {briefing.area}, {briefing.period_label}.", briefing.mode_label, ""]
+        for i, screen in enumerate(briefing.screens, start=1):
+            if screen.key in images:
+                name = image_name(i, screen.key)
+                archive.writestr(name, images[screen.key])
+                lines += [f"{name}: {screen.title}", f"  {screen.sentence}", f"  Alt text: {screen.summary}", ""]
+        archive.writestr("README.txt", "\n".join(lines))
+    return buffer.getvalue()

@@ -1,0 +1,220 @@
+"""The briefing's period, the same months a year before, and the counts it may publish.
+
+The period is the latest months whose ASB was supplied for every hub; the comparison is
+the same months a year before, when they were supplied. :class:`Frame` carries both, the
+ASB records and the hub counts as published (disclosed in public mode) to every screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.load.coverage import Coverage, month_ranges
+from analysis.load.dataset import Dataset
+from analysis.outputs.briefing.model import GENERATED_NOTE
+from analysis.outputs.briefing.words import month_span, month_words
+from analysis.outputs.disclosure import SUPPRESSED_LABEL, TOTAL, disclose
+from analysis.schema import UNASSIGNED
+
+__all__ = [
+    "Frame",
+    "Published",
+    "before_window",
+    "briefing_period",
+    "make_frame",
+    "monthly_asb",
+    "monthly_by_hub",
+    "publish",
+]
+
+
+@dataclass(frozen=True)
+class Published:
+    """Counts by label (hubs, months) and their total, as the briefing may show them.
+
+    In public mode the numbers go through :func:`~analysis.outputs.disclosure.disclose` with
+    the total published, so a hidden count cannot be worked out from the rest.
+    """
+
+    exact: pd.Series
+    hidden: pd.Series
+    labels: pd.Series
+    total: int
+    total_hidden: bool
+    total_label: str
+
+    @property
+    def shown(self) -> pd.Series:
+        """The counts as floats, NaN where hidden."""
+        return self.exact.astype("float64").mask(self.hidden)
+
+    def largest_first(self, names: list[str]) -> list[str]:
+        """``names`` by count, largest first, hidden counts last (ties keep their order)."""
+        return sorted(names, key=lambda name: 1 if self.hidden[name] else -int(self.exact[name]))
+
+    def values_of(self, names: list[str]) -> list[int | None]:
+        """The counts of ``names`` as a chart draws them: None where hidden."""
+        return [None if self.hidden[name] else int(self.exact[name]) for name in names]
+
+
+def publish(counts: pd.Series, public: bool, *, with_total: bool = True) -> Published:
+    """Counts (hubs or months) with their total; in public mode, disclosed.
+
+    Records placed in no hub describe no area, so their count is never suppressed for
+    being small, but it can be withheld to protect a small hub.
+    """
+    exact = counts.astype("int64")
+    total = int(exact.sum())
+    if not public:
+        labels = exact.map("{:,}".format)
+        return Published(exact, pd.Series(False, index=exact.index), labels, total, False, f"{total:,}")
+    exempt = pd.DataFrame({"n": exact.index == UNASSIGNED}, index=exact.index)
+    result = disclose(exact.to_frame("n"), column_totals=with_total, exempt=exempt)
+    hidden, labels = result.hidden["n"], result.labels["n"]
+    if not with_total:
+        return Published(exact, hidden, labels, total, True, SUPPRESSED_LABEL)
+    cells = hidden.index != TOTAL
+    return Published(exact, hidden[cells], labels[cells], total, bool(hidden.iloc[-1]), str(labels.iloc[-1]))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every screen builder needs: the data, the period and the hub counts it may publish."""
+
+    dataset: Dataset
+    public: bool
+    start: pd.Period
+    end: pd.Period
+    before: pd.PeriodIndex | None
+    hubs: list[str]
+    force: str | None
+    asb: pd.DataFrame
+    hubs_this: Published
+    hubs_before: Published | None
+    #: Why there is no year-before window ("" when there is one).
+    before_reason: str = ""
+    #: What the period leaves out because it was not supplied ("" when nothing).
+    period_note: str = ""
+
+    @property
+    def area(self) -> str:
+        """The area in a sentence: 'the Cumbria Constabulary area'."""
+        return f"the {self.force} area" if self.force else "the hub areas"
+
+    @property
+    def period(self) -> pd.PeriodIndex:
+        """The months of the briefing."""
+        return pd.period_range(self.start, self.end, freq="M")
+
+    @property
+    def n(self) -> int:
+        """How many months the briefing covers."""
+        return len(self.period)
+
+    @property
+    def in_words(self) -> str:
+        """'in the 12 months to December 2020' or 'in December 2020'."""
+        if self.n == 1:
+            return f"in {month_words(self.end)}"
+        return f"in the {self.n} months to {month_words(self.end)}"
+
+    @property
+    def span_words(self) -> str:
+        """The period for a chart axis or legend: 'the 12 months to December 2020' or 'December 2020'."""
+        return self.in_words.removeprefix("in ")
+
+    @property
+    def generated_note(self) -> tuple[str, ...]:
+        """The generated-data note, when the data is a generated sample."""
+        return (GENERATED_NOTE,) if self.dataset.is_generated else ()
+
+    def hidden_hubs(self) -> set[str]:
+        """Hubs whose count is hidden this period or a year before."""
+        hidden = set(self.hubs_this.hidden[self.hubs_this.hidden].index)
+        if self.hubs_before is not None:
+            hidden |= set(self.hubs_before.hidden[self.hubs_before.hidden].index)
+        return hidden
+
+
+def monthly_by_hub(asb: pd.DataFrame, hubs: list[str], months: pd.PeriodIndex) -> pd.DataFrame:
+    """ASB per hub and month over ``months`` (zeros included), hubs (and Unassigned) as columns.
+
+    Only for months whose ASB was supplied (the briefing's period and comparison window are
+    chosen so); :func:`monthly_asb` is the gap-aware series for the trend.
+    """
+    rows = asb[asb["month"].isin(months)]
+    counts = rows.groupby([rows["month"], rows["hub"].astype("str")]).size().unstack(fill_value=0)
+    return counts.reindex(index=months, columns=[*hubs, UNASSIGNED], fill_value=0)
+
+
+def monthly_asb(frame: Frame, months: pd.PeriodIndex) -> pd.Series:
+    """Area-wide ASB per month, NaN where ASB was not supplied (a gap, never a zero)."""
+    monthly = monthly_by_hub(frame.asb, frame.hubs, months).sum(axis=1).astype("float64")
+    supplied = frame.dataset.coverage.supplied("asb", None, months).to_numpy()
+    return monthly.where(supplied)
+
+
+def briefing_period(coverage: Coverage, hubs: list[str], months: int) -> tuple[pd.Period, pd.Period, str]:
+    """The last ``months`` months whose ASB was supplied for every hub, ending at the data's last month.
+
+    A period with a month not supplied would give totals that look complete but are not, so
+    the period stops after the last gap, and the returned note says so.
+    """
+    end = coverage.span[-1]
+    start = end - (min(months, len(coverage.span)) - 1)
+    gaps = coverage.missing_any(start, end, hubs, streams=("asb",))
+    if not gaps:
+        return start, end, ""
+    shortened = max(gaps) + 1
+    note = (
+        f"The briefing covers {month_span(shortened, end)} only: ASB for "
+        f"{month_ranges(gaps)} was not supplied, and a total across a missing month would look complete but be short."
+    )
+    return shortened, end, note
+
+
+def before_window(coverage: Coverage, hubs: list[str], start: pd.Period, end: pd.Period):
+    """The same months a year before, or None and the reason (a month not supplied, or before the data)."""
+    before = pd.period_range(start - 12, end - 12, freq="M")
+    gaps = coverage.missing_any(before[0], before[-1], hubs, streams=("asb",))
+    if not gaps:
+        return before, ""
+    if before[-1] < coverage.span[0]:
+        return None, f"the data start in {month_words(coverage.span[0])}, so there is no year before to compare with"
+    return (
+        None,
+        f"the same months a year before were not supplied ({month_ranges(gaps)}), so there is nothing to compare",
+    )
+
+
+def _force(dataset: Dataset) -> str | None:
+    """The police force the records fall within (the most common), or None."""
+    counts = dataset.incidents["falls_within"].value_counts()
+    counts = counts[(counts > 0) & (counts.index.astype("str") != "")]
+    return None if counts.empty else str(counts.index[0])
+
+
+def make_frame(dataset: Dataset, *, public: bool, months: int) -> Frame:
+    """The period, the year before and the hub counts as published, for a dataset with ASB records."""
+    hubs = [str(h) for h in dataset.hubs["hub"]]
+    start, end, period_note = briefing_period(dataset.coverage, hubs, months)
+    before, before_reason = before_window(dataset.coverage, hubs, start, end)
+    asb = dataset.incidents.loc[dataset.incidents["is_asb"], ["month", "hub", "lsoa_code", "lsoa_name"]]
+    hubs_this = publish(monthly_by_hub(asb, hubs, pd.period_range(start, end, freq="M")).sum(), public)
+    hubs_before = publish(monthly_by_hub(asb, hubs, before).sum(), public) if before is not None else None
+    return Frame(
+        dataset,
+        public,
+        start,
+        end,
+        before,
+        hubs,
+        _force(dataset),
+        asb,
+        hubs_this,
+        hubs_before,
+        before_reason,
+        period_note,
+    )
