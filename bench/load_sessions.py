@@ -83,6 +83,8 @@ class Level:
     filter_changes: int = 0
     bytes_received: int = 0
     rss_before_mb: float = 0.0
+    #: The server's CPU time (user + system, with children) during the level, in seconds.
+    cpu_seconds: float = 0.0
     rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
     #: Streamlit's own measure of every session's st.session_state at the level's end (bytes), if known.
@@ -126,9 +128,10 @@ class Level:
             if self.session_state_bytes is not None
             else ""
         )
+        cpu = f"  server CPU {self.cpu_seconds / len(self.times):.2f} s a view" if self.times and self.cpu_seconds else ""
         return (
             f"{self.sessions:3d} sessions  {self.seconds:4.0f} s  {len(self.times):5d} page views "
-            f"({self.filter_changes} filter changes)  {len(self.errors):3d} errors  {timing}  {memory}{state}"
+            f"({self.filter_changes} filter changes)  {len(self.errors):3d} errors  {timing}  {memory}{state}{cpu}"
         )
 
 
@@ -181,6 +184,16 @@ def rss_mb(process: psutil.Process | None) -> float:
         return 0.0
     try:
         return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 1e6
+    except psutil.Error:
+        return 0.0
+
+
+def cpu_seconds(process: psutil.Process | None) -> float:
+    """CPU time (user + system) of the server and its children so far, in seconds."""
+    if process is None:
+        return 0.0
+    try:
+        return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
     except psutil.Error:
         return 0.0
 
@@ -314,6 +327,7 @@ async def warm_up(url: str) -> list[str]:
 async def run_level(url: str, server: psutil.Process | None, sessions: int, seconds: float, args, browser=None):
     """Start ``sessions`` sessions ``ramp`` seconds apart, hold them all for ``seconds``; sample the server's memory."""
     level = Level(sessions, seconds, load_before=load_average(), rss_before_mb=rss_mb(server))
+    cpu_before = cpu_seconds(server)
     until = time.monotonic() + args.ramp * sessions + seconds
     if browser is None:
         tasks = [asyncio.create_task(_protocol_session(url, until, level, args, n)) for n in range(sessions)]
@@ -327,6 +341,7 @@ async def run_level(url: str, server: psutil.Process | None, sessions: int, seco
             level.session_state_bytes = await asyncio.to_thread(session_state_bytes, url)
             level.measured.set()
         await asyncio.sleep(0.5)
+    level.cpu_seconds = cpu_seconds(server) - cpu_before
     for task in tasks:
         if task.exception() is not None:
             level.errors.append(f"session: {type(task.exception()).__name__}")
