@@ -2,10 +2,14 @@
 
 Holds 1, 10 and 20 concurrent sessions (by default for 30, 60 and 120 s), each opening the
 app and then visiting the seven pages in turn with a seeded random think time between them
-(2-6 s), changing the sidebar's Hubs filter once per round. Reports per level: page views
-(filter changes included), errors, p50/p95 page time, and the server's resident memory
-(RSS of the server with its children: at the level's end and its peak, sampled every 0.5 s),
-with the memory added per session against the server's RSS just before the level.
+(2-6 s, ``--think``), changing the sidebar's Hubs filter once per round (on Hub performance,
+by sending the multiselect's widget state back under the id the server drew it with). One
+uncounted session first visits every page, so the shared caches are filled before any level
+(``--no-warm-up`` to measure the cold start). Reports per level: page views (filter changes
+included), errors, p50/p95 page time, the p50 of each page, the server's resident memory (RSS
+of the server with its children: at the level's end and its peak, sampled every 0.5 s), the
+memory added per session against the server's RSS just before the level, and the server's
+CPU time per page view (steadier than page times on a shared machine).
 
     python -m bench.load_sessions                          # 1, 10, 20 sessions; 30, 60, 120 s
     python -m bench.load_sessions --levels 1 5 --seconds 20 20
