@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.figures.shared import coverage_strip
-from analysis.load.coverage import coverage_table, month_ranges
+from analysis.load.coverage import month_ranges
 from analysis.load.dataset import DATA_DIR_ENV, default_data_dir
 from analysis.load.report import rejected_rows, reports_frame
 from analysis.load.upload import (
@@ -329,7 +329,7 @@ incidents = dataset.incidents
 if incidents.empty:
     st.info("No incident records loaded.")
 else:
-    months = coverage_table(incidents, dataset.coverage)
+    months = cache.coverage_by_month(dataset.fingerprint, dataset)
     strip, strip_table, strip_summary = coverage_strip(dataset.coverage, dataset.months[0], dataset.months[-1])
     chart_with_table(
         strip,
@@ -368,13 +368,7 @@ else:
         hide_index=True,
         key="coverage_months",
     )
-    by_file = (
-        incidents.groupby(["source_file", "month"], observed=True)
-        .size()
-        .rename("records")
-        .reset_index()
-        .assign(month=lambda d: d["month"].astype("str"))
-    )
+    by_file = cache.records_by_file(dataset.fingerprint, dataset)
     st.dataframe(by_file, hide_index=True, key="coverage_table")
     assigned = incidents["assigned_by"].value_counts().rename_axis("placed by").rename("records").reset_index()
     st.markdown(

@@ -18,6 +18,7 @@ import streamlit as st
 
 from analysis.access import public_view
 from analysis.cli import run_evaluation
+from analysis.load.coverage import coverage_table
 from analysis.load.dataset import Dataset, fingerprint, load_dataset
 from analysis.load.upload import UploadCheck, check_upload
 from analysis.measures import maps
@@ -39,6 +40,7 @@ from analysis.outputs.briefing.model import Briefing
 from analysis.outputs.briefing.pack import BriefingPack, make_pack
 from analysis.schema import ASB
 from analysis.stats.evaluate import Evaluation, InsufficientData
+from ui.memory import thaw
 
 __all__ = [
     "ALL_HUBS",
@@ -49,6 +51,7 @@ __all__ = [
     "briefing_pack",
     "cached",
     "checked_upload",
+    "coverage_by_month",
     "counts_by_hub_month",
     "dose_response_for",
     "evaluation",
@@ -62,6 +65,7 @@ __all__ = [
     "outcomes",
     "overview",
     "patrol_by_hub_week",
+    "records_by_file",
     "residents_by_hub_month",
 ]
 
@@ -80,6 +84,7 @@ def load(folder: str, public: bool = False) -> Dataset:
 @st.cache_resource(show_spinner="Loading the data folder…", max_entries=4)
 def _load_keyed(folder: str, key: tuple, public: bool) -> Dataset:
     # cache_resource: one shared, read-only object per folder content, never a copy per session.
+    thaw()  # a dataset this replaces may be collected (ui/memory.py)
     dataset = load_dataset(folder)
     return public_view(dataset) if public else dataset
 
@@ -308,6 +313,25 @@ def briefing_pack(folder: str, key: tuple, public: bool, months: int, _dataset: 
 
 
 # --------------------------------------------------------------------------- pages/data.py
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def coverage_by_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
+    """:func:`analysis.load.coverage.coverage_table` of the whole data, once per folder content (not per visit)."""
+    return coverage_table(_dataset.incidents, _dataset.coverage)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def records_by_file(key: tuple, _dataset: Dataset) -> pd.DataFrame:
+    """Records per source file and month (month as text), once per folder content."""
+    return (
+        _dataset.incidents.groupby(["source_file", "month"], observed=True)
+        .size()
+        .rename("records")
+        .reset_index()
+        .assign(month=lambda d: d["month"].astype("str"))
+    )
+
 
 
 @st.cache_data(max_entries=64, show_spinner="Checking the uploaded file…")

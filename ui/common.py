@@ -24,6 +24,7 @@ from analysis.outputs.export import to_safe_csv
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 from ui import cache
 from ui.access import gate, public_site
+from ui.memory import freeze_after_first_run
 from ui.navigation import entry_point_run, through_entry_point
 
 __all__ = [
@@ -302,6 +303,9 @@ def run_page(page: StreamlitPage) -> None:
     except Exception:
         log.exception("The page %r failed", getattr(page, "title", page))
         st.error(f"This page could not be drawn. {FAULT_SENTENCE}", icon=":material/error:")
+    else:
+        # Streamlit collects garbage after every run; this keeps that cheap (see ui/memory.py).
+        freeze_after_first_run(str(getattr(page, "url_path", page)))
 
 
 @contextmanager
