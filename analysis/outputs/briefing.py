@@ -35,7 +35,7 @@ from analysis.errors import DataProblem
 from analysis.figures.shared import MARKERS, PALETTE
 from analysis.load.coverage import NOT_SUPPLIED, Coverage, month_ranges
 from analysis.load.dataset import Dataset, load_dataset
-from analysis.measures.maps import is_schematic
+from analysis.measures.maps.view import is_schematic
 from analysis.measures.metrics import hub_population, monthly_patrol
 from analysis.outputs.disclosure import (
     ROUNDING_BASE,
