@@ -19,7 +19,7 @@ import streamlit as st
 from analysis.access import public_view
 from analysis.cli import run_evaluation
 from analysis.load.dataset import Dataset, fingerprint, load_dataset
-from analysis.load.upload import UploadCheck, check_upload
+from analysis.load.upload.check import UploadCheck, check_upload
 from analysis.measures.deployment import weekly_patrol
 from analysis.measures.maps.hub_map import HubMap, MapRequest
 from analysis.measures.maps.hub_map import hub_map as assemble_hub_map
