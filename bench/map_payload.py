@@ -1,7 +1,7 @@
 """The Hub map's payload and speed: JSON bytes per view, build time, and the server time of a filter change.
 
 Part 1 (no Streamlit): for the hub view, the hub view with hotspots and every hub's LSOA
-drill-down, build the figure the page builds (aggregation, simplified GeoJSON, figure)
+drill-down, build the figure the page builds (:func:`analysis.measures.maps.hub_map.hub_map`)
 and measure the JSON ``st.plotly_chart`` would send (``plotly.io.to_json``), against the
 raw GeoJSON of the same areas.
 
@@ -28,52 +28,24 @@ if str(ROOT) not in sys.path:
 import pandas as pd  # noqa: E402
 
 from analysis.load.dataset import Dataset, load_dataset  # noqa: E402
-from analysis.measures import maps  # noqa: E402
-from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED  # noqa: E402
+from analysis.measures.maps.figures import figure_bytes  # noqa: E402
+from analysis.measures.maps.hub_map import ALL_HUBS, MapRequest, hub_map, map_boundaries  # noqa: E402
+from analysis.schema import ASB, CRIME_TYPES  # noqa: E402
 
-VIEW_PX = (480, 440)  # as pages/hub_map.py fits the view
 BUDGET_S = 0.3
 
 
 def build_view(dataset: Dataset, hub: str | None, hotspots: bool) -> tuple[int, int, float]:
     """(figure JSON bytes, raw GeoJSON bytes of the same areas, build seconds) for one view of ASB rates."""
     start = time.perf_counter()
-    population = dataset.table("population.csv")
-    rows = dataset.incidents.loc[dataset.incidents["crime_type"] == ASB]
-    if hub is None:
-        rows = rows.loc[rows["hub"] != UNASSIGNED]
-        boundaries, key = dataset.areas, "area_code"
-        table = maps.hub_rates(rows, dataset.hubs, population, dataset.months)
-        table = table.rename(columns={"hub": "name", "area_code": "code"})
-    else:
-        rows = rows.loc[rows["hub"] == hub]
-        area = dataset.hubs.set_index("hub").loc[hub, "area_code"]
-        boundaries, key = dataset.lsoa.loc[dataset.lsoa["area_code"] == area], "lsoa_code"
-        table = maps.lsoa_rates(rows, dataset.lsoa, population, dataset.months, area)
-        table = table.rename(columns={"lsoa_name": "name", "lsoa_code": "code"})
-    bounds = tuple(float(b) for b in boundaries.total_bounds)
-    geojson = maps.map_geojson(boundaries, key, maps.tolerance_for_view(bounds, VIEW_PX[0]))
-    hexagons = hex_geojson = None
-    if hotspots:
-        width = maps.nice_hex_width(bounds)
-        crs = maps.metric_crs(dataset.areas)
-        x, y = maps.project_points(rows["longitude"], rows["latitude"], crs)
-        polygons = maps.hex_polygons(maps.hexbin_counts(*maps.hex_cells(x, y, width)), width, crs)
-        hexagons, hex_geojson = polygons.drop(columns="geometry"), maps.map_geojson(polygons, "cell_id", decimals=4)
-    figure = maps.map_figure(
-        table,
-        geojson,
-        code="code",
-        name="name",
-        value="rate_per_1000",
-        value_title="per 1,000",
-        view=maps.fit_view(bounds, *VIEW_PX),
-        title="bench",
-        hotspots=hexagons,
-        hotspot_geojson=hex_geojson,
+    level = ALL_HUBS if hub is None else hub
+    request = MapRequest(
+        dataset.months[0], dataset.months[-1], tuple(dataset.hubs["hub"]), (ASB,), level, hotspots=hotspots
     )
-    payload = maps.figure_bytes(figure)
+    mapped = hub_map(dataset, request)
+    payload = figure_bytes(mapped.figure)
     seconds = time.perf_counter() - start
+    boundaries, key = map_boundaries(dataset, level, mapped.table["code"])
     raw = len(boundaries[[key, "geometry"]].to_json().encode())
     return payload, raw, seconds
 

@@ -21,7 +21,8 @@ from analysis.access import (
 from analysis.errors import DataProblem
 from analysis.load.dataset import load_dataset
 from analysis.load.report import rejected_rows
-from analysis.load.upload import check_upload, save_upload
+from analysis.load.upload.check import check_upload
+from analysis.load.upload.save import save_upload
 from tests.conftest import street_csv
 from tests.test_briefing import CANARY, make_canary_folder
 

@@ -2,7 +2,7 @@
 
 Random bytes, mutated real police.uk rows (read in place from ../shared/data/real) and
 mutated resourcing rows go into analysis.load.textio, analysis.load.tables (every kind),
-analysis.load.incidents, analysis.load.geo and analysis.load.upload. The only exception that may
+analysis.load.incidents, analysis.load.geo and analysis.load.upload.check. The only exception that may
 escape is DataProblem, and every report balances: rows read = accepted + rejected.
 Bounded: a hundred or so examples a test, no deadline.
 """
@@ -25,7 +25,7 @@ from analysis.load.incidents import load_incidents
 from analysis.load.report import FileReport
 from analysis.load.tables import TABLE_RULES, load_table, parse_table
 from analysis.load.textio import read_csv_bytes
-from analysis.load.upload import check_upload
+from analysis.load.upload.check import check_upload
 from analysis.load.zipsafety import check_zip
 from analysis.schema import POLICE_UK_COLUMNS, REQUIRED_COLUMNS
 from tests.conftest import REAL_DIR, SAMPLE_DIR, need_shared

@@ -13,15 +13,22 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from analysis.load.dataset import load_dataset
-from analysis.measures import maps
+from analysis.measures.maps import figures, hexagons, rates, view, words
+from analysis.measures.maps.hub_map import ALL_HUBS, MapRequest, hub_map, map_boundaries
+from analysis.schema import ASB
 
 UTM30N = "EPSG:32630"
 MONTHS_2019_Q1 = pd.period_range("2019-01", "2019-03", freq="M")
 
 
-def test_docstring_examples():
-    result = doctest.testmod(maps)
-    assert result.attempted >= 6 and result.failed == 0
+@pytest.mark.parametrize(
+    "module,examples",
+    [(rates, 1), (hexagons, 2), (view, 2), (figures, 1), (words, 2)],
+    ids=["rates", "hexagons", "view", "figures", "words"],
+)
+def test_docstring_examples(module, examples):
+    result = doctest.testmod(module)
+    assert result.attempted >= examples and result.failed == 0
 
 
 # --- rates ---
@@ -42,7 +49,7 @@ POPULATION = pd.DataFrame(
 )
 def test_person_months_uses_each_months_year(first, last, expected):
     months = pd.period_range(first, last, freq="M")
-    assert maps.person_months(POPULATION, ["A", "B", "C"], months).to_dict() == expected
+    assert rates.person_months(POPULATION, ["A", "B", "C"], months).to_dict() == expected
 
 
 @pytest.mark.parametrize(
@@ -55,7 +62,7 @@ def test_person_months_uses_each_months_year(first, last, expected):
     ],
 )
 def test_person_months_empty_cases(population, codes, months):
-    assert maps.person_months(population, codes, months).empty
+    assert rates.person_months(population, codes, months).empty
 
 
 def _incidents(**columns) -> pd.DataFrame:
@@ -65,7 +72,7 @@ def _incidents(**columns) -> pd.DataFrame:
 def test_hub_rates_hand_computed():
     incidents = _incidents(hub=pd.Categorical(["North"] * 3 + ["South"] + ["Unassigned"] * 2))
     hubs = pd.DataFrame({"hub": ["North", "South", "East"], "area_code": ["A", "B", "C"], "region": "x"})
-    table = maps.hub_rates(incidents, hubs, POPULATION, MONTHS_2019_Q1)
+    table = rates.hub_rates(incidents, hubs, POPULATION, MONTHS_2019_Q1)
     assert table["hub"].tolist() == ["North", "South", "East"]
     assert table["count"].tolist() == [3, 1, 0]
     assert table["residents"].tolist()[:2] == [100.0, 70.0]
@@ -76,14 +83,14 @@ def test_hub_rates_hand_computed():
 
 def test_hub_rates_without_population_keeps_counts():
     incidents = _incidents(hub=["North", "North"])
-    table = maps.hub_rates(incidents, pd.DataFrame({"hub": ["North"], "area_code": ["A"]}), None, MONTHS_2019_Q1)
+    table = rates.hub_rates(incidents, pd.DataFrame({"hub": ["North"], "area_code": ["A"]}), None, MONTHS_2019_Q1)
     assert table["count"].tolist() == [2]
     assert table["rate_per_1000"].isna().all()
 
 
 def test_hub_rates_checks_its_hubs_argument():
     with pytest.raises(ValueError, match="hub and area_code"):
-        maps.hub_rates(_incidents(hub=[]), pd.DataFrame({"hub": ["North"]}), None, MONTHS_2019_Q1)
+        rates.hub_rates(_incidents(hub=[]), pd.DataFrame({"hub": ["North"]}), None, MONTHS_2019_Q1)
 
 
 def test_lsoa_rates_of_one_area_hand_computed():
@@ -98,18 +105,18 @@ def test_lsoa_rates_of_one_area_hand_computed():
     )
     population = pd.DataFrame({"area_code": ["L1", "L2", "A"], "year": [2019, 2019, 2019], "population": [10, 20, 30]})
     incidents = _incidents(lsoa_code=pd.Categorical(["L1", "L1", "L2", "L3", ""]))
-    table = maps.lsoa_rates(incidents, lsoa, population, MONTHS_2019_Q1, area_code="A")
+    table = rates.lsoa_rates(incidents, lsoa, population, MONTHS_2019_Q1, area_code="A")
     assert table["lsoa_code"].tolist() == ["L1", "L2"]
     assert table["lsoa_name"].tolist() == ["North 001A", "North 001B"]
     assert table["count"].tolist() == [2, 1]
     assert table["rate_per_1000"].tolist() == pytest.approx([2 / 30 * 1000, 1 / 60 * 1000])
-    every = maps.lsoa_rates(incidents, lsoa, None, MONTHS_2019_Q1)
+    every = rates.lsoa_rates(incidents, lsoa, None, MONTHS_2019_Q1)
     assert every["count"].tolist() == [2, 1, 1] and every["rate_per_1000"].isna().all()
 
 
 def test_lsoa_rates_needs_lsoa_codes():
     with pytest.raises(ValueError, match="lsoa_code"):
-        maps.lsoa_rates(_incidents(lsoa_code=[]), pd.DataFrame({"code": []}), None, MONTHS_2019_Q1)
+        rates.lsoa_rates(_incidents(lsoa_code=[]), pd.DataFrame({"code": []}), None, MONTHS_2019_Q1)
 
 
 @pytest.mark.parametrize(
@@ -118,14 +125,14 @@ def test_lsoa_rates_needs_lsoa_codes():
 )
 def test_trend_table_fills_empty_months(residents, expected_rate):
     incidents = _incidents(month=pd.PeriodIndex(["2019-01", "2019-01", "2019-03"], freq="M"))
-    trend = maps.trend_table(incidents, MONTHS_2019_Q1, residents)
+    trend = rates.trend_table(incidents, MONTHS_2019_Q1, residents)
     assert trend["count"].tolist() == [2, 0, 1]
     np.testing.assert_allclose(trend["rate_per_1000"], expected_rate)
 
 
 def test_type_counts_in_police_uk_order_with_zeros():
     incidents = _incidents(crime_type=pd.Categorical(["Robbery", "Burglary", "Robbery"]))
-    table = maps.type_counts(incidents, ["Robbery", "Drugs", "Burglary"])
+    table = rates.type_counts(incidents, ["Robbery", "Drugs", "Burglary"])
     assert table.to_dict("list") == {"crime_type": ["Burglary", "Drugs", "Robbery"], "count": [1, 0, 2]}
 
 
@@ -150,7 +157,7 @@ HALF_HEIGHT = 1000 * math.sqrt(3) / 2  # a 1,000 m hexagon's neighbour one row u
     ],
 )
 def test_hex_cells_hand_computed(x, y, cell):
-    q, r = maps.hex_cells([x], [y], 1000.0)
+    q, r = hexagons.hex_cells([x], [y], 1000.0)
     assert (q[0], r[0]) == cell
 
 
@@ -158,7 +165,7 @@ def test_hex_cells_pick_the_nearest_centre():
     # A hexagon grid is the Voronoi diagram of its centres: every point belongs to its nearest centre.
     rng = np.random.default_rng(7)
     x, y = rng.uniform(-5000, 5000, 2000), rng.uniform(-5000, 5000, 2000)
-    q, r = maps.hex_cells(x, y, 1000.0)
+    q, r = hexagons.hex_cells(x, y, 1000.0)
     centre_x, centre_y = 1000.0 * (q + r / 2), 1000.0 * math.sqrt(3) / 2 * r
     own = np.hypot(x - centre_x, y - centre_y)
     for dq, dr in [(1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-1, 1)]:
@@ -167,36 +174,36 @@ def test_hex_cells_pick_the_nearest_centre():
 
 
 def test_hex_cells_keep_missing_points_missing_and_check_width():
-    q, r = maps.hex_cells([np.nan, 0.0], [1.0, 0.0], 500.0)
+    q, r = hexagons.hex_cells([np.nan, 0.0], [1.0, 0.0], 500.0)
     assert np.isnan(q[0]) and np.isnan(r[0]) and (q[1], r[1]) == (0.0, 0.0)
     with pytest.raises(ValueError, match="width_m must be positive"):
-        maps.hex_cells([0.0], [0.0], 0)
+        hexagons.hex_cells([0.0], [0.0], 0)
 
 
 def test_hexbin_counts_most_first_without_missing():
-    counts = maps.hexbin_counts([0, 0, 1, np.nan, 1, 0, -2], [0, 0, 0, np.nan, 0, 0, 3])
+    counts = hexagons.hexbin_counts([0, 0, 1, np.nan, 1, 0, -2], [0, 0, 0, np.nan, 0, 0, 3])
     assert counts.to_dict("list") == {"q": [0, 1, -2], "r": [0, 0, 3], "count": [3, 2, 1]}
-    assert maps.hexbin_counts([], []).empty
+    assert hexagons.hexbin_counts([], []).empty
 
 
 def test_hex_polygons_contain_their_points_and_have_the_right_size():
     points = gpd.GeoDataFrame(geometry=[Point(-2.93, 54.89), Point(-3.23, 54.12)], crs="EPSG:4326")
-    x, y = maps.project_points(points.geometry.x, points.geometry.y, UTM30N)
-    q, r = maps.hex_cells(x, y, 2000.0)
-    cells = maps.hexbin_counts(q, r)
-    hexagons = maps.hex_polygons(cells, 2000.0, UTM30N)
-    assert hexagons.crs.to_epsg() == 4326
-    assert hexagons["cell_id"].tolist() == [f"{a}_{b}" for a, b in zip(cells["q"], cells["r"], strict=True)]
+    x, y = hexagons.project_points(points.geometry.x, points.geometry.y, UTM30N)
+    q, r = hexagons.hex_cells(x, y, 2000.0)
+    cells = hexagons.hexbin_counts(q, r)
+    polygons = hexagons.hex_polygons(cells, 2000.0, UTM30N)
+    assert polygons.crs.to_epsg() == 4326
+    assert polygons["cell_id"].tolist() == [f"{a}_{b}" for a, b in zip(cells["q"], cells["r"], strict=True)]
     for point in points.geometry:
-        assert hexagons.contains(point).sum() == 1
+        assert polygons.contains(point).sum() == 1
     # a hexagon 2 km across its flats covers (sqrt(3) / 2) x 2,000^2 m^2 = 3.46 km^2
-    assert hexagons.to_crs(UTM30N).area.tolist() == pytest.approx([math.sqrt(3) / 2 * 2000.0**2] * 2)
-    centres = gpd.GeoSeries(gpd.points_from_xy(hexagons["longitude"], hexagons["latitude"]), crs="EPSG:4326")
-    assert hexagons.to_crs(UTM30N).centroid.distance(centres.to_crs(UTM30N)).max() < 0.01  # metres
+    assert polygons.to_crs(UTM30N).area.tolist() == pytest.approx([math.sqrt(3) / 2 * 2000.0**2] * 2)
+    centres = gpd.GeoSeries(gpd.points_from_xy(polygons["longitude"], polygons["latitude"]), crs="EPSG:4326")
+    assert polygons.to_crs(UTM30N).centroid.distance(centres.to_crs(UTM30N)).max() < 0.01  # metres
 
 
 def test_project_points_is_metric_and_keeps_nan():
-    x, y = maps.project_points([-3.0, -3.0, np.nan], [54.0, 55.0, 54.0], UTM30N)
+    x, y = hexagons.project_points([-3.0, -3.0, np.nan], [54.0, 55.0, 54.0], UTM30N)
     assert y[1] - y[0] == pytest.approx(111_250, rel=0.01)  # a degree of latitude
     assert np.isnan(x[2]) and np.isnan(y[2])
 
@@ -211,13 +218,13 @@ def test_project_points_is_metric_and_keeps_nan():
 )
 def test_metric_crs_is_the_utm_zone_of_the_centre(bounds, epsg):
     areas = gpd.GeoDataFrame({"area_code": ["A"]}, geometry=[box(*bounds)], crs="EPSG:4326")
-    assert maps.metric_crs(areas).to_epsg() == epsg
-    assert maps.metric_crs(areas.to_crs(3857)).to_epsg() == epsg  # any input CRS
+    assert hexagons.metric_crs(areas).to_epsg() == epsg
+    assert hexagons.metric_crs(areas.to_crs(3857)).to_epsg() == epsg  # any input CRS
 
 
 def test_metric_crs_needs_a_crs():
     with pytest.raises(ValueError, match="no CRS"):
-        maps.metric_crs(gpd.GeoDataFrame({"area_code": ["A"]}, geometry=[box(0, 0, 1, 1)]))
+        hexagons.metric_crs(gpd.GeoDataFrame({"area_code": ["A"]}, geometry=[box(0, 0, 1, 1)]))
 
 
 @pytest.mark.parametrize(
@@ -230,7 +237,7 @@ def test_metric_crs_needs_a_crs():
     ],
 )
 def test_nice_hex_width(bounds, across, expected):
-    assert maps.nice_hex_width(bounds, across) == expected
+    assert view.nice_hex_width(bounds, across) == expected
 
 
 # --- geometry for the map ---
@@ -267,7 +274,7 @@ SQUARE = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]
     ],
 )
 def test_map_geojson_simplifies_rounds_and_strips(tolerance_m, decimals, ring_a, ring_b_top):
-    collection = maps.map_geojson(_areas(), "area_code", tolerance_m, decimals)
+    collection = view.map_geojson(_areas(), "area_code", tolerance_m, decimals)
     features = collection["features"]
     assert collection["type"] == "FeatureCollection"
     assert [f["id"] for f in features] == ["A", "B"]  # the empty geometry is left out
@@ -277,11 +284,11 @@ def test_map_geojson_simplifies_rounds_and_strips(tolerance_m, decimals, ring_a,
 
 
 def test_map_geojson_reprojects_and_checks_its_key():
-    collection = maps.map_geojson(_areas("EPSG:27700"), "area_code")
+    collection = view.map_geojson(_areas("EPSG:27700"), "area_code")
     xs = [xy[0] for xy in collection["features"][1]["geometry"]["coordinates"][0]]
     assert min(xs) == pytest.approx(1.0, abs=1e-4) and max(xs) == pytest.approx(2.0, abs=1e-4)
     with pytest.raises(ValueError, match="'code' is not a column"):
-        maps.map_geojson(_areas(), "code")
+        view.map_geojson(_areas(), "code")
 
 
 @pytest.mark.parametrize(
@@ -293,47 +300,47 @@ def test_map_geojson_reprojects_and_checks_its_key():
     ],
 )
 def test_tolerance_for_view(bounds, width_px, expected):
-    assert maps.tolerance_for_view(bounds, width_px) == expected
+    assert view.tolerance_for_view(bounds, width_px) == expected
 
 
 @pytest.mark.parametrize(
     "bounds,size,expected",
     [
-        ((-180.0, -85.0511, 180.0, 85.0511), (512, 512), maps.MapView(0.0, 0.0, 0.0)),
-        ((-180.0, -85.0511, 180.0, 85.0511), (1024, 1024), maps.MapView(0.0, 0.0, 1.0)),
+        ((-180.0, -85.0511, 180.0, 85.0511), (512, 512), view.MapView(0.0, 0.0, 0.0)),
+        ((-180.0, -85.0511, 180.0, 85.0511), (1024, 1024), view.MapView(0.0, 0.0, 1.0)),
         # one degree of longitude at the equator in 512 px: 2^z = 360; the height is not limiting
-        ((10.0, -0.1, 11.0, 0.1), (512, 4096), maps.MapView(0.0, 10.5, round(math.log2(360), 2))),
+        ((10.0, -0.1, 11.0, 0.1), (512, 4096), view.MapView(0.0, 10.5, round(math.log2(360), 2))),
     ],
 )
 def test_fit_view_hand_computed(bounds, size, expected):
-    assert maps.fit_view(bounds, *size, padding=0.0) == expected
+    assert view.fit_view(bounds, *size, padding=0.0) == expected
 
 
 def test_fit_view_centres_on_the_mercator_middle():
-    view = maps.fit_view((-3.6, 54.0, -2.2, 55.2), 480, 440)
-    assert 54.6 < view.lat < 54.61  # the Mercator middle is a little north of the plain middle (54.6)
-    assert view.lon == -2.9 and 6.5 < view.zoom < 8.5
+    fitted = view.fit_view((-3.6, 54.0, -2.2, 55.2), 480, 440)
+    assert 54.6 < fitted.lat < 54.61  # the Mercator middle is a little north of the plain middle (54.6)
+    assert fitted.lon == -2.9 and 6.5 < fitted.zoom < 8.5
 
 
 @pytest.mark.parametrize(
     "flags,generated,expected",
     [
         (None, False, None),
-        (None, True, maps.SAMPLE_NOTE),  # the generated sample sits on real boundaries
-        ([True, True], False, maps.SCHEMATIC_NOTE),
+        (None, True, view.SAMPLE_NOTE),  # the generated sample sits on real boundaries
+        ([True, True], False, view.SCHEMATIC_NOTE),
         ([False, False], False, None),
-        (["true", ""], False, maps.SCHEMATIC_NOTE),
-        (["true", ""], True, maps.SCHEMATIC_NOTE),
-        ([False, False], True, maps.SAMPLE_NOTE),
+        (["true", ""], False, view.SCHEMATIC_NOTE),
+        (["true", ""], True, view.SCHEMATIC_NOTE),
+        ([False, False], True, view.SAMPLE_NOTE),
     ],
 )
 def test_boundary_note(flags, generated, expected):
     areas = _areas().iloc[:2]
     if flags is not None:
         areas = areas.assign(schematic=flags)
-    assert maps.boundary_note(areas, generated) == expected
-    assert maps.is_schematic(areas) is (expected == maps.SCHEMATIC_NOTE)
-    assert maps.boundary_note(None, generated) == (maps.SAMPLE_NOTE if generated else None)
+    assert view.boundary_note(areas, generated) == expected
+    assert view.is_schematic(areas) is (expected == view.SCHEMATIC_NOTE)
+    assert view.boundary_note(None, generated) == (view.SAMPLE_NOTE if generated else None)
 
 
 @pytest.mark.parametrize(
@@ -346,7 +353,7 @@ def test_boundary_note(flags, generated, expected):
     ],
 )
 def test_selection_locations(points, curve, expected):
-    assert maps.selection_locations(points, curve) == expected
+    assert figures.selection_locations(points, curve) == expected
 
 
 # --- figures ---
@@ -363,15 +370,15 @@ AREAS_TABLE = pd.DataFrame(
 
 
 def _figure(**kwargs):
-    geojson = maps.map_geojson(_areas(), "area_code")
-    return maps.map_figure(
+    geojson = view.map_geojson(_areas(), "area_code")
+    return figures.map_figure(
         AREAS_TABLE,
         geojson,
         code="code",
         name="name",
         value="rate",
         value_title="per 1,000",
-        view=maps.MapView(0.5, 1.0, 6.0),
+        view=view.MapView(0.5, 1.0, 6.0),
         title="Test map",
         **kwargs,
     )
@@ -391,8 +398,8 @@ def test_map_figure_is_one_offline_choropleth_trace():
 
 
 def test_map_figure_with_hotspots_adds_one_log_scaled_trace():
-    hexagons = maps.hex_polygons(pd.DataFrame({"q": [0, 1], "r": [0, 0], "count": [37, 1]}), 1000.0, UTM30N)
-    figure = _figure(hotspots=hexagons, hotspot_geojson=maps.map_geojson(hexagons, "cell_id", decimals=4))
+    cells = hexagons.hex_polygons(pd.DataFrame({"q": [0, 1], "r": [0, 0], "count": [37, 1]}), 1000.0, UTM30N)
+    figure = _figure(hotspots=cells, hotspot_geojson=view.map_geojson(cells, "cell_id", decimals=4))
     areas, hotspots = figure.data
     assert not areas.showscale  # the colour scale belongs to the hexagons
     assert list(hotspots.locations) == ["0_0", "1_0"]
@@ -403,20 +410,20 @@ def test_map_figure_with_hotspots_adds_one_log_scaled_trace():
 
 def test_map_figure_checks_its_columns():
     with pytest.raises(ValueError, match="'residents'"):
-        maps.map_figure(
+        figures.map_figure(
             AREAS_TABLE.drop(columns="residents"),
             {},
             code="code",
             name="name",
             value="rate",
             value_title="x",
-            view=maps.MapView(0, 0, 1),
+            view=view.MapView(0, 0, 1),
             title="t",
         )
 
 
 def test_crime_type_figure_labels_every_bar():
-    figure = maps.crime_type_figure(
+    figure = figures.crime_type_figure(
         pd.DataFrame({"crime_type": ["Burglary", "Drugs", "Robbery"], "count": [1200, 0, 35]}), title="Types"
     )
     bar = figure.data[0]
@@ -427,38 +434,17 @@ def test_crime_type_figure_labels_every_bar():
 # --- payload on the real boundaries (1.6 MB of LSOAs) ---
 
 
-def _real_figure(dataset, level: str | None) -> int:
-    population = dataset.table("population.csv")
-    if level is None:
-        boundaries, key = dataset.areas, "area_code"
-        table = maps.hub_rates(dataset.incidents, dataset.hubs, population, dataset.months).rename(
-            columns={"hub": "name", "area_code": "code"}
-        )
-    else:
-        area = dataset.hubs.set_index("hub").loc[level, "area_code"]
-        boundaries, key = dataset.lsoa.loc[dataset.lsoa["area_code"] == area], "lsoa_code"
-        rows = dataset.incidents.loc[dataset.incidents["hub"] == level]
-        table = maps.lsoa_rates(rows, dataset.lsoa, population, dataset.months, area).rename(
-            columns={"lsoa_name": "name", "lsoa_code": "code"}
-        )
-    bounds = boundaries.total_bounds
-    geojson = maps.map_geojson(boundaries, key, maps.tolerance_for_view(bounds, 480))
-    figure = maps.map_figure(
-        table,
-        geojson,
-        code="code",
-        name="name",
-        value="rate_per_1000",
-        value_title="per 1,000",
-        view=maps.fit_view(bounds, 480, 440),
-        title="t",
-    )
-    assert len(geojson["features"]) == len(boundaries)
-    return maps.figure_bytes(figure)
+def _real_figure(dataset, level: str) -> int:
+    """The page's map of ASB rates over every month: each boundary drawn, and the bytes the browser gets."""
+    request = MapRequest(dataset.months[0], dataset.months[-1], tuple(dataset.hubs["hub"]), (ASB,), level)
+    mapped = hub_map(dataset, request)
+    boundaries, _ = map_boundaries(dataset, level, mapped.table["code"])
+    assert len(mapped.figure.data[0].geojson["features"]) == len(boundaries) > 0
+    return figures.figure_bytes(mapped.figure)
 
 
 def test_real_map_payloads_stay_small(real_dir):
     dataset = load_dataset(real_dir)
-    assert _real_figure(dataset, None) < 60_000  # six districts
+    assert _real_figure(dataset, ALL_HUBS) < 60_000  # six districts
     for hub in dataset.hubs["hub"]:
         assert _real_figure(dataset, hub) < 150_000, hub  # a district's LSOAs, from 1.6 MB of geometry

@@ -10,7 +10,8 @@ import shutil
 
 from streamlit.testing.v1 import AppTest
 
-from analysis.load.upload import remove_overlay, save_atomically, stage_upload
+from analysis.load.upload.overlay import remove_overlay, stage_upload
+from analysis.load.upload.save import save_atomically
 from tests.apptest import new_session
 from tests.conftest import street_csv
 

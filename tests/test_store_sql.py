@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis.load.dataset import load_dataset
-from analysis.measures import maps, metrics, performance
+from analysis.measures import metrics, performance
+from analysis.measures.maps import hexagons
 from analysis.schema import ASB
 from analysis.store import sql as store_sql
 from analysis.store.ingest import ingest, store_location
@@ -75,11 +76,11 @@ def test_outcome_counts_as_pandas(loaded):
 
 def test_hexbin_counts_as_pandas(loaded):
     dataset, store = loaded
-    crs = maps.metric_crs(dataset.areas)
+    crs = hexagons.metric_crs(dataset.areas)
     width = 2000.0
     rows = dataset.incidents
-    x, y = maps.project_points(rows["longitude"], rows["latitude"], crs)
-    expected = maps.hexbin_counts(*maps.hex_cells(x, y, width))
+    x, y = hexagons.project_points(rows["longitude"], rows["latitude"], crs)
+    expected = hexagons.hexbin_counts(*hexagons.hex_cells(x, y, width))
     pd.testing.assert_frame_equal(store_sql.hexbin_counts(store, width, crs), expected)
 
 

@@ -9,24 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from analysis.load import upload
 from analysis.load.dataset import load_dataset
-from analysis.load.upload import (
-    OVERLAY_MARKER,
-    SavePlan,
-    UploadConflict,
+from analysis.load.upload import overlay, save
+from analysis.load.upload.check import (
     check_upload,
     content_digest,
     detect_kind,
     months_already_loaded,
-    plan_save,
-    remove_overlay,
     safe_name,
-    save_atomically,
-    save_upload,
-    stage_upload,
     upload_target,
 )
+from analysis.load.upload.overlay import OVERLAY_MARKER, remove_overlay, stage_upload
+from analysis.load.upload.save import SavePlan, UploadConflict, plan_save, save_atomically, save_upload
 from tests.conftest import street_csv
 
 ASB_ROW = (
@@ -254,9 +248,9 @@ def test_a_failed_save_leaves_the_original_and_no_temporary_file(tmp_path, monke
     target = tmp_path / "resourcing.csv"
     target.write_bytes(b"original")
     if fails == "os.replace":
-        monkeypatch.setattr(upload.os, "replace", _boom)
+        monkeypatch.setattr(save.os, "replace", _boom)
     elif fails == "os.fsync":
-        monkeypatch.setattr(upload.os, "fsync", _boom)
+        monkeypatch.setattr(save.os, "fsync", _boom)
     else:
         real_fdopen = os.fdopen
 
@@ -274,7 +268,7 @@ def test_a_failed_save_leaves_the_original_and_no_temporary_file(tmp_path, monke
                 self.handle.write(data[:3])  # part-written, then the disk fails
                 raise OSError(5, "Input/output error")
 
-        monkeypatch.setattr(upload.os, "fdopen", Broken)
+        monkeypatch.setattr(save.os, "fdopen", Broken)
     with pytest.raises(OSError):
         save_atomically(b"new content", target)
     assert target.read_bytes() == b"original"
@@ -282,7 +276,7 @@ def test_a_failed_save_leaves_the_original_and_no_temporary_file(tmp_path, monke
 
 
 def test_a_failed_first_save_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(upload.os, "replace", _boom)
+    monkeypatch.setattr(save.os, "replace", _boom)
     with pytest.raises(OSError):
         save_atomically(b"x", tmp_path / "new.csv")
     assert list(tmp_path.iterdir()) == []
@@ -479,7 +473,7 @@ def test_overlay_copies_where_links_are_not_allowed(base_folder, monkeypatch):
 
 def test_overlays_left_by_ended_sessions_are_swept(base_folder, monkeypatch, tmp_path_factory):
     temp = tmp_path_factory.mktemp("temp")
-    monkeypatch.setattr(upload.tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(overlay.tempfile, "tempdir", str(temp))
     old = stage_upload(base_folder, {})
     recent = stage_upload(base_folder, {})
     a_day_ago = os.path.getmtime(old / OVERLAY_MARKER) - 25 * 3600

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.errors import DataProblem
 from analysis.load.incidents import load_incidents
-from analysis.load.upload import check_upload
+from analysis.load.upload.check import check_upload
 from analysis.load.zipsafety import ZipLimits, ZipRefused, check_zip, safe_members
 from tests.conftest import street_csv
 
@@ -69,7 +69,7 @@ def test_a_bomb_upload_is_refused_before_it_is_expanded(monkeypatch):
     def never(*_args, **_kwargs):
         raise AssertionError("a refused zip must not reach the loaders")
 
-    monkeypatch.setattr("analysis.load.upload._check_incidents", never)
+    monkeypatch.setattr("analysis.load.upload.check._check_incidents", never)
     check = check_upload("police.zip", BOMB)
     assert not check.usable
     assert check.problems == [check.problem] and "expands far more than CSV files do" in check.problem

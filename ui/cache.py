@@ -18,11 +18,12 @@ import streamlit as st
 
 from analysis.access import public_view
 from analysis.cli import run_evaluation
-from analysis.load.coverage import coverage_table
 from analysis.load.dataset import Dataset, fingerprint, load_dataset
-from analysis.load.upload import UploadCheck, check_upload
-from analysis.measures import maps
+from analysis.load.upload.check import UploadCheck, check_upload
+from analysis.measures.data import CoverageView, LoadedFiles, coverage_view, loaded_files
 from analysis.measures.deployment import weekly_patrol
+from analysis.measures.maps.hub_map import HubMap, MapRequest
+from analysis.measures.maps.hub_map import hub_map as assemble_hub_map
 from analysis.measures.metrics import hub_population, monthly_counts
 from analysis.measures.overview import Overview
 from analysis.measures.overview import overview as measure_overview
@@ -43,29 +44,24 @@ from analysis.stats.evaluate import Evaluation, InsufficientData
 from ui.memory import thaw
 
 __all__ = [
-    "ALL_HUBS",
     "DATASET_HASH",
-    "area_geojson",
     "asb_by_hub_month",
     "briefing",
     "briefing_pack",
     "cached",
     "checked_upload",
-    "coverage_by_month",
+    "data_coverage",
+    "data_files",
     "counts_by_hub_month",
     "dose_response_for",
     "evaluation",
-    "hex_index",
-    "hotspot_layer",
-    "hub_area",
     "hub_comparison",
+    "hub_map",
     "load",
-    "mapped_table",
     "measures_by_hub_month",
     "outcomes",
     "overview",
     "patrol_by_hub_week",
-    "records_by_file",
     "residents_by_hub_month",
 ]
 
@@ -245,56 +241,15 @@ def evaluation(key: tuple, _dataset: Dataset) -> tuple[Evaluation | None, str | 
 
 # --------------------------------------------------------------------------- pages/hub_map.py
 
-#: The map's first level: every hub area (the other levels are one hub's LSOAs).
-ALL_HUBS = "All hub areas"
 
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs={**DATASET_HASH, MapRequest: repr})
+def hub_map(dataset: Dataset, request: MapRequest) -> HubMap:
+    """:func:`analysis.measures.maps.hub_map.hub_map`, per dataset and request.
 
-def hub_area(dataset: Dataset, hub: str) -> str:
-    """The area code a hub covers."""
-    return str(dataset.hubs.set_index("hub").loc[hub, "area_code"])
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def hex_index(_dataset: Dataset, fp: tuple, width_m: float) -> pd.DataFrame:
-    """The hexagon of every incident (aligned to ``dataset.incidents``), once per dataset and width."""
-    x, y = maps.project_points(
-        _dataset.incidents["longitude"], _dataset.incidents["latitude"], maps.metric_crs(_dataset.areas)
-    )
-    q, r = maps.hex_cells(x, y, width_m)
-    return pd.DataFrame({"q": q, "r": r}, index=_dataset.incidents.index)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def area_geojson(_dataset: Dataset, fp: tuple, level: str, codes: tuple[str, ...], tolerance_m: float) -> dict:
-    """Simplified GeoJSON of the mapped hub areas, or of one hub's LSOAs."""
-    if level == ALL_HUBS:
-        return maps.map_geojson(_dataset.areas.loc[_dataset.areas["area_code"].isin(codes)], "area_code", tolerance_m)
-    return maps.map_geojson(_dataset.lsoa.loc[_dataset.lsoa["lsoa_code"].isin(codes)], "lsoa_code", tolerance_m)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def mapped_table(_rows: pd.DataFrame, _dataset: Dataset, key: tuple) -> pd.DataFrame:
-    """Records, residents and rate per mapped area; ``key`` = (fingerprint, start, end, hubs, types, level)."""
-    _, start, end, hubs, types, level = key
-    months = pd.period_range(start, end, freq="M")
-    # Rates are per month supplied: a month not supplied adds no residents x months to the denominator.
-    stream = "asb" if tuple(types) == (ASB,) else "crime"
-    months = months[_dataset.coverage.supplied(stream, None, months).to_numpy()]
-    population = _dataset.table("population.csv")
-    if level == ALL_HUBS:
-        mapped = _dataset.hubs.loc[_dataset.hubs["hub"].isin(hubs)]
-        return maps.hub_rates(_rows, mapped, population, months).rename(columns={"hub": "name", "area_code": "code"})
-    table = maps.lsoa_rates(_rows, _dataset.lsoa, population, months, hub_area(_dataset, level))
-    return table.rename(columns={"lsoa_name": "name", "lsoa_code": "code"})
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def hotspot_layer(_cells: pd.DataFrame, _dataset: Dataset, key: tuple, width_m: float) -> tuple[pd.DataFrame, dict]:
-    """Records per hexagon and the hexagons' GeoJSON; ``key`` names the rows as in :func:`mapped_table`."""
-    counts = maps.hexbin_counts(_cells["q"], _cells["r"])
-    polygons = maps.hex_polygons(counts, width_m, maps.metric_crs(_dataset.areas))
-    table = pd.DataFrame(polygons.drop(columns="geometry")).round({"longitude": 4, "latitude": 4})
-    return table, maps.map_geojson(polygons, "cell_id", decimals=4)
+    cache_resource: one shared, read-only map per request (unpickling a plotly figure on every rerun
+    would cost more than the 0.3 s a filter change may take).
+    """
+    return assemble_hub_map(dataset, request)
 
 
 # --------------------------------------------------------------------------- pages/briefing.py
@@ -316,21 +271,15 @@ def briefing_pack(folder: str, key: tuple, public: bool, months: int, _dataset: 
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def coverage_by_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
-    """:func:`analysis.load.coverage.coverage_table` of the whole data, once per folder content (not per visit)."""
-    return coverage_table(_dataset.incidents, _dataset.coverage)
+def data_files(key: tuple, _dataset: Dataset) -> LoadedFiles:
+    """The Data page's files, rows and rejected rows, once per folder content (not per visit)."""
+    return loaded_files(_dataset)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def records_by_file(key: tuple, _dataset: Dataset) -> pd.DataFrame:
-    """Records per source file and month (month as text), once per folder content."""
-    return (
-        _dataset.incidents.groupby(["source_file", "month"], observed=True)
-        .size()
-        .rename("records")
-        .reset_index()
-        .assign(month=lambda d: d["month"].astype("str"))
-    )
+def data_coverage(key: tuple, _dataset: Dataset) -> CoverageView:
+    """The Data page's coverage by month and by file, once per folder content: it reads every record."""
+    return coverage_view(_dataset)
 
 
 

@@ -8,9 +8,9 @@ as the pandas function it stands for, so a page can swap one for the other:
 this                       the same answer as
 =========================  ====================================================
 :func:`monthly_counts`     :func:`analysis.measures.metrics.monthly_counts`
-:func:`lsoa_counts`        ``incidents["lsoa_code"].value_counts()`` in :func:`analysis.measures.maps.lsoa_rates`
+:func:`lsoa_counts`        ``incidents["lsoa_code"].value_counts()`` in :func:`analysis.measures.maps.rates.lsoa_rates`
 :func:`outcome_counts`     :func:`analysis.measures.performance.outcome_distribution`
-:func:`hexbin_counts`      :func:`analysis.measures.maps.hexbin_counts` of :func:`analysis.measures.maps.hex_cells`
+:func:`hexbin_counts`      :func:`~analysis.measures.maps.hexagons.hexbin_counts` of its ``hex_cells``
 :func:`coverage`           records per month for street records and for ASB (per hub on request)
 =========================  ====================================================
 
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from analysis.measures.maps import hex_cells, project_points
+from analysis.measures.maps.hexagons import hex_cells, project_points
 from analysis.schema import ASB, CRIME_TYPES, OPEN_OUTCOMES
 from analysis.store.ingest import open_store
 
@@ -184,7 +184,7 @@ def hexbin_counts(store: Path, width_m: float, crs: pyproj.CRS, where: Filter | 
     Returns
     -------
     pandas.DataFrame
-        ``q, r, count`` as :func:`analysis.measures.maps.hexbin_counts` gives them.
+        ``q, r, count`` as :func:`analysis.measures.maps.hexagons.hexbin_counts` gives them.
     """
     points = _query(
         store,

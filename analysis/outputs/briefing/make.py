@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analysis.errors import DataProblem
 from analysis.load.dataset import Dataset
-from analysis.measures.maps import is_schematic
+from analysis.measures.maps.view import is_schematic
 from analysis.outputs.briefing.model import LOCATION_NOTE, Briefing, Screen
 from analysis.outputs.briefing.period import Frame, make_frame
 from analysis.outputs.briefing.screens import build_screens
