@@ -11,8 +11,6 @@ Pages call these wrappers and hold no cache of their own (a code-rule test check
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -21,19 +19,14 @@ from analysis.cli import run_evaluation
 from analysis.load.dataset import Dataset, fingerprint, load_dataset
 from analysis.load.upload import UploadCheck, check_upload
 from analysis.measures import maps
-from analysis.measures.deployment import weekly_patrol
+from analysis.measures.deployment.series import weekly_patrol
 from analysis.measures.metrics import hub_population, monthly_counts
 from analysis.measures.overview import Overview
 from analysis.measures.overview import overview as measure_overview
-from analysis.measures.performance import (
-    compare_windows,
-    expected_range,
-    monthly_measures,
-    open_outcomes_by_month,
-    outcome_distribution,
-    period_rate,
-    trend_window,
-)
+from analysis.measures.performance.comparison import HubComparison
+from analysis.measures.performance.comparison import hub_comparison as compare_hubs
+from analysis.measures.performance.outcomes import Outcomes, crime_outcomes
+from analysis.measures.performance.rates import hub_months
 from analysis.outputs.briefing import Briefing, briefing_pdf, chart_images, charts_zip, make_briefing
 from analysis.schema import ASB
 from analysis.stats.evaluate import Evaluation, InsufficientData
@@ -168,12 +161,8 @@ def residents_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def measures_by_hub_month(key: tuple, _dataset: Dataset, crime_types: tuple[str, ...]) -> pd.DataFrame:
-    """ASB and crime (chosen types) per hub and month, with residents where population.csv has them."""
-    monthly = monthly_measures(counts_by_hub_month(key, _dataset), crime_types)
-    people = residents_by_hub_month(key, _dataset)
-    if len(people):
-        return monthly.merge(people[["hub", "month", "population"]], on=["hub", "month"], how="left")
-    return monthly.assign(population=float("nan"))
+    """:func:`analysis.measures.performance.rates.hub_months` over the whole data, per chosen crime types."""
+    return hub_months(counts_by_hub_month(key, _dataset), residents_by_hub_month(key, _dataset), crime_types)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -185,43 +174,18 @@ def hub_comparison(
     start: str,
     end: str,
     column: str,
-) -> dict[str, pd.DataFrame | int]:
-    """Rates, trend, same months last year and expected range for the chosen hubs and period."""
+) -> HubComparison:
+    """:func:`analysis.measures.performance.comparison.hub_comparison` for the chosen hubs and period."""
     monthly = measures_by_hub_month(key, _dataset, crime_types)
-    end_month = pd.Period(end, "M")
-    history = monthly.loc[monthly["hub"].isin(hubs) & (monthly["month"] <= end_month)]
-    months = pd.period_range(start, end, freq="M")
-    available = (end_month - _dataset.months[0]).n + 1
-    window = trend_window(available)
-    if window:
-        trend = compare_windows(history, column, end_month, window, window)
-    else:
-        trend = pd.DataFrame(
-            {"hub": list(hubs), "recent": "", "baseline": "", "ratio": math.nan, "ci_low": math.nan}
-        ).assign(ci_high=math.nan, recent_count=math.nan, baseline_count=math.nan, note="Not available: one month.")
-    return {
-        "rates": period_rate(history, column, months),
-        "trend": trend,
-        "last_year": compare_windows(history, column, end_month, max(window, 1), 12),
-        "expected": expected_range(history, column, end_month),
-        "window": window,
-    }
+    return compare_hubs(monthly, hubs, _month(start), _month(end), _dataset.months[0], column)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def outcomes(
     key: tuple, _dataset: Dataset, crime_types: tuple[str, ...], hubs: tuple[str, ...], start: str, end: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Outcome distribution and open share by month for the chosen crimes (ASB has no outcome)."""
-    rows = _dataset.incidents
-    keep = (
-        rows["month"].between(pd.Period(start, "M"), pd.Period(end, "M"))
-        & rows["hub"].isin(hubs)
-        & rows["crime_type"].isin(crime_types)
-        & ~rows["is_asb"]
-    )
-    chosen = rows.loc[keep, ["month", "outcome", "is_asb"]]
-    return outcome_distribution(chosen), open_outcomes_by_month(chosen, _dataset.months[-1])
+) -> Outcomes:
+    """:func:`analysis.measures.performance.outcomes.crime_outcomes` for the chosen crimes (ASB has no outcome)."""
+    return crime_outcomes(_dataset.incidents, crime_types, hubs, _month(start), _month(end), _dataset.months[-1])
 
 
 # --------------------------------------------------------------------------- pages/precept.py
