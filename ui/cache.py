@@ -19,7 +19,8 @@ from analysis.cli import run_evaluation
 from analysis.load.dataset import Dataset, fingerprint, load_dataset
 from analysis.load.upload import UploadCheck, check_upload
 from analysis.measures import maps
-from analysis.measures.deployment.series import weekly_patrol
+from analysis.measures.deployment.dose import PatrolEstimate, patrol_estimate
+from analysis.measures.deployment.series import hub_month_asb, weekly_patrol
 from analysis.measures.metrics import hub_population, monthly_counts
 from analysis.measures.overview import Overview
 from analysis.measures.overview import overview as measure_overview
@@ -103,13 +104,8 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> O
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def asb_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
-    """ASB per hub and month over the whole data (zeros included); cached on the folder's fingerprint."""
-    asb_rows = _dataset.incidents.loc[_dataset.incidents["is_asb"]]
-    counts = monthly_counts(
-        asb_rows, hubs=list(_dataset.hubs["hub"]), months=_dataset.months, coverage=_dataset.coverage
-    )
-    counts = counts.loc[counts["crime_type"] == ASB]
-    return counts.rename(columns={"count": "asb"})[["hub", "month", "asb"]].reset_index(drop=True)
+    """:func:`analysis.measures.deployment.series.hub_month_asb`; cached on the folder's fingerprint."""
+    return hub_month_asb(_dataset)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -120,26 +116,10 @@ def patrol_by_hub_week(key: tuple, _dataset: Dataset) -> pd.DataFrame | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def dose_response_for(key: tuple, _dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> dict:
-    """The evaluation's dose-response (ASB against patrol hours) for the chosen hubs and months."""
-    try:
-        from analysis.stats.evaluate import InsufficientData, dose_response
-    except ImportError:
-        return {"error": "The evaluation module (analysis/stats/evaluate.py) is not installed in this version."}
-    months = pd.period_range(start, end, freq="M")
-    asb = asb_by_hub_month(key, _dataset)
-    asb = asb.loc[asb["hub"].isin(hubs) & asb["month"].isin(months)]
-    counts = asb.assign(crime_type=ASB).rename(columns={"asb": "count"})
-    weekly = patrol_by_hub_week(key, _dataset)
-    if weekly is None:
-        return {"error": "No patrol hours: resourcing.csv is missing."}
-    patrol = weekly.loc[weekly["hub"].isin(hubs) & weekly["month"].isin(months)]
-    patrol = patrol.groupby(["hub", "month"], as_index=False)["patrol_hours"].sum()
-    try:
-        result = dose_response(counts, patrol, hubs=_dataset.hubs.loc[_dataset.hubs["hub"].isin(hubs)])
-    except InsufficientData as e:
-        return {"error": str(e)}
-    return result.to_dict()
+def dose_response_for(key: tuple, _dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> PatrolEstimate:
+    """:func:`analysis.measures.deployment.dose.patrol_estimate` for the chosen hubs and months."""
+    asb, weekly = asb_by_hub_month(key, _dataset), patrol_by_hub_week(key, _dataset)
+    return patrol_estimate(asb, weekly, _dataset.hubs, hubs, _month(start), _month(end))
 
 
 # --------------------------------------------------------------------------- pages/performance.py

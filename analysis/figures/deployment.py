@@ -6,6 +6,7 @@ No streamlit here.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,9 @@ from plotly.subplots import make_subplots
 
 from analysis.figures.shared import PALETTE
 from analysis.figures.style import style_figure
-from analysis.measures.deployment.operations import WeekOfAction
+
+if TYPE_CHECKING:  # only named in annotations: the operations module draws with these figures
+    from analysis.measures.deployment.operations import WeekOfAction
 
 __all__ = ["asb_around_figure", "lag_figure", "MAX_NAMED_OPERATIONS", "timeline_figure", "week_of_action_figure"]
 

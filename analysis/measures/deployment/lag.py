@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from analysis.figures.chart import Chart
+from analysis.figures.deployment import lag_figure
 from analysis.stats.intervals import effective_pairs, fisher_interval
 from analysis.text.a11y import table_view
 
@@ -194,3 +197,77 @@ def lag_view(correlations: pd.DataFrame) -> pd.DataFrame:
             "note": "Note",
         },
     )
+
+
+# --------------------------------------------------------------------------- the lagged correlation of the page
+
+#: How the page's correlation is worked out, and what it is not.
+LAG_NOTE = (
+    "How: monthly patrol hours and monthly ASB (police.uk has no weekly ASB, so lags are in months) each "
+    "have a linear trend and, with 24 months or more, month-of-year means removed, so shared trends and "
+    "seasons do not count. The 95% interval is Fisher's z with the number of months reduced for the "
+    "autocorrelation left in both series and for the terms removed. **A correlation is not an effect**: "
+    "patrols are sent where and when ASB is high, which by itself makes the two move together."
+)
+
+
+@dataclass(frozen=True)
+class Lags:
+    """The lagged correlation of an area's monthly patrol hours and ASB, as a chart and its strongest lag in words.
+
+    ``strongest`` is None when no lag has enough months for a correlation.
+    """
+
+    correlations: pd.DataFrame
+    chart: Chart
+    strongest: str | None
+
+
+def strongest_lag(correlations: pd.DataFrame) -> str | None:
+    """The strongest correlation in words, with its interval and whether it includes zero; None without any.
+
+    Examples
+    --------
+    >>> correlations = pd.DataFrame({"lag": [0, 1], "r": [0.1, -0.5], "ci_low": [-0.2, -0.7],
+    ...                              "ci_high": [0.4, -0.2], "pairs": [20, 19]})
+    >>> strongest_lag(correlations)
+    'The strongest correlation is at a lag of **1 months**: r = -0.50 (95% interval -0.70 to -0.20, 19 pairs). \
+Its interval excludes zero, but with this many lags one can do so by chance.'
+    """
+    if not correlations["r"].notna().any():
+        return None
+    best = correlations.loc[correlations["r"].abs().idxmax()]
+    finite = math.isfinite(best["ci_low"])
+    covers = best["ci_low"] <= 0 <= best["ci_high"] if finite else True
+    return (
+        f"The strongest correlation is at a lag of **{int(best['lag'])} months**: r = {best['r']:.2f} "
+        + (
+            f"(95% interval {best['ci_low']:.2f} to {best['ci_high']:.2f}, {int(best['pairs'])} pairs). "
+            if finite
+            else f"({int(best['pairs'])} pairs; too few for an interval). "
+        )
+        + (
+            "Its interval includes zero: no clear relationship."
+            if covers
+            else "Its interval excludes zero, but with this many lags one can do so by chance."
+        )
+    )
+
+
+def patrol_asb_lags(by_month: pd.DataFrame, area: str, *, both_ways: bool) -> Lags:
+    """Patrol hours against ASB 0 to 8 months later (-8 to 8 with ``both_ways``) for one area.
+
+    ``by_month`` holds the area's ``month, patrol_hours, asb`` (as
+    :attr:`analysis.measures.deployment.timeline.AreaView.by_month`); ``area`` names it.
+    """
+    series = by_month.set_index("month")
+    lags = range(-8, 9) if both_ways else range(0, 9)
+    correlations = lagged_correlation(series["patrol_hours"], series["asb"], lags)
+    chart = Chart(
+        lag_figure(correlations, title=f"Patrol hours against ASB some months later, {area}"),
+        lag_view(correlations),
+        lag_summary(correlations, area),
+        "dep_lag",
+        "lagged_correlation.csv",
+    )
+    return Lags(correlations, chart, strongest_lag(correlations))

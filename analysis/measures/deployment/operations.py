@@ -13,10 +13,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.figures.chart import Chart
+from analysis.figures.deployment import asb_around_figure, week_of_action_figure
+from analysis.measures.deployment.series import PATROL_COLUMNS, area_total
+from analysis.stats.compare import change_words
 from analysis.stats.intervals import poisson_interval, rate_ratio
 from analysis.text.a11y import chart_summary, table_view
 
 __all__ = [
+    "OPERATION_NOTE",
+    "OperationView",
+    "operation_choices",
+    "operation_view",
     "asb_around",
     "asb_around_summary",
     "asb_around_view",
@@ -306,4 +314,112 @@ def asb_around_view(table: pd.DataFrame) -> pd.DataFrame:
             asb=table["asb"].round().astype("Int64"), ci_low=table["ci_low"].round(1), ci_high=table["ci_high"].round(1)
         ),
         {"month": "Month", "window": "Window", "asb": "ASB incidents", "ci_low": "95% low", "ci_high": "95% high"},
+    )
+
+
+# --------------------------------------------------------------------------- one operation on the page
+
+#: What the operation view cannot say.
+OPERATION_NOTE = (
+    "ASB is monthly, so an operation of one week is one week inside a month's count, and the month's ASB "
+    "is not its effect. The comparison does not allow for the season (summer ASB is higher anyway), nor for "
+    "anything else that changed that month. Patrol hours: the usual range is a 95% prediction interval "
+    "for the operation's weeks from the weeks before it."
+)
+
+
+def operation_choices(operations: pd.DataFrame) -> tuple[list[str], str]:
+    """The operations' labels and the one shown first: the latest Week of Action, else the latest operation."""
+    labels = list(operations["label"])
+    return labels, next((label for label in reversed(labels) if "week of action" in label.lower()), labels[-1])
+
+
+@dataclass(frozen=True)
+class OperationView:
+    """One operation against the weeks (patrol hours) and months (ASB) around it.
+
+    ``patrol`` is None when there are no patrol hours for it (``patrol_note`` says why), ``asb`` None when
+    no ASB month around it is in the data.
+    """
+
+    caption: str
+    patrol: Chart | None
+    patrol_note: str
+    patrol_mean: str
+    patrol_words: str
+    asb: Chart | None
+    asb_words: str
+
+
+def operation_view(
+    operations: pd.DataFrame,
+    label: str,
+    weekly_all: pd.DataFrame | None,
+    asb_all: pd.DataFrame,
+    hubs: list[str],
+    area: str,
+    n_weeks: int,
+) -> OperationView:
+    """The operation ``label`` of ``operations`` against the ``n_weeks`` weeks and 3 months either side.
+
+    An operation for "All" hubs is compared on the figures of ``hubs`` (the area named ``area``); any
+    other on its own hub's. ``weekly_all`` is from :func:`~analysis.measures.deployment.series.weekly_patrol`
+    (None without resourcing.csv), ``asb_all`` from :func:`~analysis.measures.deployment.series.hub_month_asb`.
+    """
+    op = operations.loc[operations["label"] == label].iloc[0]
+    everywhere = str(op["hub"]).casefold() == "all"
+    op_hubs = hubs if everywhere else [str(op["hub"])]
+    caption = (
+        f"{op['name']}: {op['start']:%d %b %Y} to {op['end']:%d %b %Y}, focus {op['focus']}, "
+        f"compared on the figures of {area if everywhere else str(op['hub'])}."
+    )
+    patrol, patrol_note, patrol_mean, patrol_words = None, "Patrol hours need resourcing.csv.", "", ""
+    if weekly_all is not None:
+        weekly_op = area_total(weekly_all.loc[weekly_all["hub"].isin(op_hubs)], op_hubs, "week", PATROL_COLUMNS)
+        try:
+            result = week_of_action(weekly_op, op["start"], op["end"], n_weeks)
+        except ValueError as e:
+            patrol_note = str(e)
+        else:
+            patrol = Chart(
+                week_of_action_figure(result, title="Patrol hours a week"),
+                week_of_action_view(result),
+                week_of_action_summary(result, str(op["name"])),
+                "dep_woa_patrol",
+                "operation_weeks.csv",
+            )
+            patrol_mean = f"{result.operation_mean:,.0f}"
+            patrol_words = _patrol_words(result, n_weeks)
+    asb_op = area_total(asb_all, op_hubs, "month", ["asb"]).set_index("month")["asb"]
+    month = op["start"].to_period("M")
+    table, (ratio, low, high) = asb_around(asb_op, month, 3)
+    asb = None
+    if not table.empty:
+        asb = Chart(
+            asb_around_figure(table, title="ASB a month"),
+            asb_around_view(table),
+            asb_around_summary(table, str(op["name"])),
+            "dep_woa_asb",
+            "operation_asb.csv",
+        )
+    asb_words = (
+        f"ASB in {month.strftime('%b %Y')} against the mean of the months before: **{change_words(ratio, low, high)}**."
+    )
+    return OperationView(caption, patrol, patrol_note, patrol_mean, patrol_words, asb, asb_words)
+
+
+def _patrol_words(result: WeekOfAction, n_weeks: int) -> str:
+    """The operation's patrol hours against the usual range, and the weeks after, in words."""
+    delta = (
+        f"{result.difference:+,.0f} hours a week against the {n_weeks} weeks before "
+        f"(95% interval {result.difference_low:+,.0f} to {result.difference_high:+,.0f})"
+        if math.isfinite(result.difference_low)
+        else "too few weeks before for an interval"
+    )
+    return f"That is **{result.position}** the usual range: {delta}. " + (
+        f"The {n_weeks} weeks after averaged {result.after_mean:,.0f} hours "
+        f"({result.after_difference:+,.0f} against before, Welch 95% interval "
+        f"{result.after_low:+,.0f} to {result.after_high:+,.0f})."
+        if math.isfinite(result.after_low)
+        else ""
     )

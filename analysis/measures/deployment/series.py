@@ -10,11 +10,17 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["area_total", "COUNTY", "monthly_patrol_asb", "weekly_patrol"]
+from analysis.load.dataset import Dataset
+from analysis.measures.metrics import monthly_counts
+from analysis.schema import ASB
+
+__all__ = ["area_total", "COUNTY", "hub_month_asb", "monthly_patrol_asb", "PATROL_COLUMNS", "weekly_patrol"]
 
 
 #: The name of the county line: the sum over the chosen hubs.
 COUNTY = "County (chosen hubs)"
+#: Patrol-hour columns, summed over an area.
+PATROL_COLUMNS = ["core_hours", "precept_hours", "patrol_hours"]
 
 
 def weekly_patrol(resourcing: pd.DataFrame, hubs: Iterable[str] | None = None) -> pd.DataFrame:
@@ -100,3 +106,17 @@ def area_total(frame: pd.DataFrame, hubs: Iterable[str], by: str, columns: Itera
     full = pd.MultiIndex.from_product([inside[by].drop_duplicates().sort_values(), hubs], names=[by, "hub"])
     grid = inside.set_index([by, inside["hub"].astype("str").rename("hub")])[columns].reindex(full)
     return grid.groupby(level=by).sum(min_count=len(hubs)).reset_index()
+
+
+def hub_month_asb(dataset: Dataset) -> pd.DataFrame:
+    """ASB per hub and month over the whole data (zeros included; NaN where ASB was not supplied).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hub, month, asb`` for every hub of ``dataset.hubs`` and month of the data.
+    """
+    asb_rows = dataset.incidents.loc[dataset.incidents["is_asb"]]
+    counts = monthly_counts(asb_rows, hubs=list(dataset.hubs["hub"]), months=dataset.months, coverage=dataset.coverage)
+    counts = counts.loc[counts["crime_type"] == ASB]
+    return counts.rename(columns={"count": "asb"})[["hub", "month", "asb"]].reset_index(drop=True)
