@@ -186,7 +186,8 @@ def change_summary(trend: pd.DataFrame, last_year: pd.DataFrame) -> str:
     ...                       "ratio": [1.5, 0.9], "ci_low": [1.2, 0.7], "ci_high": [1.9, 1.1]})
     >>> change_summary(trend, trend.iloc[:0])
     'Recent trend, Mar 2020 against Feb 2020: clearly up in A; no clear change in 1 hub. \
-Largest change A +50% (95% CI +20% to +90%). Against the same months last year: not available for these months.'
+Largest change A 50% higher (95% CI 20% higher to 90% higher). Against the same months last year: \
+not available for these months.'
     """
     return _change_part(trend, "Recent trend") + " " + _change_part(last_year, "Against the same months last year")
 
