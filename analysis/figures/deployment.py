@@ -25,6 +25,15 @@ __all__ = ["asb_around_figure", "lag_figure", "MAX_NAMED_OPERATIONS", "timeline_
 _CORE, _PRECEPT, _ASB, _SHADE = PALETTE[0], PALETTE[1], PALETTE[6], "rgba(120, 120, 120, 0.18)"
 
 
+def _window_styles(operation: str) -> dict[str, tuple[str, str, str]]:
+    """Name, colour and hatching of the windows around an operation; ``operation`` is its window's name."""
+    return {
+        "before": ("Before", PALETTE[4], ""),
+        operation: ("Operation", PALETTE[1], "/"),
+        "after": ("After", PALETTE[2], ""),
+    }
+
+
 #: With more operations than this, bands are numbered (the page lists the numbers) instead of named.
 MAX_NAMED_OPERATIONS = 4
 
@@ -249,11 +258,7 @@ def week_of_action_figure(result: WeekOfAction, title: str | None = None) -> go.
     named in the legend.
     """
     figure = go.Figure()
-    styles = {
-        "before": ("Before", PALETTE[4], ""),
-        "operation": ("Operation", PALETTE[1], "/"),
-        "after": ("After", PALETTE[2], ""),
-    }
+    styles = _window_styles("operation")
     for window, (name, colour, pattern) in styles.items():
         part = result.weeks.loc[result.weeks["window"] == window]
         if part.empty:
@@ -313,11 +318,7 @@ def week_of_action_figure(result: WeekOfAction, title: str | None = None) -> go.
 def asb_around_figure(table: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Monthly ASB around an operation, with exact 95% Poisson intervals; the operation's month hatched."""
     figure = go.Figure()
-    styles = {
-        "before": ("Before", PALETTE[4], ""),
-        "operation month": ("Operation", PALETTE[1], "/"),
-        "after": ("After", PALETTE[2], ""),
-    }
+    styles = _window_styles("operation month")
     for window, (name, colour, pattern) in styles.items():
         part = table.loc[table["window"] == window]
         if part.empty:

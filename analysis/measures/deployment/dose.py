@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.measures.deployment.series import patrol_by_month
 from analysis.schema import ASB
 from analysis.stats.evaluate import InsufficientData, dose_response
 
@@ -61,7 +62,7 @@ def patrol_estimate(
     if weekly_all is None:
         return PatrolEstimate("No patrol hours: resourcing.csv is missing.")
     patrol = weekly_all.loc[weekly_all["hub"].isin(hubs) & weekly_all["month"].isin(months)]
-    patrol = patrol.groupby(["hub", "month"], as_index=False)["patrol_hours"].sum()
+    patrol = patrol_by_month(patrol)[["hub", "month", "patrol_hours"]]
     try:
         result = dose_response(counts, patrol, hubs=hub_table.loc[hub_table["hub"].isin(hubs)])
     except InsufficientData as e:

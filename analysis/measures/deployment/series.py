@@ -14,7 +14,15 @@ from analysis.load.dataset import Dataset
 from analysis.measures.metrics import monthly_counts
 from analysis.schema import ASB
 
-__all__ = ["area_total", "COUNTY", "hub_month_asb", "monthly_patrol_asb", "PATROL_COLUMNS", "weekly_patrol"]
+__all__ = [
+    "area_total",
+    "COUNTY",
+    "hub_month_asb",
+    "monthly_patrol_asb",
+    "patrol_by_month",
+    "PATROL_COLUMNS",
+    "weekly_patrol",
+]
 
 
 #: The name of the county line: the sum over the chosen hubs.
@@ -79,13 +87,26 @@ def monthly_patrol_asb(weekly: pd.DataFrame, asb: pd.DataFrame) -> pd.DataFrame:
         ``hub, month, core_hours, precept_hours, patrol_hours, asb``: every hub-month of
         ``asb``; patrol columns are NaN where no week of patrol data falls in the month.
     """
-    monthly = weekly.groupby(["hub", "month"], as_index=False)[["core_hours", "precept_hours", "patrol_hours"]].sum()
+    monthly = patrol_by_month(weekly)
     out = (
         asb[["hub", "month", "asb"]]
         .assign(hub=asb["hub"].astype("str"))
         .merge(monthly, on=["hub", "month"], how="left")
     )
     return out[["hub", "month", "core_hours", "precept_hours", "patrol_hours", "asb"]]
+
+
+def patrol_by_month(weekly: pd.DataFrame) -> pd.DataFrame:
+    """Patrol hours (core, precept, all) per hub and month, from :func:`weekly_patrol` (a week in its Monday's month).
+
+    Examples
+    --------
+    >>> weekly = pd.DataFrame({"hub": ["A", "A"], "month": pd.PeriodIndex(["2019-01", "2019-01"], freq="M"),
+    ...                        "core_hours": [10.0, 5.0], "precept_hours": [1.0, 2.0], "patrol_hours": [11.0, 7.0]})
+    >>> patrol_by_month(weekly)[PATROL_COLUMNS].values.tolist()
+    [[15.0, 3.0, 18.0]]
+    """
+    return weekly.groupby(["hub", "month"], as_index=False)[PATROL_COLUMNS].sum()
 
 
 def area_total(frame: pd.DataFrame, hubs: Iterable[str], by: str, columns: Iterable[str]) -> pd.DataFrame:
