@@ -115,7 +115,7 @@ def operation_panel() -> None:
 
 
 st.subheader("Operations and Weeks of Action")
-if view.operations is None or view.operations.empty:
+if not view.has_operations:
     if dataset.table("operations.csv") is None:
         missing_note(dataset, "operations.csv")
     else:

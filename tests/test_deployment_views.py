@@ -42,6 +42,7 @@ def test_area_view_of_the_county_and_of_one_hub(sample):
     assert county.asb.sum() == inside["asb"].sum() and len(county.asb) == 12
     assert county.by_month["asb"].tolist() == county.asb.tolist()
     assert county.by_month["patrol_hours"].sum() == pytest.approx(county.by_week["patrol_hours"].sum())
+    assert county.has_operations
     assert county.operations["name"].tolist() == ["Week of Action 2019", "Operation Kestrel", "Operation Curlew"]
     assert county.operations_note.startswith("Grey bands are operations, named at the top: Week of Action 2019 (All, ")
     eden = area_view(dataset, asb, weekly, ["Carlisle", "Eden"], "Eden", start, end)
@@ -64,6 +65,8 @@ def test_area_view_leaves_out_hubs_without_patrol_hours(sample):
     assert alone.timeline(weekly=False).figure.layout.title.text == "ASB by month, Eden"
     none = area_view(dataset, asb, None, ["Eden"], "Eden", M("2019-01", "M"), M("2019-06", "M"))
     assert none.warning is None and not none.has_patrol
+    quiet = area_view(dataset, asb, weekly, ["Eden"], "Eden", M("2017-01", "M"), M("2017-03", "M"))
+    assert quiet.operations is not None and not quiet.has_operations
 
 
 def test_strongest_lag_in_words():

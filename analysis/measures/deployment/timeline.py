@@ -144,6 +144,11 @@ class AreaView:
         """Whether resourcing.csv has patrol hours for the area in the chosen months."""
         return self.by_week is not None
 
+    @property
+    def has_operations(self) -> bool:
+        """Whether operations.csv has an operation for the area's hubs (or "All") in the chosen months."""
+        return self.operations is not None and not self.operations.empty
+
     def timeline(self, weekly: bool) -> Chart:
         """Patrol hours (by week or month) and ASB by month, with operations, the launch and ASB gaps marked."""
         patrol = self.by_week if weekly else self.by_month
