@@ -8,25 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.measures.deployment import (
+from analysis.figures.deployment import (
     MAX_NAMED_OPERATIONS,
-    area_total,
-    asb_around,
     asb_around_figure,
-    deseasonalise,
-    effective_pairs,
-    fisher_interval,
     lag_figure,
-    lagged_correlation,
-    monthly_patrol_asb,
-    operation_weeks,
-    operations_in_view,
     timeline_figure,
-    week_of_action,
     week_of_action_figure,
-    weekly_patrol,
 )
-from analysis.measures.performance import rate_ratio
+from analysis.measures.deployment.lag import deseasonalise, lagged_correlation
+from analysis.measures.deployment.operations import asb_around, operation_weeks, operations_in_view, week_of_action
+from analysis.measures.deployment.series import area_total, monthly_patrol_asb, weekly_patrol
+from analysis.stats.intervals import effective_pairs, fisher_interval, rate_ratio
 
 
 def resourcing(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:

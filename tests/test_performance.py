@@ -8,35 +8,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.measures.performance import (
-    agency_counts,
+from analysis.figures.performance import (
     agency_figure,
     case_status_figure,
-    case_summary,
-    case_table,
     change_figure,
-    compare_windows,
-    comparison_table,
     days_to_close_figure,
-    expected_range,
     expected_range_figure,
-    issue_counts,
     issue_figure,
-    kaplan_meier_median,
-    monthly_measures,
-    open_outcomes_by_month,
     open_share_figure,
-    outcome_distribution,
     outcome_figure,
-    period_rate,
-    poisson_interval,
     rate_figure,
-    rate_ratio,
-    trend_window,
-    wilson_interval,
 )
+from analysis.measures.performance.cases import agency_counts, case_summary, case_table, issue_counts
+from analysis.measures.performance.comparison import comparison_table
+from analysis.measures.performance.outcomes import open_outcomes_by_month, outcome_distribution
+from analysis.measures.performance.rates import compare_windows, monthly_measures, period_rate, trend_window
 from analysis.schema import ASB
 from analysis.stats.compare import change_words
+from analysis.stats.expected import expected_range
+from analysis.stats.intervals import poisson_interval, rate_ratio, wilson_interval
+from analysis.stats.survival import kaplan_meier_median
 
 
 def months(start: str, n: int) -> pd.PeriodIndex:

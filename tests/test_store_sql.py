@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from analysis.load.dataset import load_dataset
-from analysis.measures import metrics, performance
+from analysis.measures import metrics
 from analysis.measures.maps import hexagons
+from analysis.measures.performance import outcomes
 from analysis.schema import ASB
 from analysis.store import sql as store_sql
 from analysis.store.ingest import ingest, store_location
@@ -67,10 +68,10 @@ def test_lsoa_counts_as_pandas(loaded):
 
 def test_outcome_counts_as_pandas(loaded):
     dataset, store = loaded
-    pd.testing.assert_frame_equal(store_sql.outcome_counts(store), performance.outcome_distribution(dataset.incidents))
+    pd.testing.assert_frame_equal(store_sql.outcome_counts(store), outcomes.outcome_distribution(dataset.incidents))
     where = some_filter(dataset)
     pd.testing.assert_frame_equal(
-        store_sql.outcome_counts(store, where), performance.outcome_distribution(chosen_rows(dataset, where))
+        store_sql.outcome_counts(store, where), outcomes.outcome_distribution(chosen_rows(dataset, where))
     )
 
 

@@ -11,8 +11,6 @@ Pages call these wrappers and hold no cache of their own (a code-rule test check
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -21,25 +19,20 @@ from analysis.cli import run_evaluation
 from analysis.load.dataset import Dataset, fingerprint, load_dataset
 from analysis.load.upload.check import UploadCheck, check_upload
 from analysis.measures.data import CoverageView, LoadedFiles, coverage_view, loaded_files
-from analysis.measures.deployment import weekly_patrol
+from analysis.measures.deployment.dose import PatrolEstimate, patrol_estimate
+from analysis.measures.deployment.series import hub_month_asb, weekly_patrol
 from analysis.measures.maps.hub_map import HubMap, MapRequest
 from analysis.measures.maps.hub_map import hub_map as assemble_hub_map
 from analysis.measures.metrics import hub_population, monthly_counts
 from analysis.measures.overview import Overview
 from analysis.measures.overview import overview as measure_overview
-from analysis.measures.performance import (
-    compare_windows,
-    expected_range,
-    monthly_measures,
-    open_outcomes_by_month,
-    outcome_distribution,
-    period_rate,
-    trend_window,
-)
+from analysis.measures.performance.comparison import HubComparison
+from analysis.measures.performance.comparison import hub_comparison as compare_hubs
+from analysis.measures.performance.outcomes import Outcomes, crime_outcomes
+from analysis.measures.performance.rates import hub_months
 from analysis.outputs.briefing.make import make_briefing
 from analysis.outputs.briefing.model import Briefing
 from analysis.outputs.briefing.pack import BriefingPack, make_pack
-from analysis.schema import ASB
 from analysis.stats.evaluate import Evaluation, InsufficientData
 from ui.memory import thaw
 
@@ -113,13 +106,8 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> O
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def asb_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
-    """ASB per hub and month over the whole data (zeros included); cached on the folder's fingerprint."""
-    asb_rows = _dataset.incidents.loc[_dataset.incidents["is_asb"]]
-    counts = monthly_counts(
-        asb_rows, hubs=list(_dataset.hubs["hub"]), months=_dataset.months, coverage=_dataset.coverage
-    )
-    counts = counts.loc[counts["crime_type"] == ASB]
-    return counts.rename(columns={"count": "asb"})[["hub", "month", "asb"]].reset_index(drop=True)
+    """:func:`analysis.measures.deployment.series.hub_month_asb`; cached on the folder's fingerprint."""
+    return hub_month_asb(_dataset)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -130,26 +118,10 @@ def patrol_by_hub_week(key: tuple, _dataset: Dataset) -> pd.DataFrame | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def dose_response_for(key: tuple, _dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> dict:
-    """The evaluation's dose-response (ASB against patrol hours) for the chosen hubs and months."""
-    try:
-        from analysis.stats.evaluate import InsufficientData, dose_response
-    except ImportError:
-        return {"error": "The evaluation module (analysis/stats/evaluate.py) is not installed in this version."}
-    months = pd.period_range(start, end, freq="M")
-    asb = asb_by_hub_month(key, _dataset)
-    asb = asb.loc[asb["hub"].isin(hubs) & asb["month"].isin(months)]
-    counts = asb.assign(crime_type=ASB).rename(columns={"asb": "count"})
-    weekly = patrol_by_hub_week(key, _dataset)
-    if weekly is None:
-        return {"error": "No patrol hours: resourcing.csv is missing."}
-    patrol = weekly.loc[weekly["hub"].isin(hubs) & weekly["month"].isin(months)]
-    patrol = patrol.groupby(["hub", "month"], as_index=False)["patrol_hours"].sum()
-    try:
-        result = dose_response(counts, patrol, hubs=_dataset.hubs.loc[_dataset.hubs["hub"].isin(hubs)])
-    except InsufficientData as e:
-        return {"error": str(e)}
-    return result.to_dict()
+def dose_response_for(key: tuple, _dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> PatrolEstimate:
+    """:func:`analysis.measures.deployment.dose.patrol_estimate` for the chosen hubs and months."""
+    asb, weekly = asb_by_hub_month(key, _dataset), patrol_by_hub_week(key, _dataset)
+    return patrol_estimate(asb, weekly, _dataset.hubs, hubs, _month(start), _month(end))
 
 
 # --------------------------------------------------------------------------- pages/performance.py
@@ -171,12 +143,8 @@ def residents_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def measures_by_hub_month(key: tuple, _dataset: Dataset, crime_types: tuple[str, ...]) -> pd.DataFrame:
-    """ASB and crime (chosen types) per hub and month, with residents where population.csv has them."""
-    monthly = monthly_measures(counts_by_hub_month(key, _dataset), crime_types)
-    people = residents_by_hub_month(key, _dataset)
-    if len(people):
-        return monthly.merge(people[["hub", "month", "population"]], on=["hub", "month"], how="left")
-    return monthly.assign(population=float("nan"))
+    """:func:`analysis.measures.performance.rates.hub_months` over the whole data, per chosen crime types."""
+    return hub_months(counts_by_hub_month(key, _dataset), residents_by_hub_month(key, _dataset), crime_types)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -188,43 +156,18 @@ def hub_comparison(
     start: str,
     end: str,
     column: str,
-) -> dict[str, pd.DataFrame | int]:
-    """Rates, trend, same months last year and expected range for the chosen hubs and period."""
+) -> HubComparison:
+    """:func:`analysis.measures.performance.comparison.hub_comparison` for the chosen hubs and period."""
     monthly = measures_by_hub_month(key, _dataset, crime_types)
-    end_month = pd.Period(end, "M")
-    history = monthly.loc[monthly["hub"].isin(hubs) & (monthly["month"] <= end_month)]
-    months = pd.period_range(start, end, freq="M")
-    available = (end_month - _dataset.months[0]).n + 1
-    window = trend_window(available)
-    if window:
-        trend = compare_windows(history, column, end_month, window, window)
-    else:
-        trend = pd.DataFrame(
-            {"hub": list(hubs), "recent": "", "baseline": "", "ratio": math.nan, "ci_low": math.nan}
-        ).assign(ci_high=math.nan, recent_count=math.nan, baseline_count=math.nan, note="Not available: one month.")
-    return {
-        "rates": period_rate(history, column, months),
-        "trend": trend,
-        "last_year": compare_windows(history, column, end_month, max(window, 1), 12),
-        "expected": expected_range(history, column, end_month),
-        "window": window,
-    }
+    return compare_hubs(monthly, hubs, _month(start), _month(end), _dataset.months[0], column)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def outcomes(
     key: tuple, _dataset: Dataset, crime_types: tuple[str, ...], hubs: tuple[str, ...], start: str, end: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Outcome distribution and open share by month for the chosen crimes (ASB has no outcome)."""
-    rows = _dataset.incidents
-    keep = (
-        rows["month"].between(pd.Period(start, "M"), pd.Period(end, "M"))
-        & rows["hub"].isin(hubs)
-        & rows["crime_type"].isin(crime_types)
-        & ~rows["is_asb"]
-    )
-    chosen = rows.loc[keep, ["month", "outcome", "is_asb"]]
-    return outcome_distribution(chosen), open_outcomes_by_month(chosen, _dataset.months[-1])
+) -> Outcomes:
+    """:func:`analysis.measures.performance.outcomes.crime_outcomes` for the chosen crimes (ASB has no outcome)."""
+    return crime_outcomes(_dataset.incidents, crime_types, hubs, _month(start), _month(end), _dataset.months[-1])
 
 
 # --------------------------------------------------------------------------- pages/precept.py

@@ -9,7 +9,7 @@ this                       the same answer as
 =========================  ====================================================
 :func:`monthly_counts`     :func:`analysis.measures.metrics.monthly_counts`
 :func:`lsoa_counts`        ``incidents["lsoa_code"].value_counts()`` in :func:`analysis.measures.maps.rates.lsoa_rates`
-:func:`outcome_counts`     :func:`analysis.measures.performance.outcome_distribution`
+:func:`outcome_counts`     :func:`analysis.measures.performance.outcomes.outcome_distribution`
 :func:`hexbin_counts`      :func:`~analysis.measures.maps.hexagons.hexbin_counts` of its ``hex_cells``
 :func:`coverage`           records per month for street records and for ASB (per hub on request)
 =========================  ====================================================
@@ -151,7 +151,7 @@ def lsoa_counts(store: Path, where: Filter | None = None) -> pd.Series:
 
 
 def outcome_counts(store: Path, where: Filter | None = None) -> pd.DataFrame:
-    """Crimes by last outcome (ASB left out): :func:`analysis.measures.performance.outcome_distribution` in SQL.
+    """Crimes by last outcome in SQL, no ASB: :func:`analysis.measures.performance.outcomes.outcome_distribution`.
 
     Returns
     -------

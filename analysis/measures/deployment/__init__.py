@@ -1,0 +1,1 @@
+"""Visible patrol hours against ASB: the series, their lagged correlation, operations, the patrol estimate."""

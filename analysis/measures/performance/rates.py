@@ -1,0 +1,255 @@
+"""Each hub's ASB and crime per month, its rate per 1,000 residents, and its change between two windows of months.
+
+Every rate and change comes with its 95% interval and the months it covers. ASB is counted apart
+from crime and never added into a crime total. No streamlit here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.schema import ASB, CRIME_TYPES
+from analysis.stats.compare import compare_months
+from analysis.stats.intervals import poisson_interval
+
+__all__ = ["compare_windows", "hub_months", "monthly_measures", "period_rate", "rate_points", "trend_window"]
+
+
+def monthly_measures(counts: pd.DataFrame, crime_types: tuple[str, ...] | list[str] = CRIME_TYPES) -> pd.DataFrame:
+    """ASB and crime (the chosen types except ASB) per hub and month.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        ``hub, month, crime_type, count`` as :func:`analysis.measures.metrics.monthly_counts` returns.
+    crime_types : sequence of str
+        The chosen types; ASB counts only when it is among them, crime sums the rest.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hub, month, asb, crime`` (int; float with NaN where a stream was not supplied);
+        ``asb`` is 0 when ASB is not chosen.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"hub": ["A"] * 3, "month": pd.PeriodIndex(["2019-01"] * 3, freq="M"),
+    ...                        "crime_type": [ASB, "Drugs", "Robbery"], "count": [5, 2, 1]})
+    >>> monthly_measures(counts, [ASB, "Drugs"])[["asb", "crime"]].values.tolist()
+    [[5, 2]]
+    """
+    chosen = set(crime_types)
+    keep = counts["crime_type"].astype("str").isin(chosen)
+    rows = counts.loc[keep]
+    is_asb = rows["crime_type"].astype("str") == ASB
+    tagged = rows.assign(
+        asb=rows["count"].where(is_asb, 0),
+        crime=rows["count"].where(~is_asb, 0),
+        hub=rows["hub"].astype("str"),
+    )
+    grid = counts[["hub", "month"]].drop_duplicates().assign(hub=lambda d: d["hub"].astype("str"))
+    # A stream not supplied is NaN in every one of its cells: the sum stays NaN, never a partial total or 0.
+    summed = tagged.groupby(["hub", "month"], as_index=False, sort=False)[["asb", "crime"]].agg(
+        lambda v: v.sum(skipna=False)
+    )
+    out = grid.merge(summed, on=["hub", "month"], how="left").reset_index(drop=True)
+    if out[["asb", "crime"]].isna().to_numpy().any():
+        return out.astype({"asb": "float64", "crime": "float64"})
+    return out.astype({"asb": "int64", "crime": "int64"})
+
+
+def _has_population(monthly: pd.DataFrame) -> bool:
+    return "population" in monthly.columns and bool(monthly["population"].notna().any())
+
+
+def period_rate(monthly: pd.DataFrame, measure: str, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Per hub: the count in ``months``, and the rate per 1,000 residents a month with its 95% interval.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        ``hub, month, <measure>`` and optionally ``population`` (residents in that month).
+    measure : str
+        The count column, e.g. ``"asb"``.
+    months : pandas.PeriodIndex
+        The months to total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hub, count, months, population, rate_per_1000, ci_low, ci_high``: the rate is
+        ``count / months / mean population * 1000``; its interval is the exact Poisson
+        interval of the count scaled the same way. NaN rates without population.
+
+    Examples
+    --------
+    >>> monthly = pd.DataFrame({"hub": ["A", "A"], "month": pd.PeriodIndex(["2019-01", "2019-02"], freq="M"),
+    ...                         "asb": [10, 30], "population": [10_000, 10_000]})
+    >>> period_rate(monthly, "asb", monthly["month"].unique())["rate_per_1000"].item()
+    2.0
+    """
+    columns = ["hub", "count", "months", "population", "rate_per_1000", "ci_low", "ci_high"]
+    # Months not supplied (NaN) are left out: the rate is per month supplied.
+    inside = monthly.loc[monthly["month"].isin(months) & monthly[measure].notna()]
+    if inside.empty:
+        return pd.DataFrame(columns=columns)
+    population = inside["population"] if _has_population(inside) else pd.Series(np.nan, index=inside.index)
+    per_hub = (
+        inside.assign(population=population)
+        .groupby("hub", sort=False)
+        .agg(count=(measure, "sum"), months=("month", "nunique"), population=("population", "mean"))
+        .reset_index()
+    )
+    bounds = [poisson_interval(c) for c in per_hub["count"]]
+    scale = 1000 / (per_hub["months"] * per_hub["population"])
+    return per_hub.assign(
+        rate_per_1000=per_hub["count"] * scale,
+        ci_low=[b[0] for b in bounds] * scale,
+        ci_high=[b[1] for b in bounds] * scale,
+    )[columns]
+
+
+def compare_windows(monthly: pd.DataFrame, measure: str, end: pd.Period, window: int, offset: int) -> pd.DataFrame:
+    """Per hub: the ``window`` months to ``end`` against the same number of months ``offset`` months earlier.
+
+    ``offset=window`` compares with the months just before (a short-term trend);
+    ``offset=12`` with the same months a year before (which cancels the season).
+    With population the ratio is of rates per resident, else of counts. Each hub goes
+    through :func:`analysis.stats.compare.compare_months`, the one comparison of the project.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        ``hub, month, <measure>`` (NaN where not supplied) and optionally ``population``;
+        must hold the earlier months too (history before the chosen period is used).
+    measure : str
+        The count column.
+    end : pandas.Period
+        The last month of the recent window.
+    window : int
+        Months in each window (at least 1).
+    offset : int
+        Months between the windows' ends (at least ``window``, so they do not overlap).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hub, recent, baseline, recent_count, baseline_count, ratio, ci_low, ci_high, note``
+        (``recent``/``baseline`` name the months). When a month of either window was not
+        supplied, the ratio is NaN and ``note`` says which.
+
+    Examples
+    --------
+    >>> monthly = pd.DataFrame({"hub": ["A"] * 4, "asb": [10, 10, 5, 5],
+    ...                         "month": pd.period_range("2019-01", periods=4, freq="M")})
+    >>> compare_windows(monthly, "asb", pd.Period("2019-04", "M"), 2, 2)["ratio"].item()
+    0.5
+    """
+    if window < 1 or offset < window:
+        raise ValueError(f"window must be >= 1 and offset >= window, got window={window}, offset={offset}")
+    recent = pd.period_range(end - window + 1, end, freq="M")
+    baseline = recent - offset
+    with_population = _has_population(monthly)
+    rows = []
+    for hub, part in monthly.groupby("hub", sort=False):
+        by_month = part.set_index("month")
+        exposure = {}
+        if with_population:
+            people = by_month["population"]
+            exposure = {
+                "recent_exposure": float(people.reindex(recent).sum()),
+                "earlier_exposure": float(people.reindex(baseline).sum()),
+            }
+        c = compare_months(by_month[measure], recent, baseline, **exposure)
+        note = "" if c.available else f"{c.reason[0].upper()}{c.reason[1:]}."
+        rows.append(
+            {
+                "hub": hub,
+                "recent": c.recent_label,
+                "baseline": c.earlier_label,
+                "recent_count": c.recent_total,
+                "baseline_count": c.earlier_total,
+                "ratio": c.ratio,
+                "ci_low": c.ci_low,
+                "ci_high": c.ci_high,
+                "note": note,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["hub", "recent", "baseline", "recent_count", "baseline_count", "ratio", "ci_low", "ci_high", "note"],
+    )
+
+
+def trend_window(available: int, preferred: int = 3) -> int:
+    """Months per window for "recent against the months before": ``preferred``, fewer when the data are short.
+
+    Parameters
+    ----------
+    available : int
+        Months of data up to and including the latest month.
+    preferred : int
+        The window wanted.
+
+    Returns
+    -------
+    int
+        ``min(preferred, available // 2)``; 0 when there are fewer than 2 months.
+
+    Examples
+    --------
+    >>> trend_window(48), trend_window(5), trend_window(1)
+    (3, 2, 0)
+    """
+    return max(0, min(preferred, available // 2))
+
+
+def rate_points(rates: pd.DataFrame, per_1000: bool) -> pd.DataFrame:
+    """What :func:`rate_figure` draws: ``hub, count, value, low, high``, lowest first.
+
+    ``value`` is the rate per 1,000 residents a month (``per_1000``) or the count,
+    with its exact 95% Poisson interval.
+
+    Examples
+    --------
+    >>> rates = pd.DataFrame({"hub": ["A", "B"], "count": [9, 4], "rate_per_1000": [float("nan")] * 2,
+    ...                       "ci_low": [float("nan")] * 2, "ci_high": [float("nan")] * 2})
+    >>> rate_points(rates, per_1000=False)[["hub", "value"]].values.tolist()
+    [['B', 4.0], ['A', 9.0]]
+    """
+    ordered = rates.sort_values("rate_per_1000" if per_1000 else "count")
+    if per_1000:
+        value, low, high = ordered["rate_per_1000"], ordered["ci_low"], ordered["ci_high"]
+    else:
+        bounds = [poisson_interval(c) for c in ordered["count"]]
+        value = ordered["count"].astype(float)
+        low = pd.Series([b[0] for b in bounds], index=ordered.index, dtype=float)
+        high = pd.Series([b[1] for b in bounds], index=ordered.index, dtype=float)
+    return pd.DataFrame(
+        {"hub": ordered["hub"], "count": ordered["count"], "value": value, "low": low, "high": high}
+    ).reset_index(drop=True)
+
+
+def hub_months(counts: pd.DataFrame, residents: pd.DataFrame, crime_types: tuple[str, ...]) -> pd.DataFrame:
+    """ASB and crime (the chosen types) per hub and month, with residents where population.csv has them.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        ``hub, month, crime_type, count`` as :func:`analysis.measures.metrics.monthly_counts` returns.
+    residents : pandas.DataFrame
+        ``hub, month, population`` as :func:`analysis.measures.metrics.hub_population` returns (empty
+        without population.csv).
+    crime_types : tuple of str
+        The chosen types.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`monthly_measures` with a ``population`` column (NaN without residents).
+    """
+    monthly = monthly_measures(counts, crime_types)
+    if len(residents):
+        return monthly.merge(residents[["hub", "month", "population"]], on=["hub", "month"], how="left")
+    return monthly.assign(population=float("nan"))
