@@ -34,9 +34,10 @@ from analysis.measures.performance import (
     period_rate,
     trend_window,
 )
+from analysis.measures.precept import EvaluationView, evaluation_view
 from analysis.outputs.briefing import Briefing, briefing_pdf, chart_images, charts_zip, make_briefing
 from analysis.schema import ASB
-from analysis.stats.evaluate import Evaluation, InsufficientData
+from analysis.stats.evaluation.results import Evaluation, InsufficientData
 
 __all__ = [
     "ALL_HUBS",
@@ -50,6 +51,7 @@ __all__ = [
     "counts_by_hub_month",
     "dose_response_for",
     "evaluation",
+    "precept_evaluation",
     "hex_index",
     "hotspot_layer",
     "hub_area",
@@ -130,9 +132,10 @@ def patrol_by_hub_week(key: tuple, _dataset: Dataset) -> pd.DataFrame | None:
 def dose_response_for(key: tuple, _dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> dict:
     """The evaluation's dose-response (ASB against patrol hours) for the chosen hubs and months."""
     try:
-        from analysis.stats.evaluate import InsufficientData, dose_response
+        from analysis.stats.evaluation.dose import dose_response
+        from analysis.stats.evaluation.results import InsufficientData
     except ImportError:
-        return {"error": "The evaluation module (analysis/stats/evaluate.py) is not installed in this version."}
+        return {"error": "The evaluation module (analysis/stats/evaluation/) is not installed in this version."}
     months = pd.period_range(start, end, freq="M")
     asb = asb_by_hub_month(key, _dataset)
     asb = asb.loc[asb["hub"].isin(hubs) & asb["month"].isin(months)]
@@ -234,6 +237,12 @@ def evaluation(key: tuple, _dataset: Dataset) -> tuple[Evaluation | None, str | 
         return run_evaluation(_dataset), None
     except InsufficientData as e:
         return None, str(e)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def precept_evaluation(key: tuple, _evaluation: Evaluation, hubs: tuple[str, ...]) -> EvaluationView:
+    """:func:`analysis.measures.precept.evaluation_view` of :func:`evaluation`'s result, per folder and hubs."""
+    return evaluation_view(_evaluation, hubs)
 
 
 # --------------------------------------------------------------------------- pages/hub_map.py
