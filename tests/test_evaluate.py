@@ -436,7 +436,7 @@ def test_event_study_figure_is_readable_without_colour(evaluation):
     symbols = {t.marker.symbol for t in figure.data}
     assert {"circle", "diamond", "square-open"} <= symbols
     assert all(t.error_y.array is not None for t in figure.data if t.marker.symbol != "square-open")
-    assert "Months relative to launch" in figure.layout.xaxis.title.text
+    assert "Months from launch" in figure.layout.xaxis.title.text
     assert "%" in figure.layout.yaxis.title.text
     kinds = {(s.type, s.x0) for s in figure.layout.shapes}
     assert ("line", -0.5) in kinds  # the launch

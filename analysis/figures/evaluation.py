@@ -112,24 +112,36 @@ def event_study_figure(
                 marker={"color": _GREY, "symbol": "square-open", "size": 12, "line": {"color": _GREY, "width": 2}},
                 text=["reference"],
                 textposition="bottom center",
+                textfont={"size": 14},
                 hovertemplate="Month -1: the reference month<extra></extra>",
             )
         )
     figure.add_hline(y=0, line={"color": _GREY, "width": 1})
     figure.add_vline(x=-0.5, line=_LAUNCH_LINE)
     figure.add_annotation(
-        x=-0.5, y=1.0, xref="x", yref="paper", text="Launch", showarrow=False, xanchor="left", yanchor="top"
+        x=-0.5,
+        y=1.0,
+        xref="x",
+        yref="paper",
+        text="Launch",
+        showarrow=False,
+        xanchor="left",
+        yanchor="top",
+        font={"size": 15},
     )
+    # Sized for a projector: large text, the legend under the axis, clear of the title.
     figure.update_layout(
         title=title,
-        xaxis_title="Months relative to launch (0 = launch month)",
-        yaxis_title=f"Change in {what} vs the month before launch (%)",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        font={"size": 15},
+        xaxis_title="Months from launch (0 = launch month)",
+        yaxis_title=f"{what} vs the month before launch (%)",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0, "font": {"size": 15}},
         margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
         hovermode="closest",
+        height=480,
     )
-    figure.update_xaxes(dtick=1, zeroline=False)
-    figure.update_yaxes(ticksuffix="%", zeroline=False)
+    figure.update_xaxes(dtick=1, zeroline=False, tickfont={"size": 15}, title_font={"size": 16})
+    figure.update_yaxes(ticksuffix="%", zeroline=False, tickfont={"size": 15}, title_font={"size": 16})
     return figure
 
 
