@@ -165,7 +165,7 @@ def compare_months(
     >>> months = pd.period_range("2019-01", periods=4, freq="M")
     >>> c = compare_months(pd.Series([100, 100, 80, 80], index=months), months[2:], months[:2])
     >>> round(c.ratio, 2), c.verdict
-    (0.8, 'no clear change')
+    (0.8, 'lower')
     >>> compare_months(pd.Series([100, None, 80, 80], index=months), months[2:], months[:2]).reason
     'not available: 2019-02 not supplied'
     """
