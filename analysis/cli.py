@@ -26,7 +26,9 @@ from analysis.load.dataset import Dataset, load_dataset
 from analysis.measures.metrics import monthly_counts, monthly_patrol, summary
 from analysis.outputs.briefing.pack import add_briefing_arguments, briefing_command
 from analysis.schema import CRIME_TYPES
-from analysis.stats.evaluate import InsufficientData, evaluate, plain_english
+from analysis.stats.evaluation.evaluate import evaluate
+from analysis.stats.evaluation.results import InsufficientData
+from analysis.stats.evaluation.words import plain_english
 from analysis.store.ingest import ingest
 
 __all__ = ["main", "summary_records", "validation_record"]
@@ -223,7 +225,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         if dataset.is_generated:
             print("Generated sample data, not real: the effect below was built into the sample.")
-        for line in plain_english(evaluation):
+        for line in plain_english(evaluation).lines():
             print(line)
     return 0
 

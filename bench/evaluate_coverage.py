@@ -2,7 +2,7 @@
 
 For each seed and true effect, the generator (``data.generate.simulate_counts``)
 draws the default six-hub, 48-month panel with ASB multiplied by ``1 + effect``
-from each hub's launch month. Every estimator of :mod:`analysis.stats.evaluate` is run
+from each hub's launch month. Every estimator of :mod:`analysis.stats.evaluation` is run
 and scored against the truth:
 
 - coverage: share of 95% intervals that contain the true effect (Monte Carlo
@@ -15,7 +15,7 @@ and scored against the truth:
   the launch effect (the generator's pre-launch ASB and its crime types do not
   depend on it), so they are run once per seed;
 - the event study: coverage of the leads (truth 0) and lags (truth = effect);
-- runtime of one full :func:`analysis.stats.evaluate.evaluate` call.
+- runtime of one full :func:`analysis.stats.evaluation.evaluate.evaluate` call.
 
     python -m bench.evaluate_coverage [--seeds 300] [--effects -0.2 -0.1 0.0] [--jobs 1] [--json FILE]
 """
@@ -46,7 +46,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.schema import ASB  # noqa: E402
-from analysis.stats import evaluate as ev  # noqa: E402
+from analysis.stats.evaluation.evaluate import evaluate  # noqa: E402
+from analysis.stats.evaluation.placebo import placebo_checks  # noqa: E402
 from data.generate import DEFAULT_LAUNCHES, simulate_counts  # noqa: E402
 
 HUBS = pd.DataFrame({"hub": list(DEFAULT_LAUNCHES), "launched": pd.to_datetime(list(DEFAULT_LAUNCHES.values()))})
@@ -74,7 +75,7 @@ def run_seed(args: tuple[int, tuple[float, ...]]) -> list[dict]:
         counts = simulate_counts(seed, asb_launch_effect=effect)
         row: dict = {"seed": seed, "effect": effect}
         started = time.perf_counter()
-        evaluation = ev.evaluate(counts, HUBS, placebo_shifts=(), placebo_outcomes=())
+        evaluation = evaluate(counts, HUBS, placebo_shifts=(), placebo_outcomes=())
         row["evaluate_seconds"] = time.perf_counter() - started
         o = evaluation.overall
         _score(row, "Stacked DiD (overall)", truth, o.ci_low_pct, o.ci_high_pct, o.effect_pct)
@@ -92,7 +93,7 @@ def run_seed(args: tuple[int, tuple[float, ...]]) -> list[dict]:
             started = time.perf_counter()
             row["placebo"] = []
             for method in ("stacked_did", "pooled_its"):
-                for p in ev.placebo_checks(counts, HUBS, method=method):
+                for p in placebo_checks(counts, HUBS, method=method):
                     row["placebo"].append(
                         {"method": method, "name": p.name.split(" (")[0], "flagged": p.flagged, "effect": p.effect_pct}
                     )

@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.stats.compare import Comparison, change_words, compare_months
+from analysis.stats.compare import Comparison, compare_months
+from analysis.text.changes import change_words
 
 
 def months(n, start="2019-01"):

@@ -1,4 +1,4 @@
-"""Tests for analysis.stats.evaluate: known-truth recovery, refusals, placebo checks and the JSON shape."""
+"""Tests for analysis.stats.evaluation: known-truth recovery, refusals, placebo checks and the JSON shape."""
 
 from __future__ import annotations
 
@@ -12,21 +12,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis.figures.evaluation import event_study_figure, forest_figure, its_figure
+from analysis.figures.evaluation import event_study_figure
 from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
-from analysis.stats.evaluate import (
-    PLACEBO_OUTCOMES,
-    InsufficientData,
-    dose_response,
-    evaluate,
-    event_study,
-    its_by_hub,
-    its_hub,
-    placebo_checks,
-    plain_english,
-    pooled_its,
-    stacked_did,
-)
+from analysis.stats.evaluation.did import event_study, stacked_did
+from analysis.stats.evaluation.dose import dose_response
+from analysis.stats.evaluation.evaluate import evaluate
+from analysis.stats.evaluation.its import its_by_hub, its_hub, pooled_its
+from analysis.stats.evaluation.placebo import placebo_checks
+from analysis.stats.evaluation.results import PLACEBO_OUTCOMES, InsufficientData
+from analysis.stats.evaluation.words import event_study_words, plain_english
 from data.generate import DEFAULT_LAUNCHES, simulate_counts
 from tests.conftest import need_shared
 
@@ -363,20 +357,49 @@ def test_output_is_json_with_the_cli_shape(evaluation):
 
 
 def test_plain_english_gives_the_interval_months_and_assumptions(evaluation):
-    lines = plain_english(evaluation)
+    words = plain_english(evaluation)
     o = evaluation.overall
-    assert "95% CI" in lines[0] and o.first_month in lines[0] and o.last_month in lines[0]
-    assert lines[0].startswith("ASB was an estimated") and "lower" in lines[0]
-    assert any(line.startswith("This assumes:") for line in lines)
-    assert any("placebo" in line for line in lines)
-    assert any("not proof" in line for line in lines)
+    assert "95% CI" in words.headline and o.first_month in words.headline and o.last_month in words.headline
+    assert words.headline.startswith("ASB was an estimated") and "lower" in words.headline
+    assert words.method == f"Method: {o.method}."
+    assert words.assumptions == "This assumes: " + " ".join(o.assumptions)
+    assert len(words.alternatives) == len(evaluation.alternatives) == 1
+    assert words.alternatives[0].startswith("A second method (pooled interrupted time series) gives ")
+    assert "placebo" in words.placebo
+    assert [h.split(":")[0] for h in words.hubs] == [h.hub for h in evaluation.hubs]
+    assert words.patrol.startswith("A month with 10% more visible patrol hours") and "not proof" in words.patrol
+
+
+def test_plain_english_lines_are_the_fields_in_reading_order(evaluation):
+    words = plain_english(evaluation)
+    lines = words.lines()
+    assert lines == [
+        words.headline,
+        words.method,
+        words.assumptions,
+        *words.alternatives,
+        words.placebo,
+        *words.hubs,
+        words.patrol,
+    ]
+    assert evaluation.to_dict()["summary"] == lines
+
+
+def test_plain_english_has_no_placebo_sentence_when_none_was_checked():
+    launches = {"Carlisle": "2018-07-01", "Eden": "2021-01-01"}
+    counts = hand_built({"Carlisle": 800, "Eden": 300}, launches, step=-0.2)
+    result = evaluate(counts, launches_table(launches), placebo_shifts=(), placebo_outcomes=())
+    words = plain_english(result)
+    assert words.placebo is None
+    assert words.lines()[3 : 3 + len(words.alternatives)] == list(words.alternatives)
+    assert words.lines()[-1] == words.patrol
 
 
 def test_plain_english_says_cannot_tell_when_the_interval_covers_zero():
     launches = {"Carlisle": "2018-07-01", "Eden": "2021-01-01"}
     counts = hand_built({"Carlisle": 800, "Eden": 300}, launches, step=0.0)
-    lines = plain_english(evaluate(counts, launches_table(launches)))
-    assert lines[0].startswith("We cannot tell whether ASB changed")
+    words = plain_english(evaluate(counts, launches_table(launches)))
+    assert words.headline.startswith("We cannot tell whether ASB changed")
 
 
 # --------------------------------------------------------------------------- known truth over many seeds
@@ -413,33 +436,38 @@ def test_event_study_figure_is_readable_without_colour(evaluation):
     symbols = {t.marker.symbol for t in figure.data}
     assert {"circle", "diamond", "square-open"} <= symbols
     assert all(t.error_y.array is not None for t in figure.data if t.marker.symbol != "square-open")
-    assert "Months relative to launch" in figure.layout.xaxis.title.text
+    assert "Months from launch" in figure.layout.xaxis.title.text
     assert "%" in figure.layout.yaxis.title.text
     kinds = {(s.type, s.x0) for s in figure.layout.shapes}
     assert ("line", -0.5) in kinds  # the launch
 
 
-def test_its_figure_shows_observed_and_counterfactual(evaluation):
-    figure = its_figure(evaluation, "Carlisle", title="Carlisle")
-    names = [t.name for t in figure.data]
-    assert "Recorded ASB" in names and "Expected without launch" in names
-    assert any(t.line.dash == "dash" for t in figure.data)
-    with pytest.raises(ValueError, match="`hub` must be one of"):
-        its_figure(evaluation, "Atlantis")
-
-
-def test_figures_say_why_when_there_is_nothing_to_draw():
+def test_event_study_figure_says_why_when_there_is_nothing_to_draw():
     launches = {"Carlisle": "2018-07-01", "Allerdale": "2018-09-01", "Eden": None}
     counts = hand_built({"Carlisle": 800, "Allerdale": 500, "Eden": 200}, launches, step=-0.2)
     result = evaluate(counts, launches_table(launches))
     assert "No event study" in event_study_figure(result).layout.annotations[0].text
-    assert "Launch date unknown" in its_figure(result, "Eden").layout.annotations[0].text
-    assert isinstance(forest_figure(result), go.Figure)
+    assert event_study_words(result).startswith("No event study: ")
+
+
+def test_event_study_words_read_the_leads_and_lags(evaluation):
+    text = event_study_words(evaluation)
+    leads = [p for p in evaluation.event_study if p.relative_month < 0 and not p.reference]
+    lags = [p for p in evaluation.event_study if p.relative_month >= 0]
+    first, last = evaluation.event_study[0].relative_month, evaluation.event_study[-1].relative_month
+    assert f"from {-first} months before launch to {last} after" in text
+    off = [p for p in leads if not (p.ci_low_pct <= 0 <= p.ci_high_pct)]
+    if off:
+        assert f"Before launch, {len(off)} of {len(leads)} months' intervals exclude no change" in text
+    else:
+        assert f"Before launch, all {len(leads)} months' intervals include no change" in text
+    below = sum(p.ci_high_pct < 0 for p in lags)
+    assert f"the whole interval is below no change in {below} of {len(lags)} months" in text
 
 
 def test_analysis_never_imports_streamlit():
-    for name in ("evaluate.py", "evaluate_figures.py"):
-        text = (ROOT / "analysis" / name).read_text(encoding="utf-8")
+    for path in [*(ROOT / "analysis" / "stats" / "evaluation").glob("*.py"), ROOT / "analysis/figures/evaluation.py"]:
+        text = path.read_text(encoding="utf-8")
         assert "import streamlit" not in text and "from streamlit" not in text
 
 

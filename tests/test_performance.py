@@ -24,10 +24,10 @@ from analysis.measures.performance.comparison import comparison_table
 from analysis.measures.performance.outcomes import open_outcomes_by_month, outcome_distribution
 from analysis.measures.performance.rates import compare_windows, monthly_measures, period_rate, trend_window
 from analysis.schema import ASB
-from analysis.stats.compare import change_words
 from analysis.stats.expected import expected_range
 from analysis.stats.intervals import poisson_interval, rate_ratio, wilson_interval
 from analysis.stats.survival import kaplan_meier_median
+from analysis.text.changes import change_words
 
 
 def months(start: str, n: int) -> pd.PeriodIndex:

@@ -9,7 +9,6 @@ from analysis.load.dataset import load_dataset
 from analysis.measures.pledges import (
     ASSESSMENT_COLUMNS,
     assess_pledges,
-    before_after_figure,
     latest_assessment,
     pledge_figure,
 )
@@ -227,24 +226,3 @@ def test_pledge_figure_labels_met_and_not_met_in_text_and_marks_the_dates():
     assert any(n.startswith("Baseline 1,108.06") for n in notes)
     dashed = [t for t in figure.data if t.line.dash == "dash"]
     assert sorted(t.y[0] for t in dashed) == pytest.approx([95.0, 1133.06])
-
-
-def test_before_after_figure_draws_recorded_expected_and_band():
-    series = pd.DataFrame(
-        {
-            "month": pd.period_range("2018-01", periods=4, freq="M"),
-            "observed": [10.0, 12.0, 8.0, 7.0],
-            "counterfactual": [10.0, 11.0, 11.0, 11.0],
-            "cf_low": [8.0, 9.0, 9.0, 9.0],
-            "cf_high": [12.0, 13.0, 13.0, 13.0],
-        }
-    )
-    figure = before_after_figure(series, hub="Carlisle", launched=pd.Timestamp("2018-03-01"))
-    names = [t.name for t in figure.data]
-    assert names == [
-        "95% range of the expectation",
-        "Expected without the launch (trend and season before it)",
-        "Recorded ASB",
-    ]
-    assert list(figure.data[2].y) == [10.0, 12.0, 8.0, 7.0]
-    assert [a.text for a in figure.layout.annotations] == ["Carlisle hub launched (Mar 2018)"]

@@ -30,10 +30,11 @@ from analysis.measures.performance.comparison import HubComparison
 from analysis.measures.performance.comparison import hub_comparison as compare_hubs
 from analysis.measures.performance.outcomes import Outcomes, crime_outcomes
 from analysis.measures.performance.rates import hub_months
+from analysis.measures.precept import EvaluationView, evaluation_view
 from analysis.outputs.briefing.make import make_briefing
 from analysis.outputs.briefing.model import Briefing
 from analysis.outputs.briefing.pack import BriefingPack, make_pack
-from analysis.stats.evaluate import Evaluation, InsufficientData
+from analysis.stats.evaluation.results import Evaluation, InsufficientData
 from ui.memory import thaw
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "counts_by_hub_month",
     "dose_response_for",
     "evaluation",
+    "precept_evaluation",
     "hub_comparison",
     "hub_map",
     "load",
@@ -180,6 +182,12 @@ def evaluation(key: tuple, _dataset: Dataset) -> tuple[Evaluation | None, str | 
         return run_evaluation(_dataset), None
     except InsufficientData as e:
         return None, str(e)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def precept_evaluation(key: tuple, _evaluation: Evaluation, hubs: tuple[str, ...]) -> EvaluationView:
+    """:func:`analysis.measures.precept.evaluation_view` of :func:`evaluation`'s result, per folder and hubs."""
+    return evaluation_view(_evaluation, hubs)
 
 
 # --------------------------------------------------------------------------- pages/hub_map.py

@@ -1,4 +1,7 @@
-"""Figures for the launch evaluation (:mod:`analysis.stats.evaluate`). No streamlit here.
+"""Figures for the launch evaluation (:mod:`analysis.stats.evaluation`). No streamlit here.
+
+The event study (months around launch), one hub's recorded ASB against the expectation
+without its launch, and the launch-date marks other charts carry.
 
 Every figure shows its uncertainty (error bars or a shaded band) and carries its
 meaning in marker shape, line style and text as well as colour, so nothing rests
@@ -14,9 +17,10 @@ import plotly.graph_objects as go
 
 from analysis.figures.shared import PALETTE
 from analysis.schema import ASB
-from analysis.stats.evaluate import Evaluation, EventStudyPoint, HubEstimate
+from analysis.stats.evaluation.results import Evaluation, EventStudyPoint
+from analysis.text.a11y import format_x
 
-__all__ = ["event_study_figure", "its_figure", "forest_figure"]
+__all__ = ["before_after_figure", "before_after_summary", "event_study_figure", "mark_dates"]
 
 _BEFORE = PALETTE[0]  # blue
 _AFTER = PALETTE[5]  # vermillion
@@ -47,7 +51,7 @@ def event_study_figure(
     Parameters
     ----------
     evaluation : Evaluation or sequence of EventStudyPoint
-        The result of :func:`analysis.stats.evaluate.evaluate`, or its event study.
+        The result of :func:`analysis.stats.evaluation.evaluate.evaluate`, or its event study.
     title : str, optional
         The chart title.
     outcome : str, default ASB
@@ -108,222 +112,165 @@ def event_study_figure(
                 marker={"color": _GREY, "symbol": "square-open", "size": 12, "line": {"color": _GREY, "width": 2}},
                 text=["reference"],
                 textposition="bottom center",
+                textfont={"size": 14},
                 hovertemplate="Month -1: the reference month<extra></extra>",
             )
         )
     figure.add_hline(y=0, line={"color": _GREY, "width": 1})
     figure.add_vline(x=-0.5, line=_LAUNCH_LINE)
     figure.add_annotation(
-        x=-0.5, y=1.0, xref="x", yref="paper", text="Launch", showarrow=False, xanchor="left", yanchor="top"
+        x=-0.5,
+        y=1.0,
+        xref="x",
+        yref="paper",
+        text="Launch",
+        showarrow=False,
+        xanchor="left",
+        yanchor="top",
+        font={"size": 15},
     )
+    # Sized for a projector: large text, the legend under the axis, clear of the title.
     figure.update_layout(
         title=title,
-        xaxis_title="Months relative to launch (0 = launch month)",
-        yaxis_title=f"Change in {what} vs the month before launch (%)",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        font={"size": 15},
+        xaxis_title="Months from launch (0 = launch month)",
+        yaxis_title=f"{what} vs the month before launch (%)",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0, "font": {"size": 15}},
         margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
         hovermode="closest",
+        height=480,
     )
-    figure.update_xaxes(dtick=1, zeroline=False)
-    figure.update_yaxes(ticksuffix="%", zeroline=False)
+    figure.update_xaxes(dtick=1, zeroline=False, tickfont={"size": 15}, title_font={"size": 16})
+    figure.update_yaxes(ticksuffix="%", zeroline=False, tickfont={"size": 15}, title_font={"size": 16})
     return figure
 
 
-def its_figure(
-    evaluation: Evaluation | HubEstimate, hub: str | None = None, *, title: str | None = None, outcome: str = ASB
-) -> go.Figure:
-    """Observed monthly counts for one hub against the no-launch counterfactual.
+def mark_dates(figure: go.Figure, marks: list[tuple[pd.Timestamp, str]]) -> go.Figure:
+    """Draw a dotted vertical line with a text label at each date (labels alternate sides so they do not overlap)."""
+    marks = sorted(marks, key=lambda m: m[0])
+    for i, (when, text) in enumerate(marks):
+        figure.add_vline(x=pd.Timestamp(when), line={"color": "#555555", "width": 1, "dash": "dot"})
+        figure.add_annotation(
+            x=pd.Timestamp(when),
+            y=1.0,
+            yref="paper",
+            text=text,
+            showarrow=False,
+            xanchor="left" if (len(marks) - 1 - i) % 2 == 0 else "right",
+            yanchor="top",
+            font={"size": 12, "color": "#333333"},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    return figure
 
-    Observed counts are black circles joined by a thin line; the fitted model is a
-    solid line; the counterfactual (the same model with the launch step removed)
-    is a dashed line with its 95% band, drawn from launch onward where it matters.
-    The dashed vertical line marks the launch.
+
+def before_after_figure(
+    series: pd.DataFrame, *, hub: str, launched: pd.Timestamp | None, what: str = "ASB"
+) -> go.Figure:
+    """Recorded ASB in one hub against what the model expects without the launch, with its 95% band.
 
     Parameters
     ----------
-    evaluation : Evaluation or HubEstimate
-        The result of :func:`analysis.stats.evaluate.evaluate` (then name ``hub``), or one
-        hub's estimate.
-    hub : str, optional
-        The hub to draw, when ``evaluation`` is an Evaluation.
-    title : str, optional
-        The chart title.
-    outcome : str, default ASB
-        Only used when ``evaluation`` is a HubEstimate.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        The chart, or a figure with the reason when the hub has no estimate.
-
-    Raises
-    ------
-    ValueError
-        When ``hub`` is missing or not in the evaluation.
+    series : pandas.DataFrame
+        ``month`` (Period or datetime), ``observed``, ``counterfactual``, ``cf_low``,
+        ``cf_high`` (from :class:`analysis.stats.evaluation.results.HubEstimate`'s ``series``).
+    hub : str
+        The hub's name, for the title.
+    launched : Timestamp, optional
+        The launch date to mark.
+    what : str
+        The outcome's short name.
     """
-    if isinstance(evaluation, Evaluation):
-        names = [h.hub for h in evaluation.hubs]
-        if hub not in names:
-            raise ValueError(f"`hub` must be one of {', '.join(names)}; got {hub!r}.")
-        estimate = evaluation.hubs[names.index(hub)]
-        outcome = evaluation.outcome
-    else:
-        estimate = evaluation
-    what = _what(outcome)
-    if estimate.series is None or estimate.effect_pct is None:
-        return _empty(f"{estimate.hub}: no estimate ({estimate.reason or 'not enough data'}).", title)
-    series = estimate.series
-    months = series["month"].dt.to_timestamp()
-    after = series["after_launch"].to_numpy()
+    months = series["month"].dt.to_timestamp() if isinstance(series["month"].dtype, pd.PeriodDtype) else series["month"]
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
-            x=months[after].tolist() + months[after].tolist()[::-1],
-            y=series.loc[after, "cf_high"].tolist() + series.loc[after, "cf_low"].tolist()[::-1],
+            x=list(months) + list(months[::-1]),
+            y=list(series["cf_high"]) + list(series["cf_low"][::-1]),
             fill="toself",
-            fillcolor="rgba(0, 114, 178, 0.15)",
+            fillcolor="rgba(213,94,0,0.15)",
             line={"width": 0},
-            name="Without launch: 95% range",
             hoverinfo="skip",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=months[after],
-            y=series.loc[after, "counterfactual"],
-            name="Expected without launch",
-            mode="lines",
-            line={"color": _BEFORE, "width": 2.5, "dash": "dash"},
-            hovertemplate="%{x|%b %Y}: %{y:,.0f} expected without launch<extra></extra>",
+            name="95% range of the expectation",
         )
     )
     figure.add_trace(
         go.Scatter(
             x=months,
-            y=series["fitted"],
-            name="Model fit",
+            y=series["counterfactual"],
             mode="lines",
-            line={"color": _AFTER, "width": 2.5},
-            hovertemplate="%{x|%b %Y}: %{y:,.0f} fitted<extra></extra>",
+            line={"color": PALETTE[5], "width": 2, "dash": "dash"},
+            name="Expected without the launch (trend and season before it)",
+            hovertemplate="%{x|%b %Y}: expected %{y:,.0f}<extra></extra>",
         )
     )
     figure.add_trace(
         go.Scatter(
             x=months,
             y=series["observed"],
-            name=f"Recorded {what}",
             mode="lines+markers",
-            line={"color": "#000000", "width": 1},
-            marker={"color": "#000000", "symbol": "circle", "size": 7},
-            hovertemplate="%{x|%b %Y}: %{y:,.0f} recorded<extra></extra>",
+            line={"color": PALETTE[0], "width": 2.5},
+            marker={"symbol": "circle", "size": 6},
+            name=f"Recorded {what}",
+            hovertemplate="%{x|%b %Y}: recorded %{y:,.0f}<extra></extra>",
         )
     )
-    launch = months[after].iloc[0]
-    figure.add_vline(x=launch, line=_LAUNCH_LINE)
-    figure.add_annotation(
-        x=launch,
-        y=1.0,
-        xref="x",
-        yref="paper",
-        text=(
-            f"Launch: {estimate.effect_pct:+.0f}% (95% CI {estimate.ci_low_pct:+.0f}% to {estimate.ci_high_pct:+.0f}%)"
-        ),
-        showarrow=False,
-        xanchor="left",
-        yanchor="top",
-        bgcolor="rgba(255, 255, 255, 0.8)",
-    )
+    if launched is not None and pd.notna(launched):
+        mark_dates(figure, [(pd.Timestamp(launched), f"{hub} hub launched ({pd.Timestamp(launched):%b %Y})")])
     figure.update_layout(
-        title=title,
-        xaxis_title="Month",
-        yaxis_title=f"{what} records per month",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
+        title=f"{hub}: recorded {what} a month against the expectation without the launch",
+        yaxis_title=f"{what} incidents a month",
         hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=440,
     )
     figure.update_xaxes(tickformat="%b %Y")
     figure.update_yaxes(rangemode="tozero")
     return figure
 
 
-def forest_figure(evaluation: Evaluation, *, title: str | None = None) -> go.Figure:
-    """Every estimate on one axis: headline, other method, hubs and placebo checks.
-
-    Each row is a point with its 95% interval; the row label says what it is and
-    the marker shape says which kind (diamond: pooled, circle: one hub, square:
-    placebo, hollow when the placebo flags). Rows without an estimate are labelled
-    with "no estimate".
+def before_after_summary(series: pd.DataFrame, what: str = "ASB") -> str:
+    """:func:`before_after_figure` in words: recorded against expected, before and from the launch.
 
     Parameters
     ----------
-    evaluation : Evaluation
-        The result of :func:`analysis.stats.evaluate.evaluate`.
-    title : str, optional
-        The chart title.
+    series : pandas.DataFrame
+        ``month, observed, counterfactual, cf_low, cf_high, after_launch``.
+    what : str
+        The outcome's short name.
 
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        A horizontal forest plot of percent changes.
+    Examples
+    --------
+    >>> s = pd.DataFrame({"month": pd.period_range("2019-01", periods=4, freq="M"), "observed": [10, 12, 6, 9],
+    ...                   "counterfactual": [10, 12, 11, 11], "cf_low": [8, 9, 8, 8], "cf_high": [12, 15, 14, 14],
+    ...                   "after_launch": [False, False, True, True]})
+    >>> print(before_after_summary(s))
+    Recorded ASB averaged 11 a month in the 2 months before the launch and 7.5 a month in the 2 months from it \
+(Mar 2019 to Apr 2019), against 11 a month expected without the launch. From the launch, recorded ASB was below \
+the expectation in 2 of 2 months, below its 95% range in 1 and above it in 0.
     """
-    rows: list[dict[str, object]] = []
-    o = evaluation.overall
-    rows.append({"label": "Headline: " + o.method.split(" (")[0], "kind": "Pooled", **_ci(o.effect_pct, o)})
-    for alt in evaluation.alternatives:
-        rows.append({"label": "Also: " + alt.method.split(" (")[0], "kind": "Pooled", **_ci(alt.effect_pct, alt)})
-    for h in evaluation.hubs:
-        label = h.hub if h.effect_pct is not None else f"{h.hub} (no estimate)"
-        rows.append({"label": label, "kind": "Hub", **_ci(h.effect_pct, h)})
-    for p in evaluation.placebo:
-        label = "Placebo: " + p.name.split(" (")[0] + ("" if p.effect_pct is not None else " (no estimate)")
-        kind = "Placebo (flags)" if p.flagged else "Placebo"
-        rows.append({"label": label, "kind": kind, **_ci(p.effect_pct, p)})
-    table = pd.DataFrame(rows)
-    styles = {
-        "Pooled": ("diamond", PALETTE[0]),
-        "Hub": ("circle", PALETTE[2]),
-        "Placebo": ("square", _GREY),
-        "Placebo (flags)": ("square-open", PALETTE[5]),
-    }
-    figure = go.Figure()
-    for kind, (symbol, colour) in styles.items():
-        part = table[(table["kind"] == kind)]
-        if part.empty:
-            continue
-        figure.add_trace(
-            go.Scatter(
-                x=part["effect"],
-                y=part["label"],
-                name=kind,
-                mode="markers",
-                marker={"symbol": symbol, "color": colour, "size": 11, "line": {"color": colour, "width": 2}},
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": part["high"] - part["effect"],
-                    "arrayminus": part["effect"] - part["low"],
-                    "color": colour,
-                    "thickness": 2,
-                },
-                hovertemplate="%{y}: %{x:+.1f}%<extra></extra>",
-            )
-        )
-    figure.add_vline(x=0, line={"color": _GREY, "width": 1})
-    figure.update_layout(
-        title=title,
-        xaxis_title=f"Change in {_what(evaluation.outcome)} at launch (%), with 95% CI",
-        yaxis={"categoryorder": "array", "categoryarray": table["label"].tolist()[::-1], "title": None},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
-        height=max(320, 34 * len(table) + 120),
+    after = series["after_launch"].astype("bool")
+    before_rows, after_rows = series.loc[~after], series.loc[after]
+    if after_rows.empty:
+        return f"Recorded {what} a month; no months after the launch yet."
+
+    def avg(values: pd.Series) -> str:
+        return f"{values.mean():,.1f}".removesuffix(".0")
+
+    span = f"{format_x(after_rows['month'].iloc[0])} to {format_x(after_rows['month'].iloc[-1])}"
+    text = f"Recorded {what} averaged "
+    if len(before_rows):
+        text += f"{avg(before_rows['observed'])} a month in the {len(before_rows)} months before the launch and "
+    text += (
+        f"{avg(after_rows['observed'])} a month in the {len(after_rows)} months from it ({span}), against "
+        f"{avg(after_rows['counterfactual'])} a month expected without the launch."
     )
-    figure.update_xaxes(ticksuffix="%")
-    return figure
-
-
-def _ci(effect: float | None, source: object) -> dict[str, float | None]:
-    return {
-        "effect": effect,
-        "low": getattr(source, "ci_low_pct", None),
-        "high": getattr(source, "ci_high_pct", None),
-    }
+    observed = after_rows["observed"]
+    below = int((observed < after_rows["counterfactual"]).sum())
+    under = int((observed < after_rows["cf_low"]).sum())
+    over = int((observed > after_rows["cf_high"]).sum())
+    return (
+        f"{text} From the launch, recorded {what} was below the expectation in {below} of {len(after_rows)} months, "
+        f"below its 95% range in {under} and above it in {over}."
+    )

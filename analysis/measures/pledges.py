@@ -1,4 +1,4 @@
-"""Precept outcomes: were the pledges kept, and the figures the Precept page draws.
+"""Precept outcomes: were the pledges kept, with the pledge chart, its table and its summary.
 
 A pledge (``pledges.csv``) names a worker type, a target and a kind:
 
@@ -21,16 +21,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.figures.shared import PALETTE
-from analysis.text.a11y import chart_summary, format_x
+from analysis.text.a11y import chart_summary
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
     "WORKER_LABELS",
     "assess_pledges",
-    "before_after_figure",
-    "before_after_summary",
     "latest_assessment",
-    "mark_dates",
     "pledge_figure",
     "pledge_summary",
     "pledge_table",
@@ -464,91 +461,6 @@ def pledge_figure(
     return figure
 
 
-def mark_dates(figure: go.Figure, marks: list[tuple[pd.Timestamp, str]]) -> go.Figure:
-    """Draw a dotted vertical line with a text label at each date (labels alternate sides so they do not overlap)."""
-    marks = sorted(marks, key=lambda m: m[0])
-    for i, (when, text) in enumerate(marks):
-        figure.add_vline(x=pd.Timestamp(when), line={"color": "#555555", "width": 1, "dash": "dot"})
-        figure.add_annotation(
-            x=pd.Timestamp(when),
-            y=1.0,
-            yref="paper",
-            text=text,
-            showarrow=False,
-            xanchor="left" if (len(marks) - 1 - i) % 2 == 0 else "right",
-            yanchor="top",
-            font={"size": 12, "color": "#333333"},
-            bgcolor="rgba(255,255,255,0.8)",
-        )
-    return figure
-
-
-def before_after_figure(
-    series: pd.DataFrame, *, hub: str, launched: pd.Timestamp | None, what: str = "ASB"
-) -> go.Figure:
-    """Recorded ASB in one hub against what the model expects without the launch, with its 95% band.
-
-    Parameters
-    ----------
-    series : pandas.DataFrame
-        ``month`` (Period or datetime), ``observed``, ``counterfactual``, ``cf_low``,
-        ``cf_high`` (from :class:`analysis.stats.evaluate.HubEstimate`'s ``series``).
-    hub : str
-        The hub's name, for the title.
-    launched : Timestamp, optional
-        The launch date to mark.
-    what : str
-        The outcome's short name.
-    """
-    months = series["month"].dt.to_timestamp() if isinstance(series["month"].dtype, pd.PeriodDtype) else series["month"]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=list(months) + list(months[::-1]),
-            y=list(series["cf_high"]) + list(series["cf_low"][::-1]),
-            fill="toself",
-            fillcolor="rgba(213,94,0,0.15)",
-            line={"width": 0},
-            hoverinfo="skip",
-            name="95% range of the expectation",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=months,
-            y=series["counterfactual"],
-            mode="lines",
-            line={"color": PALETTE[5], "width": 2, "dash": "dash"},
-            name="Expected without the launch (trend and season before it)",
-            hovertemplate="%{x|%b %Y}: expected %{y:,.0f}<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=months,
-            y=series["observed"],
-            mode="lines+markers",
-            line={"color": PALETTE[0], "width": 2.5},
-            marker={"symbol": "circle", "size": 6},
-            name=f"Recorded {what}",
-            hovertemplate="%{x|%b %Y}: recorded %{y:,.0f}<extra></extra>",
-        )
-    )
-    if launched is not None and pd.notna(launched):
-        mark_dates(figure, [(pd.Timestamp(launched), f"{hub} hub launched ({pd.Timestamp(launched):%b %Y})")])
-    figure.update_layout(
-        title=f"{hub}: recorded {what} a month against the expectation without the launch",
-        yaxis_title=f"{what} incidents a month",
-        hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        height=440,
-    )
-    figure.update_xaxes(tickformat="%b %Y")
-    figure.update_yaxes(rangemode="tozero")
-    return figure
-
-
 def _figures(workforce: pd.DataFrame) -> pd.DataFrame:
     """Published figures with ``worker_type`` as lower-case text, in date order."""
     return workforce.assign(worker_type=workforce["worker_type"].astype("str").str.strip().str.lower()).sort_values(
@@ -622,49 +534,3 @@ Not met at 1 of 1 published dates since 1 Apr 2018.
             )
         sentences.append(sentence)
     return " ".join(sentences) if sentences else "No published workforce figures to show."
-
-
-def before_after_summary(series: pd.DataFrame, what: str = "ASB") -> str:
-    """:func:`before_after_figure` in words: recorded against expected, before and from the launch.
-
-    Parameters
-    ----------
-    series : pandas.DataFrame
-        ``month, observed, counterfactual, cf_low, cf_high, after_launch``.
-    what : str
-        The outcome's short name.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"month": pd.period_range("2019-01", periods=4, freq="M"), "observed": [10, 12, 6, 9],
-    ...                   "counterfactual": [10, 12, 11, 11], "cf_low": [8, 9, 8, 8], "cf_high": [12, 15, 14, 14],
-    ...                   "after_launch": [False, False, True, True]})
-    >>> print(before_after_summary(s))
-    Recorded ASB averaged 11 a month in the 2 months before the launch and 7.5 a month in the 2 months from it \
-(Mar 2019 to Apr 2019), against 11 a month expected without the launch. From the launch, recorded ASB was below \
-the expectation in 2 of 2 months, below its 95% range in 1 and above it in 0.
-    """
-    after = series["after_launch"].astype("bool")
-    before_rows, after_rows = series.loc[~after], series.loc[after]
-    if after_rows.empty:
-        return f"Recorded {what} a month; no months after the launch yet."
-
-    def avg(values: pd.Series) -> str:
-        return f"{values.mean():,.1f}".removesuffix(".0")
-
-    span = f"{format_x(after_rows['month'].iloc[0])} to {format_x(after_rows['month'].iloc[-1])}"
-    text = f"Recorded {what} averaged "
-    if len(before_rows):
-        text += f"{avg(before_rows['observed'])} a month in the {len(before_rows)} months before the launch and "
-    text += (
-        f"{avg(after_rows['observed'])} a month in the {len(after_rows)} months from it ({span}), against "
-        f"{avg(after_rows['counterfactual'])} a month expected without the launch."
-    )
-    observed = after_rows["observed"]
-    below = int((observed < after_rows["counterfactual"]).sum())
-    under = int((observed < after_rows["cf_low"]).sum())
-    over = int((observed > after_rows["cf_high"]).sum())
-    return (
-        f"{text} From the launch, recorded {what} was below the expectation in {below} of {len(after_rows)} months, "
-        f"below its 95% range in {under} and above it in {over}."
-    )

@@ -1,4 +1,4 @@
-"""One way to compare two periods, and one way to say the result in words.
+"""One way to compare two periods (the words for the result are in :mod:`analysis.text.changes`).
 
 Every period comparison in Local Focus (the Overview's year on year, Hub performance's
 recent trend and same months last year, the Briefing's sentence) goes through
@@ -22,57 +22,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.load.coverage import month_ranges
+from analysis.text.changes import change_words, month_span, percent
 
-__all__ = ["Comparison", "change_words", "compare_months", "month_span"]
+__all__ = ["Comparison", "compare_months"]
 
 _Z = 1.959963984540054
-
-
-def month_span(first: pd.Period, last: pd.Period) -> str:
-    """Months in short: "Dec 2020", "Oct-Dec 2020", "Nov 2020-Jan 2021"."""
-    if first == last:
-        return first.strftime("%b %Y")
-    if first.year == last.year:
-        return f"{first.strftime('%b')}-{last.strftime('%b %Y')}"
-    return f"{first.strftime('%b %Y')}-{last.strftime('%b %Y')}"
-
-
-def _pct_words(r: float) -> str:
-    if not math.isfinite(r):
-        return "no upper limit"
-    pct = (r - 1) * 100
-    if abs(pct) < 0.5:
-        return "no change"
-    return f"{abs(pct):.0f}% {'lower' if pct < 0 else 'higher'}"
-
-
-def change_words(ratio: float, low: float, high: float, *, compact: bool = False) -> str:
-    """A ratio in words, always with its interval: "8% lower (95% CI 15% lower to 1% higher)".
-
-    ``compact`` gives the table form "-8% (-15% to +1%)". Never a bare percent.
-
-    Examples
-    --------
-    >>> change_words(0.92, 0.85, 1.01)
-    '8% lower (95% CI 15% lower to 1% higher)'
-    >>> change_words(0.92, 0.85, 1.01, compact=True)
-    '-8% (-15% to +1%)'
-    >>> change_words(float("nan"), float("nan"), float("nan"))
-    'not available'
-    """
-    if not all(math.isfinite(v) for v in (ratio, low)) or math.isnan(high):
-        return "not available"
-    if compact:
-
-        def pct(r: float) -> str:
-            return "no upper limit" if not math.isfinite(r) else f"{(r - 1) * 100:+.0f}%"
-
-        return f"{pct(ratio)} ({pct(low)} to {pct(high)})"
-    return f"{_pct_words(ratio)} (95% CI {_pct_words(low)} to {_pct_words(high)})"
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0f}%" if abs(value) >= 1 else f"{value:.1f}%"
 
 
 @dataclass(frozen=True)
@@ -127,7 +81,7 @@ class Comparison:
         return "no clear change"
 
     def words(self, *, compact: bool = False) -> str:
-        """The change with its interval (see :func:`change_words`), or the reason there is none."""
+        """The change with its interval (:func:`analysis.text.changes.change_words`), or why there is none."""
         if not self.available:
             return self.reason
         return change_words(self.ratio, self.ci_low, self.ci_high, compact=compact)
@@ -156,10 +110,10 @@ class Comparison:
         """The interval in plain words for the public, e.g. 'between 3% and 20% lower'."""
         low, high = (self.ci_low - 1) * 100, (self.ci_high - 1) * 100
         if self.verdict == "lower":
-            return f"between {_pct(-high)} and {_pct(-low)} lower"
+            return f"between {percent(-high)} and {percent(-low)} lower"
         if self.verdict == "higher":
-            return f"between {_pct(low)} and {_pct(high)} higher"
-        return f"between {_pct(-low)} lower and {_pct(high)} higher"
+            return f"between {percent(low)} and {percent(high)} higher"
+        return f"between {percent(-low)} lower and {percent(high)} higher"
 
     def in_words(self) -> str:
         """The change for a public sentence: 'a fall of between 8% and 13%, more than normal variation'."""
@@ -211,7 +165,7 @@ def compare_months(
     >>> months = pd.period_range("2019-01", periods=4, freq="M")
     >>> c = compare_months(pd.Series([100, 100, 80, 80], index=months), months[2:], months[:2])
     >>> round(c.ratio, 2), c.verdict
-    (0.8, 'no clear change')
+    (0.8, 'lower')
     >>> compare_months(pd.Series([100, None, 80, 80], index=months), months[2:], months[:2]).reason
     'not available: 2019-02 not supplied'
     """

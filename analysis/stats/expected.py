@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.stats.compare import month_span
 from analysis.stats.intervals import Z95
+from analysis.text.changes import month_span
 
 __all__ = ["expected_range", "MIN_HISTORY"]
 

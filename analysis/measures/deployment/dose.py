@@ -11,7 +11,8 @@ import pandas as pd
 
 from analysis.measures.deployment.series import patrol_by_month
 from analysis.schema import ASB
-from analysis.stats.evaluate import InsufficientData, dose_response
+from analysis.stats.evaluation.dose import dose_response
+from analysis.stats.evaluation.results import InsufficientData
 
 __all__ = ["PatrolEstimate", "patrol_estimate"]
 
@@ -41,7 +42,7 @@ def patrol_estimate(
     start: pd.Period,
     end: pd.Period,
 ) -> PatrolEstimate:
-    """:func:`analysis.stats.evaluate.dose_response` of ASB on patrol hours in ``hubs`` from ``start`` to ``end``.
+    """:func:`analysis.stats.evaluation.dose.dose_response` of ASB on patrol hours in ``hubs``, ``start`` to ``end``.
 
     Parameters
     ----------

@@ -16,9 +16,9 @@ from scipy import stats
 from analysis.figures.chart import Chart
 from analysis.figures.deployment import asb_around_figure, week_of_action_figure
 from analysis.measures.deployment.series import PATROL_COLUMNS, area_total
-from analysis.stats.compare import change_words
 from analysis.stats.intervals import poisson_interval, rate_ratio
 from analysis.text.a11y import chart_summary, table_view
+from analysis.text.changes import change_words
 
 __all__ = [
     "OPERATION_NOTE",

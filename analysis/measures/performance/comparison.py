@@ -14,9 +14,9 @@ import pandas as pd
 from analysis.figures.chart import Chart
 from analysis.figures.performance import change_figure, expected_range_figure, rate_figure
 from analysis.measures.performance.rates import compare_windows, period_rate, rate_points, trend_window
-from analysis.stats.compare import change_words
 from analysis.stats.expected import expected_range
 from analysis.text.a11y import chart_summary, table_view
+from analysis.text.changes import change_words
 from analysis.text.names import join_names
 
 __all__ = [
