@@ -413,7 +413,7 @@ def _reject_resupplied_months(
     raws: dict[str, RawTable],
     reports: dict[str, FileReport],
 ) -> pd.DataFrame:
-    """Load a force's month once when two files hold it (two downloads of the same month; see :func:`resupplied_months`).
+    """Load a force's month once when two files hold it (two downloads of it; see :func:`resupplied_months`).
 
     ASB rows have no Crime ID, so repeated rows cannot be caught one by one: the whole month
     of the other file is rejected instead, each row with the reason.
