@@ -27,7 +27,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -43,7 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.incidents import IncidentSource, find_incident_sources, read_typed
+from analysis.incidents import IncidentSource, find_incident_sources, force_of_file, force_slug, read_typed
 from analysis.schema import UNASSIGNED
 from analysis.store_rows import PLACE_KEYS, Places, group_codes, resupplied, resupplied_rows
 from analysis.store_rows import repeats as find_repeats
@@ -79,8 +78,6 @@ _MANIFEST = "manifest.json"
 _PLACES = "places.parquet"
 _REPEATS = "repeats.parquet"
 _LOCK = "lock"
-_STREET_FILE = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z0-9-]+?)-street\.csv$", re.IGNORECASE)
-_FORCE_SUFFIX = re.compile(r"-(constabulary|police(-service)?)$")
 
 log = logging.getLogger(__name__)
 
@@ -335,13 +332,11 @@ def _stamp(source: IncidentSource, zips: dict[Path, dict[str, zipfile.ZipInfo]])
 
 def _force(source: IncidentSource, falls_within: pd.Series) -> pd.Series:
     """The force of each row: from ``YYYY-MM-<force>-street.csv``, else from ``Falls within``."""
-    match = _STREET_FILE.match(Path(source.member or source.path.name).name)
-    if match:
-        return pd.Series(match["force"].lower(), index=falls_within.index)
-    categories = pd.Series(falls_within.cat.categories, dtype="str")
-    slugs = categories.str.lower().str.replace(r"[^a-z0-9]+", "-", regex=True).str.strip("-")
-    slugs = slugs.str.replace(_FORCE_SUFFIX, "", regex=True).replace("", "unknown")
-    return pd.Series(slugs.to_numpy()[falls_within.cat.codes.to_numpy()], index=falls_within.index)
+    named = force_of_file(source.member or source.path.name)
+    if named:
+        return pd.Series(named, index=falls_within.index)
+    slugs = np.array([force_slug(c) for c in falls_within.cat.categories], dtype=object)
+    return pd.Series(slugs[falls_within.cat.codes.to_numpy()], index=falls_within.index)
 
 
 # ---------------------------------------------------------------- places: where each row is assigned

@@ -26,6 +26,8 @@ from ui import cache
 from ui.access import gate, public_site
 
 __all__ = [
+    "ALL_FORCES",
+    "FORCE_KEY",
     "Filters",
     "apply_filters",
     "csv_download",
@@ -78,7 +80,7 @@ def get_dataset() -> Dataset:
     if override and Path(override).is_dir():
         folder = Path(override)
     try:
-        return cache.load(str(folder), access.public_site)
+        dataset = cache.load(str(folder), access.public_site)
     except DataProblem as e:
         if access.public_site:  # never the server's folder path on a public site: it goes to the log
             log.error("The data could not be loaded: %s", e)
@@ -91,6 +93,32 @@ def get_dataset() -> Dataset:
         log.exception("The data folder %s could not be read", folder)
         st.error("The data folder could not be read: check that it exists and that the server may read it.")
         st.stop()
+    if len(dataset.forces) < 2:
+        return dataset
+    # A folder of several forces: the sidebar's force filter (on every page, kept across pages) cuts the data down
+    # to one force, its hubs and its own coverage, before the page sees it, so every figure is that force's own.
+    chosen = _force_filter(dataset)
+    return cache.force_view(dataset, None if chosen == ALL_FORCES else chosen)
+
+
+def _force_filter(dataset: Dataset) -> str:
+    """The force filter of a folder of several forces, in the sidebar: the chosen force, or :data:`ALL_FORCES`."""
+    names = dataset.force_names
+    _drop_if_invalid(FORCE_KEY, lambda v: v == ALL_FORCES or v in names)
+    with st.sidebar:
+        return st.selectbox(
+            "Force",
+            [ALL_FORCES, *names],
+            key=FORCE_KEY,
+            persist_state="session",
+            format_func=lambda f: "All forces" if f == ALL_FORCES else names.get(f, f),
+            help="This folder holds several forces' police.uk files: choose one to see its own hubs and figures.",
+        )
+
+
+#: The force filter's widget key, and its value for every force.
+FORCE_KEY = "f_force"
+ALL_FORCES = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +131,8 @@ class Filters:
     crime_types: tuple[str, ...]
     #: Months of the period not supplied (for crime or ASB, force-wide or in a chosen hub).
     not_supplied: tuple[pd.Period, ...] = ()
+    #: The force chosen in a folder of several forces (None: every force, or the folder holds one).
+    force: str | None = None
 
     @property
     def months(self) -> pd.PeriodIndex:
@@ -139,7 +169,9 @@ def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
 
     The widgets keep their values for the whole session (``persist_state="session"``),
     so a filter chosen on one page holds on every other page. An empty hub or
-    crime-type choice means "all".
+    crime-type choice means "all". In a folder of several forces :func:`get_dataset` has
+    already drawn the force filter above these and cut ``dataset`` down to the chosen force,
+    so the hub choices and the period are that force's.
     """
     months = [str(m) for m in dataset.months]
     hubs = dataset.hub_names
@@ -191,7 +223,7 @@ def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
             f":material/event_busy: {len(gaps)} of these {(end - start).n + 1} months not supplied: "
             f"{month_ranges(list(gaps))}."
         )
-    return Filters(start, end, chosen, tuple(chosen_types) or tuple(CRIME_TYPES), gaps)
+    return Filters(start, end, chosen, tuple(chosen_types) or tuple(CRIME_TYPES), gaps, dataset.force)
 
 
 def apply_filters(incidents: pd.DataFrame, filters: Filters, *, crime_types: bool = True) -> pd.DataFrame:
