@@ -200,3 +200,15 @@ def test_every_page_renders_for_the_force_without_hubs(two_forces, monkeypatch, 
     assert force_box(at) is not None and force_box(at).value == "city-of-london"  # kept across pages
     shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.error, *at.warning, *at.info])
     assert "could not be drawn" not in shown and "could not be shown" not in shown
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="analysis/briefing.py: when the last month lacks ASB for some hub (here Cumbria's hubs in 2019-03, "
+    "which only the City supplied), _briefing_period starts after the end and _before_window indexes an empty range",
+)
+def test_the_briefing_on_every_force_at_once(two_forces, monkeypatch):
+    at = open_app(two_forces, monkeypatch)
+    at.switch_page("pages/briefing.py").run()
+    shown = " ".join(str(e.value) for e in at.error)
+    assert "could not be drawn" not in shown

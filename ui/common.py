@@ -104,21 +104,28 @@ def get_dataset() -> Dataset:
 def _force_filter(dataset: Dataset) -> str:
     """The force filter of a folder of several forces, in the sidebar: the chosen force, or :data:`ALL_FORCES`."""
     names = dataset.force_names
-    _drop_if_invalid(FORCE_KEY, lambda v: v == ALL_FORCES or v in names)
+    options = [ALL_FORCES, *names]
+    # Kept across pages by hand: a widget's persisted value reaches a page only after its first run there,
+    # too late for the data that page draws, so the last choice is kept apart and starts the widget.
+    kept = st.session_state.get(_FORCE_KEPT, ALL_FORCES)
+    _drop_if_invalid(FORCE_KEY, lambda v: v in options)
     with st.sidebar:
-        return st.selectbox(
+        chosen = st.selectbox(
             "Force",
-            [ALL_FORCES, *names],
+            options,
+            index=options.index(kept) if kept in options else 0,
             key=FORCE_KEY,
-            persist_state="session",
             format_func=lambda f: "All forces" if f == ALL_FORCES else names.get(f, f),
             help="This folder holds several forces' police.uk files: choose one to see its own hubs and figures.",
         )
+    st.session_state[_FORCE_KEPT] = chosen
+    return chosen
 
 
 #: The force filter's widget key, and its value for every force.
 FORCE_KEY = "f_force"
 ALL_FORCES = ""
+_FORCE_KEPT = "_f_force_kept"
 
 
 @dataclass(frozen=True)
