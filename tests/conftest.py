@@ -90,7 +90,10 @@ def build_real_folder(name: str, target: Path) -> Path:
     - ``gap``: Cumbria 2016-03 and 2024-01..04 (93 months never supplied between) on the real
       boundaries, hubs and population;
     - ``cumbria12``: all twelve real Cumbria months, far apart, 2011 and 2021 LSOA codes;
-    - ``city``: City of London Police, 60 months, no hubs.csv and no boundaries (2017-05 has no ASB).
+    - ``city``: City of London Police, 60 months, no hubs.csv and no boundaries (2017-05 has no ASB);
+    - ``forces`` (not in :data:`REAL_FOLDERS`): two forces in one folder, the real Cumbria folder
+      (2018-10..2019-02, its hubs and boundaries) with City of London Police 2018-10..2019-03 beside
+      it (no hubs, no boundaries: grouped by district).
     """
     import shutil
 
@@ -111,6 +114,10 @@ def build_real_folder(name: str, target: Path) -> Path:
                 shutil.copytree(month, incidents / month.name)
         for month in months:
             shutil.copytree(cumbria / month, incidents / month)
+    elif name == "forces":
+        shutil.copytree(REAL_DIR, folder, dirs_exist_ok=True)
+        for month in ("2018-10", "2018-11", "2018-12", "2019-01", "2019-02", "2019-03"):
+            shutil.copytree(SHARED_DATA / "police-uk" / "city-of-london" / month, incidents / month, dirs_exist_ok=True)
     elif name == "city":
         for month in (SHARED_DATA / "police-uk" / "city-of-london").iterdir():
             shutil.copytree(month, incidents / month.name)

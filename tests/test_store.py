@@ -254,6 +254,126 @@ def test_force_comes_from_the_file_name_or_falls_within(make_folder):
     }
 
 
+# ---------------------------------------------------------------- a month supplied twice is loaded once
+
+
+def _age(folder: Path, rel: str, seconds: int) -> None:
+    path = folder / "incidents" / rel
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime - seconds))
+
+
+def _accounted(dataset) -> None:
+    """Rows read = accepted + rejected in every file, and the accepted rows are the incidents."""
+    assert all(r.balanced for r in dataset.reports)
+    assert sum(r.rows_accepted for r in dataset.reports if r.kind == "incidents") == len(dataset.incidents)
+
+
+OLD = "old/2019-01/2019-01-cumbria-street.csv"
+NEW = "new/2019-01/2019-01-cumbria-street.csv"
+TWICE = street_csv(GOOD_ASB, GOOD_ASB, GOOD_CRIME)
+SPLIT = GOOD_CRIME.replace("aaa1", "ccc3")
+RESUPPLIED = {
+    # police.uk's file for the month, downloaded twice: the newer wins (aged below)
+    "newer wins": {OLD: TWICE, NEW: TWICE},
+    # the same age: the one with more rows, then the first by name
+    "more rows win": {OLD: street_csv(GOOD_ASB, GOOD_ASB, GOOD_CRIME, NO_LOCATION), NEW: TWICE},
+    "first name wins": {OLD: TWICE, NEW: TWICE},
+    # differently named files sharing most crimes are two downloads; sharing none, one month split
+    "shared crimes": {"part-1.csv": street_csv(GOOD_CRIME, GOOD_ASB), "part-2.csv": street_csv(GOOD_CRIME, GOOD_ASB)},
+    "split month": {"part-1.csv": street_csv(GOOD_CRIME, GOOD_ASB), "part-2.csv": street_csv(SPLIT, GOOD_ASB)},
+    # a stray row of another month does not make a supply of it
+    "stray row": {
+        "2019-01/2019-01-cumbria-street.csv": street_csv(GOOD_ASB, GOOD_CRIME),
+        "2019-02/2019-02-cumbria-street.csv": street_csv(GOOD_ASB, *[GOOD_ASB.replace(",2019-01,", ",2019-02,")] * 2),
+    },
+    # the losing file's other month stays, and its Crime IDs no longer repeat the winner's
+    "two months, one lost": {
+        OLD: street_csv(GOOD_ASB, GOOD_CRIME, *[SPLIT.replace("2019-01", "2019-02").replace("ccc", i) for i in "de"]),
+        NEW: street_csv(GOOD_ASB, GOOD_CRIME),
+        "z.csv": street_csv(GOOD_CRIME.replace("2019-01", "2019-03")),
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(RESUPPLIED))
+def test_a_month_in_two_files_is_loaded_once_through_the_store(make_folder, case):
+    folder = make_folder({f"incidents/{rel}": text for rel, text in RESUPPLIED[case].items()})
+    if case in {"newer wins", "two months, one lost"}:
+        _age(folder, OLD, 3600)
+    if case in {"more rows win", "first name wins", "shared crimes", "split month"}:
+        for path in (folder / "incidents").rglob("*.csv"):
+            os.utime(path, ns=(10**18, 10**18))
+    assert_same_dataset(folder)
+    stored = load_dataset(folder, store=True)
+    _accounted(stored)
+    rejected = {r.file: r.rows_rejected for r in stored.reports}
+    expected = {
+        "newer wins": {f"incidents/{OLD}": 3, f"incidents/{NEW}": 0},
+        "more rows win": {f"incidents/{OLD}": 0, f"incidents/{NEW}": 3},
+        "first name wins": {f"incidents/{OLD}": 3, f"incidents/{NEW}": 0},  # new/ sorts before old/
+        "shared crimes": {"incidents/part-1.csv": 0, "incidents/part-2.csv": 2},
+        "split month": {"incidents/part-1.csv": 0, "incidents/part-2.csv": 0},
+        "stray row": {
+            "incidents/2019-01/2019-01-cumbria-street.csv": 0,
+            "incidents/2019-02/2019-02-cumbria-street.csv": 0,
+        },
+        "two months, one lost": {f"incidents/{OLD}": 2, f"incidents/{NEW}": 0, "incidents/z.csv": 1},
+    }[case]
+    assert rejected == expected
+
+
+def test_a_second_copy_of_a_month_arriving_and_leaving(make_folder):
+    # Incremental ingest keeps the rule: the month is counted once whichever copies are there.
+    folder = make_folder(
+        {f"incidents/{OLD}": TWICE, "incidents/2019-02/2019-02-cumbria-street.csv": month_file("2019-02", "b1")}
+    )
+    _age(folder, OLD, 3600)
+    ingest(folder)
+    assert len(load_dataset(folder, store=True).incidents) == 5
+
+    copy = folder / "incidents" / NEW
+    copy.parent.mkdir(parents=True)
+    copy.write_text(street_csv(GOOD_ASB, GOOD_CRIME))  # a newer download of 2019-01, one ASB row fewer
+    added = ingest(folder)
+    assert added.ingested == [f"incidents/{NEW}"] and added.rows == 4
+    assert_same_dataset(folder)
+    stored = load_dataset(folder, store=True)
+    _accounted(stored)
+    assert int(stored.incidents["is_asb"].sum()) == 2  # one from each month, not 1 + 2 + 1
+
+    os.utime(folder / "incidents" / OLD, ns=(4 * 10**18, 4 * 10**18))  # the old copy touched: now the newer
+    touched = ingest(folder)
+    assert touched.ingested == [] and touched.rows == 5
+    assert_same_dataset(folder)
+
+    (folder / "incidents" / OLD).unlink()  # the copy that won leaves: the other is loaded whole
+    removed = ingest(folder)
+    assert removed.removed == [f"incidents/{OLD}"] and removed.rows == 4
+    assert_same_dataset(folder)
+    stored = load_dataset(folder, store=True)
+    assert all(r.rows_rejected == 0 for r in stored.reports)
+    assert not any("skipped" in note for r in stored.reports for note in r.notes)
+
+
+def test_a_real_month_downloaded_twice_counts_once(tmp_path):
+    # The real folder with 2018-11 downloaded again later (a zip of it, as police.uk's custom download gives).
+    real = need_shared(SHARED_DATA / "real")
+    folder = tmp_path / "twice"
+    shutil.copytree(real, folder)
+    month = "2018-11/2018-11-cumbria-street.csv"
+    import zipfile
+
+    with zipfile.ZipFile(folder / "incidents" / "later.zip", "w") as archive:
+        archive.write(real / "incidents" / month, month)
+    os.utime(folder / "incidents" / month, ns=(10**18, 10**18))  # the zip member (its own timestamp) is newer
+    assert_same_dataset(folder)
+    once, twice = load_dataset(real, store=True), load_dataset(folder, store=True)
+    _accounted(twice)
+    assert len(twice.incidents) == len(once.incidents)
+    loser = next(r for r in twice.reports if r.file == f"incidents/{month}")
+    assert (loser.rows_accepted, loser.rows_rejected) == (0, loser.rows_read)
+
+
 # ---------------------------------------------------------------- a broken store is rebuilt
 
 

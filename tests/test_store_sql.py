@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -16,10 +20,29 @@ from tests.conftest import SAMPLE_DIR, SHARED_DATA, need_shared, street_csv
 from tests.test_incidents import GOOD_ASB, GOOD_CRIME, NO_LOCATION
 
 
-@pytest.fixture(scope="module", params=["sample", "real"])
-def loaded(request):
-    folder = SAMPLE_DIR if request.param == "sample" else need_shared(SHARED_DATA / "real" / "incidents").parent
+def _twice(root: Path) -> Path:
+    """The real folder with 2019-01 downloaded a second time, later: the SQL must count it once."""
+    real = need_shared(SHARED_DATA / "real" / "incidents").parent
+    folder = root / "twice"
+    shutil.copytree(real, folder)
+    again = folder / "incidents" / "again" / "2019-01" / "2019-01-cumbria-street.csv"
+    again.parent.mkdir(parents=True)
+    shutil.copy(real / "incidents" / "2019-01" / "2019-01-cumbria-street.csv", again)
+    os.utime(again, ns=(4 * 10**18, 4 * 10**18))
+    return folder
+
+
+@pytest.fixture(scope="module", params=["sample", "real", "month twice"])
+def loaded(request, tmp_path_factory):
+    if request.param == "month twice":
+        folder = _twice(tmp_path_factory.mktemp("sql"))
+    else:
+        folder = SAMPLE_DIR if request.param == "sample" else need_shared(SHARED_DATA / "real" / "incidents").parent
     dataset = load_dataset(folder, store=True)
+    if request.param == "month twice":
+        once = load_dataset(need_shared(SHARED_DATA / "real" / "incidents").parent, store=False)
+        assert len(dataset.incidents) == len(once.incidents)  # the older copy's rows are all rejected
+        assert sum(r.rows_rejected for r in dataset.reports) == 3484  # 2019-01 as first downloaded
     return dataset, store_location(folder)
 
 

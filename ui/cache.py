@@ -50,6 +50,7 @@ __all__ = [
     "dose_response_for",
     "evaluation",
     "precept_evaluation",
+    "force_view",
     "hub_comparison",
     "hub_map",
     "load",
@@ -78,6 +79,19 @@ def _load_keyed(folder: str, key: tuple, public: bool) -> Dataset:
     thaw()  # a dataset this replaces may be collected (ui/memory.py)
     dataset = load_dataset(folder)
     return public_view(dataset) if public else dataset
+
+
+def force_view(dataset: Dataset, force: str | None) -> Dataset:
+    """One force of the dataset (:meth:`~analysis.load.dataset.Dataset.for_force`), once per content and force."""
+    if force is None or force not in dataset.force_names:
+        return dataset
+    return _force_view(dataset.fingerprint, dataset, force)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _force_view(key: tuple, _dataset: Dataset, force: str) -> Dataset:
+    # cache_resource: the force's rows are cut once and shared, read-only, like the whole folder's.
+    return _dataset.for_force(force)
 
 
 def cached(max_entries: int = 32, show_spinner: bool | str = False):

@@ -28,6 +28,8 @@ from ui.memory import freeze_after_first_run
 from ui.navigation import entry_point_run, through_entry_point
 
 __all__ = [
+    "ALL_FORCES",
+    "FORCE_KEY",
     "Filters",
     "apply_filters",
     "csv_download",
@@ -66,7 +68,7 @@ def get_dataset() -> Dataset:
     if override and Path(override).is_dir():
         folder = Path(override)
     try:
-        return cache.load(str(folder), access.public_site)
+        dataset = cache.load(str(folder), access.public_site)
     except DataProblem as e:
         if access.public_site:  # never the server's folder path on a public site: it goes to the log
             log.error("The data could not be loaded: %s", e)
@@ -79,6 +81,39 @@ def get_dataset() -> Dataset:
         log.exception("The data folder %s could not be read", folder)
         st.error("The data folder could not be read: check that it exists and that the server may read it.")
         st.stop()
+    if len(dataset.forces) < 2:
+        return dataset
+    # A folder of several forces: the sidebar's force filter (on every page, kept across pages) cuts the data down
+    # to one force, its hubs and its own coverage, before the page sees it, so every figure is that force's own.
+    chosen = _force_filter(dataset)
+    return cache.force_view(dataset, None if chosen == ALL_FORCES else chosen)
+
+
+def _force_filter(dataset: Dataset) -> str:
+    """The force filter of a folder of several forces, in the sidebar: the chosen force, or :data:`ALL_FORCES`."""
+    names = dataset.force_names
+    options = [ALL_FORCES, *names]
+    # Kept across pages by hand: a widget's persisted value reaches a page only after its first run there,
+    # too late for the data that page draws, so the last choice is kept apart and starts the widget.
+    kept = st.session_state.get(_FORCE_KEPT, ALL_FORCES)
+    _drop_if_invalid(FORCE_KEY, lambda v: v in options)
+    with st.sidebar:
+        chosen = st.selectbox(
+            "Force",
+            options,
+            index=options.index(kept) if kept in options else 0,
+            key=FORCE_KEY,
+            format_func=lambda f: "All forces" if f == ALL_FORCES else names.get(f, f),
+            help="This folder holds several forces' police.uk files: choose one to see its own hubs and figures.",
+        )
+    st.session_state[_FORCE_KEPT] = chosen
+    return chosen
+
+
+#: The force filter's widget key, and its value for every force.
+FORCE_KEY = "f_force"
+ALL_FORCES = ""
+_FORCE_KEPT = "_f_force_kept"
 
 
 @dataclass(frozen=True)
@@ -91,6 +126,8 @@ class Filters:
     crime_types: tuple[str, ...]
     #: Months of the period not supplied (for crime or ASB, force-wide or in a chosen hub).
     not_supplied: tuple[pd.Period, ...] = ()
+    #: The force chosen in a folder of several forces (None: every force, or the folder holds one).
+    force: str | None = None
 
     @property
     def months(self) -> pd.PeriodIndex:
@@ -127,7 +164,9 @@ def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
 
     The widgets keep their values for the whole session (``persist_state="session"``),
     so a filter chosen on one page holds on every other page. An empty hub or
-    crime-type choice means "all".
+    crime-type choice means "all". In a folder of several forces :func:`get_dataset` has
+    already drawn the force filter above these and cut ``dataset`` down to the chosen force,
+    so the hub choices and the period are that force's.
     """
     months = [str(m) for m in dataset.months]
     hubs = dataset.hub_names
@@ -179,7 +218,7 @@ def sidebar_filters(dataset: Dataset, *, crime_types: bool = True) -> Filters:
             f":material/event_busy: {len(gaps)} of these {(end - start).n + 1} months not supplied: "
             f"{month_ranges(list(gaps))}."
         )
-    return Filters(start, end, chosen, tuple(chosen_types) or tuple(CRIME_TYPES), gaps)
+    return Filters(start, end, chosen, tuple(chosen_types) or tuple(CRIME_TYPES), gaps, dataset.force)
 
 
 def apply_filters(incidents: pd.DataFrame, filters: Filters, *, crime_types: bool = True) -> pd.DataFrame:

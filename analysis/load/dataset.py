@@ -7,6 +7,7 @@ removed or modified.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from analysis.errors import DataProblem
 from analysis.load.coverage import Coverage, compute_coverage
 from analysis.load.geo import load_boundaries
 from analysis.load.hubs import assign_hubs, hubs_from_lsoa_names
-from analysis.load.incidents import load_incidents
+from analysis.load.incidents import force_slug, incident_forces, load_incidents
 from analysis.load.report import FileReport
 from analysis.load.tables import load_table
 from analysis.schema import ABOUT_FILE, REQUIRED_COLUMNS, UNASSIGNED
@@ -104,6 +105,45 @@ class Dataset:
     hubs_source: str = "hubs.csv"
     #: How messages name the folder; None names it by its folder name (a public site says "the data folder").
     folder_label: str | None = None
+    #: The force of each incident (aligned with ``incidents``): from its file's police.uk name, else ``Falls within``.
+    incident_forces: pd.Series | None = None
+    #: The folder's forces, as police.uk's file names write them (``cumbria``), with their names as the files give them.
+    force_names: dict[str, str] = field(default_factory=dict)
+    #: The force of each hub (None for a hub no force can be told for: it is listed under every force).
+    hub_forces: dict[str, str | None] = field(default_factory=dict)
+    #: The one force this dataset was cut down to (:meth:`for_force`), None for the whole folder.
+    force: str | None = None
+
+    @property
+    def forces(self) -> list[str]:
+        """The folder's forces (several when it holds several forces' files), in order of their names."""
+        return list(self.force_names)
+
+    def for_force(self, force: str | None) -> Dataset:
+        """The folder as one force sees it: its records, its hubs, its own coverage (None: the whole folder).
+
+        Reports, tables and boundaries stay those of the folder; the fingerprint gains the force, so
+        caches keyed on it keep each force's results apart.
+        """
+        if force is None or self.incident_forces is None or force not in self.force_names:
+            return self
+        keep = (self.incident_forces == force).to_numpy()
+        incidents = self.incidents.loc[keep]
+        used = set(incidents["hub"].astype("str"))
+        names = [h for h in self.hubs["hub"].astype("str") if self.hub_forces.get(h) in (force, None) or h in used]
+        hubs = self.hubs.loc[self.hubs["hub"].astype("str").isin(names)].reset_index(drop=True)
+        incidents = incidents.assign(
+            hub=incidents["hub"].cat.set_categories(list(dict.fromkeys([*names, UNASSIGNED])))
+        ).reset_index(drop=True)
+        return dataclasses.replace(
+            self,
+            incidents=incidents,
+            hubs=hubs,
+            fingerprint=(*self.fingerprint, ("force", force)),
+            coverage=compute_coverage(incidents, names),
+            incident_forces=self.incident_forces.loc[keep].reset_index(drop=True),
+            force=force,
+        )
 
     @property
     def is_generated(self) -> bool:
@@ -242,13 +282,16 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
         )
     else:
         incidents, incident_reports = load_incidents(folder / "incidents")
+    forces = incident_forces(incidents)
+    several = len(forces.cat.categories) > 1
     if hubs is None:
         # No hubs.csv and no boundaries (another force): its districts, named in the LSOA names, are its hubs.
-        hubs = hubs_from_lsoa_names(incidents) if len(incidents) else _hubs_from_areas(None)
+        hubs = hubs_from_lsoa_names(incidents) if len(incidents) and not several else _hubs_from_areas(None)
         hubs_source = "districts named in the LSOA names (no hubs.csv, no areas.geojson)"
         incidents = assign_hubs(incidents, hubs, areas, lsoa)
     elif not use_store:
         incidents = assign_hubs(incidents, hubs, areas, lsoa)
+    hubs, incidents, hub_forces = _hubs_of_forces(hubs, incidents, forces)
     if not incident_reports:
         incident_reports = [
             FileReport(
@@ -262,5 +305,80 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     reports = incident_reports + reports
     coverage = compute_coverage(incidents, [str(h) for h in hubs["hub"]])
     return Dataset(
-        folder.resolve(), _read_about(folder), incidents, hubs, tables, areas, lsoa, reports, key, coverage, hubs_source
+        folder.resolve(),
+        _read_about(folder),
+        incidents,
+        hubs,
+        tables,
+        areas,
+        lsoa,
+        reports,
+        key,
+        coverage,
+        hubs_source,
+        incident_forces=forces,
+        force_names=_force_names(incidents, forces),
+        hub_forces=hub_forces,
     )
+
+
+def _force_names(incidents: pd.DataFrame, forces: pd.Series) -> dict[str, str]:
+    """Each force's name as most of its records' ``Falls within`` give it, forces in order of their names."""
+    if incidents.empty:
+        return {}
+    named = pd.DataFrame({"force": forces.astype("str").to_numpy(), "name": incidents["falls_within"].astype("str")})
+    named = named.loc[named["name"].str.strip() != ""]
+    common = named.groupby("force")["name"].agg(lambda s: s.value_counts().index[0]) if len(named) else pd.Series()
+    names = {f: str(common.get(f, f)).strip() for f in forces.cat.categories}
+    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))
+
+
+def _hubs_of_forces(
+    hubs: pd.DataFrame, incidents: pd.DataFrame, forces: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str | None]]:
+    """The force of each hub; in a folder of several forces, districts as hubs for a force without any.
+
+    A hub's force is hubs.csv's ``force`` column where it gives one, else the force most of the
+    hub's records come from. In a folder of several forces, a force no hub belongs to is grouped
+    by district (:func:`analysis.hubs.hubs_from_lsoa_names` over its own records): its records not
+    placed in a hub are placed in its districts by their LSOA names. One force: nothing changes.
+    """
+    names = hubs["hub"].astype("str")
+    listed = {}
+    if "force" in hubs.columns:
+        given = hubs["force"].astype("object").fillna("").astype("str")
+        listed = {h: force_slug(f) for h, f in zip(names, given, strict=True) if f.strip()}
+    categories = list(forces.cat.categories)
+    if len(categories) < 2:  # one force (or none): every hub not listed otherwise is its
+        return hubs, incidents, {h: listed.get(h, categories[0] if categories else None) for h in names}
+    hub_forces: dict[str, str | None] = {h: listed.get(h) for h in names}
+    counts = pd.crosstab(incidents["hub"].astype("str").to_numpy(), forces.astype("str").to_numpy())
+    for hub in names:
+        if hub_forces[hub] is None and hub in counts.index:
+            hub_forces[hub] = str(counts.loc[hub].idxmax())
+    for force in categories:
+        if force in hub_forces.values():
+            continue
+        own = (forces == force).to_numpy()
+        districts = hubs_from_lsoa_names(incidents.loc[own])
+        districts = districts.loc[~districts["hub"].isin(list(hub_forces))].reset_index(drop=True)
+        if districts.empty:
+            continue
+        todo = own & (incidents["hub"] == UNASSIGNED).to_numpy()
+        placed = assign_hubs(incidents.loc[todo], districts)
+        placed = placed.loc[placed["hub"] != UNASSIGNED]
+        hub_forces |= dict.fromkeys(districts["hub"].astype("str"), force)
+        hubs = pd.concat([hubs, districts], ignore_index=True)
+        hub_names = list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED]))
+        area = incidents["area_code"].astype("object")
+        area.loc[placed.index] = placed["area_code"].astype("object")
+        hub = incidents["hub"].astype("object")
+        hub.loc[placed.index] = placed["hub"].astype("object")
+        by = incidents["assigned_by"].astype("object")
+        by.loc[placed.index] = placed["assigned_by"].astype("object")
+        incidents = incidents.assign(
+            area_code=area.astype("category"),
+            hub=pd.Categorical(hub, categories=hub_names),
+            assigned_by=pd.Categorical(by, categories=incidents["assigned_by"].cat.categories),
+        )
+    return hubs, incidents, hub_forces

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,14 +28,19 @@ from analysis.schema import ASB, CRIME_TYPES, POLICE_UK_COLUMNS
 __all__ = [
     "INCIDENT_COLUMNS",
     "REPEAT_REASON",
+    "Resupply",
     "SKIPPED_NOTE",
     "IncidentSource",
     "empty_incidents",
     "find_incident_sources",
+    "force_of_file",
+    "force_slug",
+    "incident_forces",
     "is_street_file",
     "load_incident_sources",
     "load_incidents",
     "read_typed",
+    "resupplied_months",
 ]
 
 #: police.uk header to our column names.
@@ -266,6 +272,45 @@ def read_typed(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | 
     return _typed(frame), raw, report
 
 
+#: police.uk's own name for a street-level file: ``YYYY-MM-<force>-street.csv``.
+_STREET_FILE = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z0-9-]+?)-street\.csv$", re.IGNORECASE)
+_FORCE_SUFFIX = re.compile(r"-(constabulary|police(-service)?)$")
+
+
+def force_of_file(name: str) -> str | None:
+    """The force a police.uk file name carries (``2024-01-cumbria-street.csv`` -> ``cumbria``), else None."""
+    match = _STREET_FILE.match(name.rsplit("/", 1)[-1])
+    return match["force"].lower() if match else None
+
+
+def force_slug(name: str) -> str:
+    """A force's name as police.uk's file names write it: 'City of London Police' -> 'city-of-london'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+    return _FORCE_SUFFIX.sub("", slug) or "unknown"
+
+
+def incident_forces(incidents: pd.DataFrame) -> pd.Series:
+    """The force of each record: from its file's police.uk name, else from ``Falls within``.
+
+    Worked out once per distinct (file, Falls within); a categorical aligned with ``incidents``,
+    categories sorted.
+    """
+    if incidents.empty:
+        return pd.Series(pd.Categorical([], categories=pd.Index([], dtype="str")), index=incidents.index)
+    files, falls = incidents["source_file"].astype("category"), incidents["falls_within"].astype("category")
+    key = files.cat.codes.to_numpy().astype(np.int64) * (len(falls.cat.categories) + 1) + falls.cat.codes.to_numpy()
+    pairs, inverse = np.unique(key, return_inverse=True)
+    names = []
+    for pair in pairs:
+        file = str(files.cat.categories[pair // (len(falls.cat.categories) + 1)])
+        at = pair % (len(falls.cat.categories) + 1)
+        within = str(falls.cat.categories[at]) if at < len(falls.cat.categories) else ""
+        names.append(force_of_file(file) or force_slug(within))
+    categories = pd.Index(sorted(set(names)), dtype="str")
+    codes = categories.get_indexer(names)[inverse.ravel()]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=incidents.index)
+
+
 def empty_incidents() -> pd.DataFrame:
     """An incidents table with no rows and every typed column."""
     raw = pd.DataFrame({c: pd.Series(dtype="str") for c in POLICE_UK_COLUMNS}).assign(
@@ -319,60 +364,127 @@ def _same_supply(first: str, second: str, first_ids: set[str], second_ids: set[s
     return smaller > 0 and len(first_ids & second_ids) >= 0.5 * smaller
 
 
+@dataclass(frozen=True)
+class Resupply:
+    """A force's month held by two files that are two downloads of it: ``loser``'s rows of it are rejected."""
+
+    force: str
+    month: str
+    winner: str
+    loser: str
+
+    @property
+    def reason(self) -> str:
+        """Why each of the loser's rows of the month is rejected."""
+        who = self.force.strip() or "the force"
+        return (
+            f"{self.month} of {who} is also in {self.winner}, which is loaded instead "
+            "(the newer download wins: police.uk re-supplies months with later outcomes)"
+        )
+
+    def loser_note(self, rows: int) -> str:
+        """The note on the loser's report."""
+        return f"skipped {self.month} ({rows:,} rows): the same month is loaded from {self.winner}"
+
+    @property
+    def winner_note(self) -> str:
+        """The note on the winner's report."""
+        return f"{self.month} is also in {self.loser}, which was skipped: this one wins"
+
+
+def resupplied_months(
+    months: list[tuple[str, str, str, int]],
+    modified: Callable[[str], float],
+    crime_ids: Callable[[str, str, str], set[str]],
+) -> list[Resupply]:
+    """Which file's month is rejected because another file holds the same month (the rule of both loaders).
+
+    Parameters
+    ----------
+    months : list of (force, month, file, rows)
+        The accepted rows of each file by ``Falls within`` and ``Month`` (as written), files in
+        load order and each file's months in order of first appearance.
+    modified : callable
+        When a file was last changed (seconds since the epoch).
+    crime_ids : callable
+        The non-blank Crime IDs of a file's rows of a force's month: ``crime_ids(file, force, month)``.
+
+    Returns
+    -------
+    list of Resupply
+        In the order the clashes first appear; for each, the loser's notes and rows follow.
+
+    A file holds a month when at least :data:`_MONTH_SHARE` of its rows are of it, and a file
+    named for its month (police.uk's ``YYYY-MM-<force>-street.csv``) holds only that month.
+    Two files holding one force's month are two downloads of it when both carry police.uk's
+    name for it, or when they share most of their crimes; a month split across differently
+    named files is kept whole. The newer file wins (police.uk re-supplies months with later
+    outcomes), then the one with more rows, then the first by name.
+    """
+    totals: dict[str, int] = {}
+    for _, _, name, rows in months:
+        totals[name] = totals.get(name, 0) + rows
+    groups: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for force, month, name, rows in months:
+        if rows / totals[name] < _MONTH_SHARE:
+            continue
+        named = _NAMED_MONTH.search(name)
+        if named is not None and named.group(1) != month.strip():
+            continue
+        groups.setdefault((force, month), []).append((name, rows))
+    found = []
+    for (force, month), files in groups.items():
+        if len(files) < 2:
+            continue
+        ranked = sorted(files, key=lambda f: (-modified(f[0]), -f[1], f[0]))
+        winner = ranked[0][0]
+        winner_ids: set[str] | None = None
+        for loser, _ in ranked[1:]:
+            if not (_NAMED_MONTH.search(winner) and _NAMED_MONTH.search(loser)):
+                if winner_ids is None:
+                    winner_ids = crime_ids(winner, force, month)
+                if not _same_supply(winner, loser, winner_ids, crime_ids(loser, force, month)):
+                    continue  # one month split across files (not two downloads of it): both are kept
+            found.append(Resupply(force, month, winner, loser))
+    return found
+
+
 def _reject_resupplied_months(
     frame: pd.DataFrame,
     sources: dict[str, IncidentSource],
     raws: dict[str, RawTable],
     reports: dict[str, FileReport],
 ) -> pd.DataFrame:
-    """Load a force's month once when two files hold it (two downloads of the same month).
+    """Load a force's month once when two files hold it (two downloads of it; see :func:`resupplied_months`).
 
-    Two files are two downloads of the month when both carry police.uk's name for it, or when
-    they share most of their crimes; a month split across differently named files is kept whole.
     ASB rows have no Crime ID, so repeated rows cannot be caught one by one: the whole month
-    of the other file is rejected instead, each row with the reason. The newer file wins
-    (police.uk re-supplies months with later outcomes), then the one with more rows, then the
-    first by name.
+    of the other file is rejected instead, each row with the reason.
     """
     keys = frame.groupby(["Falls within", "Month", "source_file"], observed=True, sort=False).size()
     if keys.empty:
         return frame
-    totals = frame.groupby("source_file", observed=True).size()
-    share = keys / totals.reindex(keys.index.get_level_values("source_file")).to_numpy()
-    held = keys[share.to_numpy() >= _MONTH_SHARE].reset_index(name="rows")
-    # A file named for its month (police.uk's YYYY-MM-<force>-street.csv) holds only that month.
-    named = held["source_file"].map(lambda name: m.group(1) if (m := _NAMED_MONTH.search(name)) else None)
-    held = held[named.isna() | (named == held["Month"].str.strip())]
-    clashes = held[held.duplicated(["Falls within", "Month"], keep=False)]
-    if clashes.empty:
+    months = [(force, month, name, int(rows)) for (force, month, name), rows in keys.items()]
+
+    def rows_of(name: str, force: str, month: str) -> pd.Series:
+        return (frame["source_file"] == name) & (frame["Falls within"] == force) & (frame["Month"] == month)
+
+    def crime_ids(name: str, force: str, month: str) -> set[str]:
+        return _crime_ids(frame.loc[rows_of(name, force, month)])
+
+    found = resupplied_months(months, lambda name: sources[name].modified(), crime_ids)
+    if not found:
         return frame
     drop = np.zeros(len(frame), dtype=bool)
-    for (force, month), files in clashes.groupby(["Falls within", "Month"], sort=False):
-        ranked = sorted(
-            files.itertuples(index=False),
-            key=lambda r: (-sources[r.source_file].modified(), -r.rows, r.source_file),
-        )
-        winner = ranked[0].source_file
-        who = force.strip() or "the force"
-        in_month = (frame["Falls within"] == force) & (frame["Month"] == month)
-        winner_ids = _crime_ids(frame.loc[in_month & (frame["source_file"] == winner)])
-        for loser in ranked[1:]:
-            in_loser = frame["source_file"] == loser.source_file
-            rows = frame.index[in_loser & in_month]
-            if not _same_supply(winner, loser.source_file, winner_ids, _crime_ids(frame.loc[rows])):
-                continue  # one month split across files (not two downloads of it): both are kept
-            drop[frame.index.get_indexer(rows)] = True
-            reason = (
-                f"{month} of {who} is also in {winner}, which is loaded instead "
-                "(the newer download wins: police.uk re-supplies months with later outcomes)"
-            )
-            positions = frame.loc[rows, "_pos"].to_numpy()
-            extra = _rejected_frame(loser.source_file, raws[loser.source_file], positions, [reason] * len(rows))
-            report = reports[loser.source_file]
-            report.rejected = pd.concat([report.rejected, extra], ignore_index=True)
-            report.rows_accepted -= len(rows)
-            report.notes.append(f"skipped {month} ({len(rows):,} rows): the same month is loaded from {winner}")
-            reports[winner].notes.append(f"{month} is also in {loser.source_file}, which was skipped: this one wins")
+    for clash in found:
+        rows = frame.index[rows_of(clash.loser, clash.force, clash.month)]
+        drop[frame.index.get_indexer(rows)] = True
+        positions = frame.loc[rows, "_pos"].to_numpy()
+        extra = _rejected_frame(clash.loser, raws[clash.loser], positions, [clash.reason] * len(rows))
+        report = reports[clash.loser]
+        report.rejected = pd.concat([report.rejected, extra], ignore_index=True)
+        report.rows_accepted -= len(rows)
+        report.notes.append(clash.loser_note(len(rows)))
+        reports[clash.winner].notes.append(clash.winner_note)
     return frame.loc[~drop]
 
 

@@ -7,7 +7,8 @@ not writable, under ``$XDG_CACHE_HOME/local-focus/<hash of the folder's path>/``
     manifest.json                      what is in the store, keyed on each source file
     incidents/force=cumbria/month=2018-10/part-<key>.parquet   accepted records
     rejected/<key>.parquet             rows a file's own checks rejected
-    repeats.parquet                    later copies of a Crime ID (rejected across files)
+    repeats-<id>.parquet               rows rejected across files: a month loaded from another file,
+                                       later copies of a Crime ID
     places.parquet                     each distinct place: its area, hub and how it was placed
     lock                               held (fcntl.flock) while the store is written or read
 
@@ -26,7 +27,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -42,10 +42,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.load.incidents import IncidentSource, find_incident_sources, read_typed
+from analysis.load.incidents import IncidentSource, find_incident_sources, force_of_file, force_slug, read_typed
 from analysis.load.textio import RawTable
 from analysis.schema import UNASSIGNED
-from analysis.store.rows import PLACE_KEYS, Places, group_codes
+from analysis.store.rows import PLACE_KEYS, Places, group_codes, resupplied, resupplied_rows
 from analysis.store.rows import repeats as find_repeats
 
 __all__ = [
@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 #: Bumped whenever what the store holds or how it is laid out changes: another version is rebuilt.
-STORE_VERSION = 1
+STORE_VERSION = 2
 #: The store's folder inside a writable data folder.
 STORE_DIR_NAME = ".local-focus-store"
 #: ``LOCAL_FOCUS_STORE=on`` reads folders through the Parquet store (default: in memory).
@@ -78,8 +78,6 @@ _MANIFEST = "manifest.json"
 _PLACES = "places.parquet"
 _REPEATS = "repeats.parquet"
 _LOCK = "lock"
-_STREET_FILE = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z0-9-]+?)-street\.csv$", re.IGNORECASE)
-_FORCE_SUFFIX = re.compile(r"-(constabulary|police(-service)?)$")
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +149,8 @@ class IngestReport:
 def store_enabled() -> bool:
     """True when ``LOCAL_FOCUS_STORE`` is ``on`` (or 1, yes, true); else the folder loads in memory.
 
-    Opt-in for now: the store does not yet apply the rule that loads a month held by two
-    files once (it works per file), and a public site must not write a store into the data
-    folder; until both are settled the in-memory path stays the default.
+    Opt-in for now: a public site must not write a store into the data folder, and the pages
+    do not read the store yet; until both are settled the in-memory path stays the default.
     """
     return os.environ.get(STORE_ENV, "").strip().lower() in {"on", "1", "yes", "true"}
 
@@ -335,13 +332,11 @@ def _stamp(source: IncidentSource, zips: dict[Path, dict[str, zipfile.ZipInfo]])
 
 def _force(source: IncidentSource, falls_within: pd.Series) -> pd.Series:
     """The force of each row: from ``YYYY-MM-<force>-street.csv``, else from ``Falls within``."""
-    match = _STREET_FILE.match(Path(source.member or source.path.name).name)
-    if match:
-        return pd.Series(match["force"].lower(), index=falls_within.index)
-    categories = pd.Series(falls_within.cat.categories, dtype="str")
-    slugs = categories.str.lower().str.replace(r"[^a-z0-9]+", "-", regex=True).str.strip("-")
-    slugs = slugs.str.replace(_FORCE_SUFFIX, "", regex=True).replace("", "unknown")
-    return pd.Series(slugs.to_numpy()[falls_within.cat.codes.to_numpy()], index=falls_within.index)
+    named = force_of_file(source.member or source.path.name)
+    if named:
+        return pd.Series(named, index=falls_within.index)
+    slugs = np.array([force_slug(c) for c in falls_within.cat.categories], dtype=object)
+    return pd.Series(slugs[falls_within.cat.codes.to_numpy()], index=falls_within.index)
 
 
 # ---------------------------------------------------------------- places: where each row is assigned
@@ -393,10 +388,12 @@ def _ingest_source(
         path = f"rejected/{key}.parquet"
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(rejected, preserve_index=False))
         entry["rejected"] = {"file": path, "bytes": nbytes}
+    entry["months"] = []
     if typed is None or typed.empty:
         entry["columns"] = [] if typed is None else [c for c in typed.columns if c != "_pos"]
         return entry, raw, report.rows_read, None
     entry["columns"] = [c for c in typed.columns if c != "_pos"]
+    entry["months"] = _months_held(typed)
     groups, first = group_codes(typed)
     with places.lock:
         place_ids = places.ids_for(typed[PLACE_KEYS].iloc[first])[groups]
@@ -417,6 +414,19 @@ def _ingest_source(
         )
     ids = pa.chunked_array(pa.array(typed["crime_id"])).combine_chunks().cast(pa.large_string())
     return entry, raw, report.rows_read, (ids, typed["_pos"].to_numpy())
+
+
+def _months_held(typed: pd.DataFrame) -> list[list]:
+    """[Falls within, month, rows] of a file's accepted records in order of first appearance (for the month rule)."""
+    forces = typed["falls_within"].cat.codes.to_numpy().astype(np.int64)
+    months, month_names = pd.factorize(typed["month"].array.asi8)
+    key = forces * max(len(month_names), 1) + months
+    groups, first = np.unique(key, return_index=True)
+    counts = np.bincount(np.searchsorted(groups, key), minlength=len(groups))
+    order = np.argsort(first, kind="stable")
+    forces_of = np.asarray(typed["falls_within"].cat.categories, dtype=object)[groups[order] // len(month_names)]
+    months_of = pd.PeriodIndex.from_ordinals(month_names[groups[order] % len(month_names)], freq="M").astype("str")
+    return [[str(f), str(m), int(n)] for f, m, n in zip(forces_of, months_of, counts[order], strict=True)]
 
 
 def ingest(
@@ -523,10 +533,26 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(places.frame, preserve_index=False))
         new_manifest["places"] = {"file": path, "bytes": nbytes}
         report.reassigned = reassign and manifest is not None
-    if report.ingested or report.removed or manifest is None:
+    by_name = {s.name: s for s in sources}
+    found = resupplied(store, new_manifest, lambda name: by_name[name].modified())
+    held = {(e["name"], f, m): n for e in entries for f, m, n in e.get("months", [])}
+    new_manifest["resupplied"] = [
+        {
+            "force": c.force,
+            "month": c.month,
+            "winner": c.winner,
+            "loser": c.loser,
+            "rows": held[c.loser, c.force, c.month],
+        }
+        for c in found
+    ]
+    before = manifest.get("resupplied") if manifest else None
+    if report.ingested or report.removed or manifest is None or before != new_manifest["resupplied"]:
         known = manifest.get("repeats") if manifest else None
         previous = pd.read_parquet(store / known["file"]) if known else pd.DataFrame()
-        repeats = find_repeats(store, new_manifest, raws, previous, fresh)
+        months, dropped = resupplied_rows(store, new_manifest, found, raws, previous)
+        repeats = find_repeats(store, new_manifest, raws, previous, fresh, dropped)
+        repeats = pd.concat([months, repeats], ignore_index=True) if len(months) else repeats
         path = f"repeats-{uuid.uuid4().hex[:12]}.parquet"
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
         new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}

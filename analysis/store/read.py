@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.load.hubs import ASSIGNED_BY, assign_hubs
-from analysis.load.incidents import empty_incidents
+from analysis.load.incidents import Resupply, empty_incidents
 from analysis.load.report import FileReport, empty_rejected
 from analysis.schema import CRIME_TYPES
 from analysis.store.ingest import CorruptStore, ingest, open_store, store_location
@@ -70,6 +70,11 @@ def _reports(store: Path, manifest: dict, repeats: pd.DataFrame) -> list[FileRep
         else:
             report.rejected = empty_rejected()
         reports.append(report)
+    by_name = {r.file: r for r in reports}
+    for clash in manifest.get("resupplied", []):
+        month = Resupply(clash["force"], clash["month"], clash["winner"], clash["loser"])
+        by_name[month.loser].notes.append(month.loser_note(clash["rows"]))
+        by_name[month.winner].notes.append(month.winner_note)
     return reports
 
 

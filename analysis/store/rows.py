@@ -1,8 +1,10 @@
-"""Rows of the store: where each record is placed, and which records repeat a Crime ID across files.
+"""Rows of the store: where each record is placed, and which records are rejected across files.
 
-Both are worked out over every file at once, after the files that changed were ingested:
+All are worked out over every file at once, after the files that changed were ingested:
 a place (LSOA code, LSOA name, longitude, latitude) is assigned to an area and hub once,
-however many records share it; a Crime ID is hashed once by Arrow over all files.
+however many records share it; a force's month held by two files is loaded from one
+(:func:`analysis.incidents.resupplied_months`, over the manifest's months of each file);
+a Crime ID is hashed once by Arrow over the files' remaining rows.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.load.hubs import assign_hubs
-from analysis.load.incidents import REPEAT_REASON, IncidentSource, find_incident_sources
+from analysis.load.incidents import REPEAT_REASON, IncidentSource, Resupply, find_incident_sources, resupplied_months
 from analysis.load.textio import RawTable, read_csv_bytes
 from analysis.schema import POLICE_UK_COLUMNS
 
-__all__ = ["PLACE_KEYS", "Places", "group_codes", "repeats"]
+__all__ = ["PLACE_KEYS", "Places", "group_codes", "repeats", "resupplied", "resupplied_rows"]
 
 #: What identifies a place.
 PLACE_KEYS = ["lsoa_code", "lsoa_name", "longitude", "latitude"]
@@ -106,24 +108,100 @@ def _crime_ids(store: Path, entry: dict, fresh: dict[str, tuple[pa.Array, np.nda
     return ids, positions
 
 
+def _kept(found: tuple[pa.Array, np.ndarray], dropped: np.ndarray | None) -> tuple[pa.Array, np.ndarray]:
+    """A file's Crime IDs and positions without the records at ``dropped``."""
+    if dropped is None or not len(dropped):
+        return found
+    ids, positions = found
+    keep = ~np.isin(positions, dropped)
+    return ids.filter(pa.array(keep)), positions[keep]
+
+
+def _month_rows(store: Path, entry: dict, force: str, month: str) -> pd.DataFrame:
+    """``crime_id`` and ``_pos`` of a file's records of one force's month (``Falls within`` as written)."""
+    tables = [
+        pq.read_table(store / part["file"], columns=["crime_id", "falls_within", "_pos"])
+        for part in entry["parts"]
+        if part["month"] == month
+    ]
+    if not tables:
+        return pd.DataFrame({"crime_id": pd.Series(dtype="str"), "_pos": pd.Series(dtype="int64")})
+    table = pa.concat_tables(tables, promote_options="permissive")
+    falls_within = table["falls_within"].combine_chunks()
+    if pa.types.is_dictionary(falls_within.type):
+        falls_within = falls_within.cast(pa.string())
+    table = table.filter(pc.equal(falls_within, pa.scalar(force, pa.string())))
+    return pd.DataFrame(
+        {"crime_id": table["crime_id"].to_numpy(zero_copy_only=False), "_pos": table["_pos"].to_numpy()}
+    )
+
+
+def resupplied(store: Path, manifest: dict, modified) -> list[Resupply]:
+    """The months loaded from another file, by the rule of :func:`analysis.incidents.resupplied_months`.
+
+    Worked out from each file's months in the manifest (``Falls within``, month, rows); Crime
+    IDs are read back only for two files not both named for the month. ``modified(name)`` is
+    when a file was last changed.
+    """
+    entries = {e["name"]: e for e in manifest["sources"]}
+    months = [
+        (force, month, e["name"], rows) for e in manifest["sources"] for force, month, rows in e.get("months", [])
+    ]
+
+    def crime_ids(name: str, force: str, month: str) -> set[str]:
+        ids = _month_rows(store, entries[name], force, month)["crime_id"]
+        return set(ids[ids != ""])
+
+    return resupplied_months(months, modified, crime_ids)
+
+
+def resupplied_rows(
+    store: Path, manifest: dict, found: list[Resupply], raws: dict[str, RawTable], previous: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The records of months loaded from another file (the columns of :func:`repeats`), and their positions per file."""
+    columns = {"source_file": "str", "_pos": "int64", "line": "int64", "text": "str", "reasons": "str"}
+    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()}).assign(hash=pd.Series(dtype="str"))
+    if not found:
+        return empty, {}
+    entries = {e["name"]: e for e in manifest["sources"]}
+    known = previous.set_index(["source_file", "_pos", "hash"])[["line", "text"]] if len(previous) else None
+    parts, dropped = [], {}
+    for clash in found:
+        entry = entries[clash.loser]
+        positions = np.sort(_month_rows(store, entry, clash.force, clash.month)["_pos"].to_numpy())
+        lines, texts = _locate(clash.loser, positions, raws, known, entry["hash"], manifest)
+        parts.append(
+            pd.DataFrame(
+                {"source_file": clash.loser, "_pos": positions, "line": lines, "text": texts, "reasons": clash.reason}
+            ).assign(hash=entry["hash"])
+        )
+        dropped[clash.loser] = np.concatenate([dropped.get(clash.loser, np.array([], dtype=np.int64)), positions])
+    return pd.concat(parts, ignore_index=True)[[*columns, "hash"]].astype(columns), dropped
+
+
 def repeats(
     store: Path,
     manifest: dict,
     raws: dict[str, RawTable],
     previous: pd.DataFrame,
     fresh: dict[str, tuple[pa.Array, np.ndarray]],
+    dropped: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Later copies of a Crime ID across every file, in file order, with their line, text and reason.
 
     Every Crime ID is hashed once by Arrow (one dictionary over all files); only IDs
-    seen more than once are looked at further.
+    seen more than once are looked at further. ``dropped`` holds, per file, the positions
+    of records already rejected across files (a month loaded from another file): they
+    neither repeat nor are repeated, as in :func:`analysis.incidents.load_incidents`.
     """
     columns = {"source_file": "str", "_pos": "int64", "line": "int64", "text": "str", "reasons": "str"}
     empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()}).assign(hash=pd.Series(dtype="str"))
     entries = [e for e in manifest["sources"] if e["parts"]]
     if not entries:
         return empty
-    ids, positions = zip(*(_crime_ids(store, e, fresh) for e in entries), strict=True)
+    ids, positions = zip(
+        *(_kept(_crime_ids(store, e, fresh), (dropped or {}).get(e["name"])) for e in entries), strict=True
+    )
     encoded = pc.dictionary_encode(pa.chunked_array(ids, type=pa.large_string()))
     codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
     counts = np.bincount(codes)
