@@ -82,3 +82,40 @@ def test_every_cache_is_keyed_on_the_data():
         keyed |= any(d.startswith("cached") for d in decorators)
         assert keyed, f"{node.name} is cached without a hashed key for its data"
         assert not any(n.startswith("_") and n.endswith("key") for n in names), f"{node.name}: an unhashed key"
+
+
+#: What a page may not do itself: pandas work belongs in analysis/ (pages read widgets, call, render).
+PANDAS_IN_PAGES = {"groupby", "merge", "melt", "pivot", "pivot_table", "agg", "aggregate", "loc", "iloc", "apply"}
+PAGE_LINES = 150
+MODULE_LINES = 600
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
+def test_pages_hold_no_pandas_work(path):
+    tree = ast.parse(path.read_text())
+    imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    imported += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert not [m for m in imported if m.split(".")[0] == "pandas"], f"{path.name} imports pandas"
+    used = sorted({n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} & PANDAS_IN_PAGES)
+    assert not used, f"{path.name} does pandas work itself ({', '.join(used)}): move it to analysis/"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
+def test_pages_are_thin(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= PAGE_LINES, f"{path.name} has {lines} lines (at most {PAGE_LINES}): move logic to analysis/"
+
+
+ALL_MODULES = sorted((ROOT / "analysis").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", ALL_MODULES, ids=[p.relative_to(ROOT).as_posix() for p in ALL_MODULES])
+def test_modules_hold_one_idea(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MODULE_LINES, f"{path.relative_to(ROOT)} has {lines} lines (at most {MODULE_LINES}): split it"
+
+
+def test_the_code_rules_see_every_file():
+    """The rules walk sub-packages too: a rule over analysis/*.py alone would pass silently on them."""
+    nested = [p for p in ALL_MODULES if p.parent != ROOT / "analysis"]
+    assert len(nested) >= 20 and any(p.parent.name == "load" for p in nested)
