@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import _server, open_app, wait_until_idle
-from tests.browser.test_axe import open_page, run_axe, settle
+from tests.browser.test_axe import run_axe, settle
 from tests.test_briefing import CANARY, make_canary_folder
 
 SIZES = {"1024x768": (1024, 768), "1920x1080": (1920, 1080)}
@@ -43,7 +43,7 @@ def projector(browser, server, size: tuple[int, int]):
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    open_page(page, server, "briefing")
+    open_app(page, server, "briefing")
     page.get_by_text("Projector mode", exact=True).click()
     expect(page.get_by_test_id("stSidebar")).to_be_hidden()
     return context, page
