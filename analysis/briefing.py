@@ -79,8 +79,8 @@ LOCATION_NOTE = (
 GENERATED_NOTE = "Generated sample data: not real."
 #: Neighbourhoods on the "where" screen.
 TOP_AREAS = 5
-#: The Debian chromium kaleido uses to draw chart images.
-CHROMIUM = "/usr/bin/chromium"
+#: The Chromium kaleido uses to draw chart images: LOCAL_FOCUS_CHROMIUM when set, else Debian chromium.
+CHROMIUM = os.environ.get("LOCAL_FOCUS_CHROMIUM") or "/usr/bin/chromium"
 
 _FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 _INK = "#111111"
@@ -1152,7 +1152,7 @@ def make_briefing(dataset: Dataset, *, public: bool = True, months: int = 12) ->
 
 
 def _use_debian_chromium() -> None:
-    """Point kaleido at Debian chromium when it is there (kaleido would otherwise look elsewhere first)."""
+    """Point kaleido at CHROMIUM when it is there (kaleido would otherwise look elsewhere first)."""
     if Path(CHROMIUM).exists() and "BROWSER_PATH" not in os.environ:
         os.environ["BROWSER_PATH"] = CHROMIUM
 
@@ -1182,7 +1182,8 @@ def chart_images(briefing: Briefing, *, width: int = CHART_WIDTH, height: int = 
         except Exception as e:  # kaleido raises several types when chromium is missing or fails
             logging.getLogger(__name__).exception("kaleido could not draw the briefing charts")
             raise DataProblem(
-                f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}; apt-get install chromium)."
+                f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}: "
+                "on Debian apt-get install chromium, elsewhere set LOCAL_FOCUS_CHROMIUM to a Chromium program)."
             ) from e
         return {s.key: f.read_bytes() for s, f in zip(screens, files, strict=True)}
 
