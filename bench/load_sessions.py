@@ -60,7 +60,7 @@ from urllib.parse import urlsplit
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("LOCAL_FOCUS_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 #: The navigation's titles, in the order a person might click them.
 PAGES = ["Overview", "Hub map", "Deployment vs ASB", "Hub performance", "Precept outcomes", "Briefing", "Data"]

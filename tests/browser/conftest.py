@@ -20,7 +20,8 @@ import pytest
 
 from tests.conftest import REAL_DIR, ROOT, SAMPLE_DIR, need_shared
 
-CHROMIUM = "/usr/bin/chromium"
+#: The Chromium Playwright drives: LOCAL_FOCUS_CHROMIUM (scripts/test.sh sets it), else Debian chromium.
+CHROMIUM = os.environ.get("LOCAL_FOCUS_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -128,9 +129,9 @@ def real_server() -> Iterator[StreamlitServer]:
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian chromium driven by Playwright (never a downloaded browser)."""
+    """Chromium driven by Playwright: Debian chromium, or the one LOCAL_FOCUS_CHROMIUM names (see scripts/test.sh)."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: apt-get install chromium (see .ci/run)")
+        pytest.fail(f"Chromium is missing ({CHROMIUM}): run the tests with bash scripts/test.sh, which installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -18,12 +18,12 @@ __all__ = ["CHART_HEIGHT", "CHART_WIDTH", "CHROMIUM", "chart_images", "charts_zi
 CHART_WIDTH, CHART_HEIGHT = 1600, 900
 #: Charts are laid out at this width and scaled up to CHART_WIDTH, so their type reads from the back of a hall.
 _LAYOUT_WIDTH = 1120
-#: The Debian chromium kaleido uses to draw chart images.
-CHROMIUM = "/usr/bin/chromium"
+#: The Chromium kaleido uses to draw chart images: LOCAL_FOCUS_CHROMIUM when set, else Debian chromium.
+CHROMIUM = os.environ.get("LOCAL_FOCUS_CHROMIUM") or "/usr/bin/chromium"
 
 
 def _use_debian_chromium() -> None:
-    """Point kaleido at Debian chromium when it is there (kaleido would otherwise look elsewhere first)."""
+    """Point kaleido at CHROMIUM when it is there (kaleido would otherwise look elsewhere first)."""
     if Path(CHROMIUM).exists() and "BROWSER_PATH" not in os.environ:
         os.environ["BROWSER_PATH"] = CHROMIUM
 
@@ -53,7 +53,8 @@ def chart_images(briefing: Briefing, *, width: int = CHART_WIDTH, height: int = 
         except Exception as e:  # kaleido raises several types when chromium is missing or fails
             logging.getLogger(__name__).exception("kaleido could not draw the briefing charts")
             raise DataProblem(
-                f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}; apt-get install chromium)."
+                f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}: "
+                "on Debian apt-get install chromium, elsewhere set LOCAL_FOCUS_CHROMIUM to a Chromium program)."
             ) from e
         return {s.key: f.read_bytes() for s, f in zip(screens, files, strict=True)}
 
