@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.errors import DataProblem
 from analysis.load.coverage import Coverage, month_ranges
 from analysis.load.dataset import Dataset
 from analysis.outputs.briefing.model import GENERATED_NOTE
@@ -157,22 +158,36 @@ def monthly_asb(frame: Frame, months: pd.PeriodIndex) -> pd.Series:
 
 
 def briefing_period(coverage: Coverage, hubs: list[str], months: int) -> tuple[pd.Period, pd.Period, str]:
-    """The last ``months`` months whose ASB was supplied for every hub, ending at the data's last month.
+    """The last ``months`` months whose ASB was supplied for every hub, ending at the last such month.
 
     A period with a month not supplied would give totals that look complete but are not, so
-    the period stops after the last gap, and the returned note says so.
+    the period stops after the last gap, and the returned note says so. When the data's last
+    months lack ASB for some hub (a folder of several forces, one of which supplied later months),
+    the period ends at the last month supplied for every hub, and the note says so too.
     """
-    end = coverage.span[-1]
-    start = end - (min(months, len(coverage.span)) - 1)
+    span = list(coverage.span)
+    complete = [m for m in span if not coverage.missing_any(m, m, hubs, streams=("asb",))]
+    if not complete:
+        raise DataProblem("No month has ASB supplied for every hub, so there is no period to brief on.")
+    end = complete[-1]
+    start = end - (min(months, span.index(end) + 1) - 1)
+    notes = []
+    if end != span[-1]:
+        later = coverage.missing_any(end + 1, span[-1], hubs, streams=("asb",))
+        notes.append(
+            f"The briefing ends at {month_words(end)}: ASB for {month_ranges(later)} was not supplied for every hub."
+        )
     gaps = coverage.missing_any(start, end, hubs, streams=("asb",))
-    if not gaps:
-        return start, end, ""
-    shortened = max(gaps) + 1
-    note = (
-        f"The briefing covers {month_span(shortened, end)} only: ASB for "
-        f"{month_ranges(gaps)} was not supplied, and a total across a missing month would look complete but be short."
-    )
-    return shortened, end, note
+    if gaps:
+        shortened = max(gaps) + 1
+        notes.insert(
+            0,
+            f"The briefing covers {month_span(shortened, end)} only: ASB for "
+            f"{month_ranges(gaps)} was not supplied, and a total across a missing month would look complete "
+            "but be short.",
+        )
+        start = shortened
+    return start, end, " ".join(notes)
 
 
 def before_window(coverage: Coverage, hubs: list[str], start: pd.Period, end: pd.Period):
