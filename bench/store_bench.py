@@ -117,7 +117,7 @@ def _child(task: str, folder: str, store: str) -> None:
             from analysis.store import sql as store_sql
 
             start = time.perf_counter()
-            pandas_counts = metrics.monthly_counts(dataset.incidents, hubs=dataset.hub_names)
+            pandas_counts = metrics.monthly_counts(dataset.incidents, hubs=dataset.hub_names, coverage=dataset.coverage)
             result["pandas_monthly_counts_seconds"] = time.perf_counter() - start
             start = time.perf_counter()
             sql_counts = store_sql.monthly_counts(Path(store), hubs=dataset.hub_names)
