@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.load.dataset import load_dataset
 from analysis.load.incidents import force_of_file, force_slug, incident_forces
 from analysis.schema import ASB, UNASSIGNED
+from tests import apptest
 from tests.conftest import REAL_DIR, ROOT, build_real_folder, need_shared, street_csv
 from tests.test_incidents import GOOD_ASB, GOOD_CRIME
 from tests.test_store import assert_same_dataset
@@ -132,10 +133,7 @@ def test_a_single_force_folder_is_unchanged(real_dir):
 
 
 def open_app(folder: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(folder, monkeypatch, "pages/overview.py")
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.load.dataset import load_dataset
-from tests.conftest import ROOT, street_csv
+from tests import apptest
+from tests.conftest import street_csv
 
 ASB = (
     ",{month},Cumbria Constabulary,Cumbria Constabulary,-2.93,54.89,On or near X,E01019126,Carlisle 001A,"
@@ -30,11 +31,7 @@ def folder(make_folder) -> Path:
 
 
 def open_data_page(folder: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page("pages/data.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(folder, monkeypatch, "pages/data.py")
 
 
 def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:

@@ -13,17 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.load.dataset import load_dataset
 from analysis.schema import UNASSIGNED
-from tests.conftest import ROOT
+from tests import apptest
 
 PAGE = "pages/deployment.py"
 
 
 def open_page(folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(folder, monkeypatch, PAGE)
 
 
 def choose_period(at: AppTest, start: str, end: str) -> None:

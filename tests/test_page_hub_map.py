@@ -17,23 +17,15 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.load.dataset import load_dataset
 from analysis.schema import ASB, UNASSIGNED
-from tests.conftest import ROOT, street_csv
+from tests import apptest
+from tests.apptest import rerun
+from tests.conftest import street_csv
 
 PAGE = "pages/hub_map.py"
 
 
 def open_map(folder: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def rerun(widget) -> AppTest:
-    at = widget.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(folder, monkeypatch, PAGE)
 
 
 def map_traces(at: AppTest) -> list[dict]:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.load.dataset import load_dataset
 from analysis.schema import UNASSIGNED
-from tests.conftest import ROOT
+from tests import apptest
 from tests.test_page_deployment import captions, chart_views, charts, choose_period, downloads, values
 
 PAGE = "pages/performance.py"
@@ -16,11 +16,7 @@ SAMPLE_HUBS = ["Carlisle", "Eden", "Allerdale", "Copeland", "Barrow", "South Lak
 
 
 def open_page(folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(folder, monkeypatch, PAGE)
 
 
 def metric(at: AppTest, label: str) -> str:

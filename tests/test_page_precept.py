@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, street_csv
+from tests import apptest
+from tests.conftest import street_csv
 
 
 def open_precept(folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page("pages/precept.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(folder, monkeypatch, "pages/precept.py")
 
 
 def texts(at: AppTest) -> str:
