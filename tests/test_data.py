@@ -59,3 +59,12 @@ def test_the_sample_supplies_every_month(sample_dir):
     coverage = coverage_view(load_dataset(sample_dir))
     assert coverage.not_supplied is None and coverage.hub_gaps is None
     assert coverage.strip_summary
+
+
+def test_a_usable_file_shows_no_problem_text():
+    from analysis.load.dataset import load_dataset
+    from analysis.measures.data import loaded_files
+    from tests.conftest import SAMPLE_DIR
+
+    files = loaded_files(load_dataset(SAMPLE_DIR)).files
+    assert files.loc[files["usable"], "problem"].eq("").all()

@@ -34,7 +34,7 @@ def loaded_files(dataset: Dataset) -> LoadedFiles:
     """The files of ``dataset`` as the Data page lists them."""
     files = reports_frame(dataset.reports)
     return LoadedFiles(
-        files=files,
+        files=files.assign(problem=files["problem"].fillna("")),  # a usable file has no problem: blank, not "None"
         rows_read=int(files["rows_read"].sum()),
         rows_accepted=int(files["rows_accepted"].sum()),
         rows_rejected=int(files["rows_rejected"].sum()),
