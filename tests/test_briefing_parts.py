@@ -15,9 +15,10 @@ from analysis.outputs.briefing.model import GENERATED_NOTE, LOCATION_NOTE, Scree
 from analysis.outputs.briefing.pack import make_pack
 from analysis.outputs.briefing.period import make_frame, publish
 from analysis.outputs.briefing.screens import build_screens
-from analysis.outputs.briefing.words import about, join_names, month_span, month_words
+from analysis.outputs.briefing.words import about, month_span, month_words
 from analysis.outputs.disclosure import SUPPRESSED_LABEL, WITHHELD_LABEL
 from analysis.schema import UNASSIGNED
+from analysis.text.names import join_names
 from tests.conftest import SAMPLE_DIR
 
 

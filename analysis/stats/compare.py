@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.load.coverage import month_ranges
+from analysis.stats.intervals import Z95
 from analysis.text.changes import change_words, month_span, percent
 
 __all__ = ["Comparison", "compare_months"]
 
-_Z = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -196,4 +196,4 @@ def compare_months(
     if recent_exposure and earlier_exposure and recent_exposure > 0 and earlier_exposure > 0:
         scale = earlier_exposure / recent_exposure
     ratio = a / b * scale
-    return result(a, b, ratio, ratio * math.exp(-_Z * se), ratio * math.exp(_Z * se), dispersion)
+    return result(a, b, ratio, ratio * math.exp(-Z95 * se), ratio * math.exp(Z95 * se), dispersion)

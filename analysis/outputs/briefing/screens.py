@@ -13,11 +13,12 @@ from analysis.measures.metrics import hub_population, monthly_patrol
 from analysis.outputs.briefing.charts import bar_chart, change_chart, dumbbell, trend_chart
 from analysis.outputs.briefing.model import LOCATION_NOTE, Screen
 from analysis.outputs.briefing.period import Frame, monthly_asb, monthly_by_hub, publish
-from analysis.outputs.briefing.words import about, join_names, month_span
+from analysis.outputs.briefing.words import about, month_span
 from analysis.outputs.disclosure import ROUNDING_BASE, SUPPRESSED_LABEL, THRESHOLD, TOTAL, disclose_by_group
 from analysis.schema import UNASSIGNED
 from analysis.stats.compare import compare_months
 from analysis.text.a11y import chart_summary, format_x
+from analysis.text.names import join_names
 
 __all__ = ["TOP_AREAS", "build_screens"]
 

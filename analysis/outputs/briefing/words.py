@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["about", "join_names", "month_span", "month_words"]
+__all__ = ["about", "month_span", "month_words"]
 
 
 def about(value: float) -> str:
@@ -25,10 +25,3 @@ def month_words(month: pd.Period) -> str:
 def month_span(first: pd.Period, last: pd.Period) -> str:
     """'January 2020 to December 2020'."""
     return f"{month_words(first)} to {month_words(last)}"
-
-
-def join_names(names: list[str]) -> str:
-    """'Eden', 'Eden and Carlisle', 'Eden, Carlisle and Allerdale'."""
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]

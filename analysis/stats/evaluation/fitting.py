@@ -14,9 +14,9 @@ from scipy import stats
 
 from analysis.stats.evaluation.results import (
     _LEVEL,
-    _Z,
     InsufficientData,
 )
+from analysis.stats.intervals import Z95
 
 
 def _fit_poisson(
@@ -106,7 +106,7 @@ def _interval(beta: float, se: float, df: float) -> tuple[float, float, float]:
     """Return percent effect and 95% interval from a log-scale coefficient."""
     if not (math.isfinite(se) and se > 0):
         raise InsufficientData("The model could not measure the uncertainty of this estimate.")
-    q = float(stats.t.ppf(0.5 + _LEVEL / 2, df)) if df < 1e6 else _Z
+    q = float(stats.t.ppf(0.5 + _LEVEL / 2, df)) if df < 1e6 else Z95
     return _pct(beta), _pct(beta - q * se), _pct(beta + q * se)
 
 

@@ -47,7 +47,6 @@ PLACEBO_OUTCOMES: tuple[str, ...] = ("Burglary", "Shoplifting", "Vehicle crime")
 #: Months by which launch dates are moved earlier for the fake-launch placebo.
 PLACEBO_SHIFTS: tuple[int, ...] = (6, 12)
 
-_Z = 1.959963984540054
 _LEVEL = 0.95
 
 
