@@ -10,25 +10,27 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 DEFAULT_PAGE = "pages/overview.py"
+#: ``mode`` left as the environment has it (a test may have set LOCAL_FOCUS_MODE itself).
+AS_SET = object()
 
 
 def new_session(
     folder: Path,
     monkeypatch: pytest.MonkeyPatch,
     *,
-    mode: str | None = None,
+    mode: str | None | object = AS_SET,
     secrets: dict | None = None,
     user: dict | None = None,
     session_state: dict | None = None,
 ) -> AppTest:
     """A session on ``folder`` that has not run yet: set the site's mode, secrets, user or state first.
 
-    ``mode`` is ``LOCAL_FOCUS_MODE`` (None: unset, a laptop).
+    ``mode`` sets ``LOCAL_FOCUS_MODE`` (None: unset, a laptop); by default it is left as it is.
     """
     monkeypatch.setenv("LOCAL_FOCUS_DATA", str(folder))
     if mode is None:
         monkeypatch.delenv("LOCAL_FOCUS_MODE", raising=False)
-    else:
+    elif mode is not AS_SET:
         monkeypatch.setenv("LOCAL_FOCUS_MODE", mode)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     for key, value in (secrets or {}).items():
