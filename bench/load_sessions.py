@@ -15,6 +15,7 @@ CPU time per page view (steadier than page times on a shared machine).
     python -m bench.load_sessions --levels 1 5 --seconds 20 20
     python -m bench.load_sessions --url http://127.0.0.1:8501   # a server already running
     python -m bench.load_sessions --driver browser             # Playwright contexts in chromium
+    python -m bench.load_sessions --floor                      # then the same against bench/floor_app.py
 
 Drivers:
 
@@ -147,12 +148,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data: Path, port: int) -> subprocess.Popen:
-    """``streamlit run dashboard.py`` on 127.0.0.1:``port``; waits until it is healthy."""
+def start_server(data: Path, port: int, script: Path = ROOT / "dashboard.py") -> subprocess.Popen:
+    """``streamlit run`` ``script`` (the dashboard) on 127.0.0.1:``port``; waits until it is healthy."""
     env = {**os.environ, "LOCAL_FOCUS_DATA": str(data), "PYTHONPATH": str(ROOT)}
     env.pop("LOCAL_FOCUS_MODE", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port)]
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
         + ["--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
         + ["--server.enableExpensiveMemoryStats", "true"],
         cwd=ROOT,
@@ -354,14 +355,14 @@ async def run_level(url: str, server: psutil.Process | None, sessions: int, seco
     return level
 
 
-async def main_async(args: argparse.Namespace) -> list[Level]:
+async def main_async(args: argparse.Namespace, script: Path = ROOT / "dashboard.py") -> list[Level]:
     started = None
-    if args.url:
+    if args.url and script == ROOT / "dashboard.py":
         url = args.url.rstrip("/")
         server = server_process(url)
     else:
         port = _free_port()
-        started = start_server(Path(args.data), port)
+        started = start_server(Path(args.data), port, script)
         url = f"http://127.0.0.1:{port}"
         server = psutil.Process(started.pid)
     levels = []
@@ -420,12 +421,19 @@ def main(argv: list[str] | None = None) -> list[Level]:
     parser.add_argument(
         "--no-warm-up", dest="warm_up", action="store_false", help="measure the cold start in the first level too"
     )
+    parser.add_argument(
+        "--floor", action="store_true", help="then the same levels against a bare Streamlit app (bench/floor_app.py)"
+    )
     args = parser.parse_args(argv)
     if len(args.levels) != len(args.seconds):
         parser.error("give one --seconds value per level")
     if args.think[0] < 0 or args.think[1] < args.think[0]:
         parser.error("--think MIN MAX with 0 <= MIN <= MAX")
-    return asyncio.run(main_async(args))
+    levels = asyncio.run(main_async(args))
+    if args.floor:
+        print("floor: a bare Streamlit app (bench/floor_app.py), same driver, levels and seed", flush=True)
+        levels += asyncio.run(main_async(args, ROOT / "bench" / "floor_app.py"))
+    return levels
 
 
 if __name__ == "__main__":
