@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import StreamlitServer, _free_port, _server, open_app, wait_until_idle
+from tests.browser.conftest import StreamlitServer, _free_ports, _server, open_app, wait_until_idle
 from tests.conftest import ROOT, SAMPLE_DIR, street_csv
 from tests.test_briefing import CANARY, make_canary_folder
 
@@ -54,7 +54,7 @@ def provider_and_app(tmp_path_factory) -> Iterator[tuple[str, StreamlitServer, P
     root = tmp_path_factory.mktemp("signin")
     folder = root / "data"
     shutil.copytree(SAMPLE_DIR, folder)
-    app_port, provider_port = _free_port(), _free_port()
+    app_port, provider_port = _free_ports(2)  # two different ports (two calls could return the same one)
     redirect = f"http://127.0.0.1:{app_port}/oauth2callback"
     issuer = f"http://127.0.0.1:{provider_port}"
     provider = subprocess.Popen(
