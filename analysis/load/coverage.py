@@ -25,7 +25,16 @@ import pandas as pd
 
 from analysis.schema import ASB, UNASSIGNED
 
-__all__ = ["HUB_GAP_MEAN", "NOT_SUPPLIED", "STREAMS", "Coverage", "compute_coverage", "month_ranges", "stream_of"]
+__all__ = [
+    "HUB_GAP_MEAN",
+    "NOT_SUPPLIED",
+    "STREAMS",
+    "Coverage",
+    "compute_coverage",
+    "coverage_from_counts",
+    "month_ranges",
+    "stream_of",
+]
 
 #: How a month, cell or figure that was never supplied reads in tables, downloads and labels.
 NOT_SUPPLIED = "not supplied"
@@ -175,20 +184,40 @@ def compute_coverage(incidents: pd.DataFrame, hubs: list[str] | None = None) -> 
     """
     if incidents.empty:
         return _empty()
-    month = incidents["month"]
-    span = pd.period_range(month.min(), month.max(), freq="M")
-    is_asb = incidents["is_asb"].to_numpy(dtype=bool)
     hub = incidents["hub"].astype("str") if "hub" in incidents.columns else pd.Series("", index=incidents.index)
+    rows = pd.DataFrame({"hub": hub.to_numpy(), "month": incidents["month"].to_numpy(), "is_asb": incidents["is_asb"]})
+    counts = rows.groupby(["hub", "month", "is_asb"], sort=False).size().rename("records").reset_index()
+    return coverage_from_counts(counts, hubs)
+
+
+def coverage_from_counts(counts: pd.DataFrame, hubs: list[str] | None = None) -> Coverage:
+    """Coverage from records counted per hub, month and stream (``hub, month, is_asb, records``).
+
+    The same as :func:`compute_coverage` of the rows counted: what
+    :meth:`analysis.load.records.Records.count` gives for ``["hub", "month", "is_asb"]``.
+    """
+    counts = counts.loc[counts["records"] > 0]
+    if counts.empty:
+        return _empty()
+    month = pd.PeriodIndex(counts["month"], freq="M")
+    span = pd.period_range(month.min(), month.max(), freq="M")
+    hub = counts["hub"].astype("str")
     if hubs is None:
         hubs = sorted(set(hub.unique()) - {UNASSIGNED, ""})
-    stream = np.where(is_asb, "asb", "crime")
-    frame = pd.DataFrame({"hub": hub.to_numpy(), "month": month.to_numpy(), "stream": stream})
+    stream = np.where(counts["is_asb"].to_numpy(dtype=bool), "asb", "crime")
+    frame = pd.DataFrame(
+        {"hub": hub.to_numpy(), "month": month, "stream": stream, "records": counts["records"].to_numpy()}
+    )
     by_hub: dict[str, pd.DataFrame] = {}
     force_columns = {}
     for s in STREAMS:
         rows = frame.loc[frame["stream"] == s]
-        force_columns[s] = rows.groupby("month").size().reindex(span, fill_value=0).to_numpy() > 0
-        table = rows.groupby(["month", "hub"]).size().unstack("hub", fill_value=0) if len(rows) else pd.DataFrame()
+        force_columns[s] = rows.groupby("month")["records"].sum().reindex(span, fill_value=0).to_numpy() > 0
+        table = (
+            rows.groupby(["month", "hub"])["records"].sum().unstack("hub", fill_value=0)
+            if len(rows)
+            else pd.DataFrame()
+        )
         table = table.reindex(index=span, columns=hubs, fill_value=0)
         # A hub's usual level: its mean over the force's supplied months in which it had records.
         usual = table.where(table > 0)[force_columns[s]].mean()

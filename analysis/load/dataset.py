@@ -21,6 +21,7 @@ from analysis.load.coverage import Coverage, compute_coverage
 from analysis.load.geo import load_boundaries
 from analysis.load.hubs import assign_hubs, hubs_from_lsoa_names
 from analysis.load.incidents import force_slug, incident_forces, load_incidents
+from analysis.load.records import FrameRecords, Records
 from analysis.load.report import FileReport
 from analysis.load.tables import load_table
 from analysis.schema import ABOUT_FILE, REQUIRED_COLUMNS, UNASSIGNED
@@ -113,6 +114,12 @@ class Dataset:
     hub_forces: dict[str, str | None] = field(default_factory=dict)
     #: The one force this dataset was cut down to (:meth:`for_force`), None for the whole folder.
     force: str | None = None
+    #: The accepted records, asked for as counts (:mod:`analysis.load.records`): what measures read.
+    records: Records | None = None
+
+    def __post_init__(self) -> None:
+        if self.records is None and self.incidents is not None:
+            self.records = FrameRecords(self.incidents, self.incident_forces)
 
     @property
     def forces(self) -> list[str]:
@@ -143,6 +150,7 @@ class Dataset:
             coverage=compute_coverage(incidents, names),
             incident_forces=self.incident_forces.loc[keep].reset_index(drop=True),
             force=force,
+            records=None,
         )
 
     @property

@@ -34,7 +34,7 @@ from analysis.measures.maps.hexagons import hex_cells, project_points
 from analysis.schema import ASB, CRIME_TYPES, OPEN_OUTCOMES
 from analysis.store.ingest import open_store
 
-__all__ = ["Filter", "coverage", "hexbin_counts", "lsoa_counts", "monthly_counts", "outcome_counts"]
+__all__ = ["Filter", "StoreReader", "coverage", "hexbin_counts", "lsoa_counts", "monthly_counts", "outcome_counts"]
 
 # The accepted records: partitions, less the repeats rejected across files, with each row's place.
 _INCIDENTS = """
@@ -54,18 +54,23 @@ chosen AS (
     SELECT * FROM incidents
     WHERE (? IS NULL OR month >= ?) AND (? IS NULL OR month <= ?)
       AND (? IS NULL OR list_contains(?, hub)) AND (? IS NULL OR list_contains(?, CAST(crime_type AS VARCHAR)))
+      AND (? IS NULL OR list_contains(?, force))
 )
 """
 
 
 @dataclass(frozen=True)
 class Filter:
-    """Which records to count: a span of months, some hubs, some crime types (None: all)."""
+    """Which records to count: a span of months, some hubs, crime types, forces (None: all).
+
+    :class:`analysis.load.records.Where` has the same fields, so either may be given.
+    """
 
     first: pd.Period | None = None
     last: pd.Period | None = None
     hubs: Sequence[str] | None = None
     crime_types: Sequence[str] | None = None
+    forces: Sequence[str] | None = None
 
     def parameters(self) -> list:
         """The bound values for the ``chosen`` part of the query, in order."""
@@ -73,7 +78,8 @@ class Filter:
         last = None if self.last is None else str(self.last)
         hubs = None if self.hubs is None else [str(h) for h in self.hubs]
         types = None if self.crime_types is None else [str(t) for t in self.crime_types]
-        return [first, first, last, last, hubs, hubs, types, types]
+        forces = None if self.forces is None else [str(f) for f in self.forces]
+        return [first, first, last, last, hubs, hubs, types, types, forces, forces]
 
 
 def _query(store: Path, sql: str, parameters: Sequence = (), where: Filter | None = None) -> pd.DataFrame | None:
@@ -83,7 +89,7 @@ def _query(store: Path, sql: str, parameters: Sequence = (), where: Filter | Non
         if not files:
             return None
         bound = [files, str(store / manifest["places"]["file"]), str(store / manifest["repeats"]["file"])]
-        bound += (where or Filter()).parameters()
+        bound += Filter.parameters(where or Filter())
         with duckdb.connect() as con:
             return con.execute(_INCIDENTS + sql, [*bound, *parameters]).df()
 
@@ -238,3 +244,78 @@ def coverage(store: Path, by_hub: bool = False) -> pd.DataFrame:
     table = counted.set_index(keys)[["street_records", "asb_records"]].reindex(index, fill_value=0).astype("int64")
     table = table.assign(street_supplied=table["street_records"] > 0, asb_supplied=table["asb_records"] > 0)
     return table.reset_index()[columns]
+
+
+#: How each countable column is selected: text never NULL (a blank is ''), months as 'YYYY-MM'.
+_SELECT = {
+    "force": "force",
+    "hub": "COALESCE(hub, '')",
+    "month": "month",
+    "crime_type": "CAST(crime_type AS VARCHAR)",
+    "is_asb": "is_asb",
+    "longitude": "CAST(longitude AS DOUBLE)",
+    "latitude": "CAST(latitude AS DOUBLE)",
+}
+_TEXT = "COALESCE(CAST({0} AS VARCHAR), '')"
+_WHERE = """
+WHERE (? IS NULL OR month >= ?) AND (? IS NULL OR month <= ?)
+  AND (? IS NULL OR list_contains(?, hub)) AND (? IS NULL OR list_contains(?, CAST(crime_type AS VARCHAR)))
+  AND (? IS NULL OR list_contains(?, force))
+"""
+
+
+class StoreReader:
+    """One DuckDB connection over one state of a store: its files named once, queried many times.
+
+    The files are those the manifest named when the reader was made (a shared lock held
+    while it was read); a later ingest makes a new folder fingerprint, so a new reader.
+    Each query runs on its own cursor, so sessions on several threads may ask at once.
+    The connection holds views, never rows: every query reads the Parquet files where they lie.
+    """
+
+    def __init__(self, store: Path) -> None:
+        self.store = Path(store)
+        self._con = duckdb.connect()
+        with open_store(self.store) as manifest:
+            files = [str(self.store / part["file"]) for entry in manifest["sources"] for part in entry["parts"]]
+            self.has_records = bool(files)
+            if not files:
+                return
+            self._con.read_parquet(files, hive_partitioning=True, union_by_name=True).create_view("parts")
+            self._con.read_parquet(str(self.store / manifest["places"]["file"])).create_view("places")
+            self._con.read_parquet(str(self.store / manifest["repeats"]["file"])).create_view("repeats")
+        self._con.execute(
+            """CREATE VIEW incidents AS
+               SELECT parts.* REPLACE (CAST(month AS VARCHAR) AS month, CAST(force AS VARCHAR) AS force),
+                      places.area_code, places.hub, places.assigned_by
+               FROM parts JOIN places USING (place_id)
+               ANTI JOIN repeats ON repeats.source_file = CAST(parts.source_file AS VARCHAR)
+                                AND repeats._pos = parts._pos"""
+        )
+
+    def count(self, by: Sequence[str], where=None) -> pd.DataFrame:
+        """Records per distinct value of ``by``: the SQL behind :meth:`analysis.load.records.StoreRecords.count`.
+
+        Parameters
+        ----------
+        by : sequence of str
+            Columns of :data:`analysis.load.records.COUNTABLE` (checked by the caller).
+        where : Filter or Where, optional
+            The records to count (default: all).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``*by, records`` (empty, with those columns, when the store holds no record).
+        """
+        if not self.has_records:
+            return pd.DataFrame({**{c: pd.Series(dtype="object") for c in by}, "records": pd.Series(dtype="int64")})
+        selected = [f"{_SELECT.get(c) or _TEXT.format(c)} AS {c}" for c in by]
+        sql = f"SELECT {', '.join([*selected, 'count(*) AS records'])} FROM incidents {_WHERE}"
+        if by:
+            sql += " GROUP BY ALL"
+        return self._con.cursor().execute(sql, Filter.parameters(where or Filter())).df()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()

@@ -1,0 +1,223 @@
+"""The folder's accepted records, asked for as counts: in pandas over rows, or in DuckDB over the store.
+
+Every measure that looks at incidents asks one question: how many records are there per
+some columns, among the records of some months, hubs, crime types and forces? Asked of a
+:class:`FrameRecords` (rows held in memory) or of a :class:`StoreRecords` (the Parquet store,
+read by DuckDB where it lies), the answer is the same small frame, so a server that reads the
+store holds aggregates, never rows.
+
+    >>> records.count(["hub", "month"], Where(crime_types=(ASB,)))   # doctest: +SKIP
+         hub    month  records
+    0  Barrow  2018-10      153
+    ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COUNTABLE", "FrameRecords", "Records", "StoreRecords", "Where"]
+
+#: The columns records can be counted by, with the kind of value each holds in a count.
+COUNTABLE: dict[str, str] = {
+    "force": "text",
+    "hub": "text",
+    "month": "month",
+    "crime_type": "text",
+    "is_asb": "bool",
+    "lsoa_code": "text",
+    "lsoa_name": "text",
+    "area_code": "text",
+    "outcome": "text",
+    "falls_within": "text",
+    "reported_by": "text",
+    "source_file": "text",
+    "assigned_by": "text",
+    "longitude": "number",
+    "latitude": "number",
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which records to count: a span of months (inclusive), some hubs, crime types, forces (None: all)."""
+
+    first: pd.Period | None = None
+    last: pd.Period | None = None
+    hubs: tuple[str, ...] | None = None
+    crime_types: tuple[str, ...] | None = None
+    forces: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("hubs", "crime_types", "forces"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(str(v) for v in value))
+
+
+def _check(by: Sequence[str]) -> list[str]:
+    by = list(by)
+    unknown = [c for c in by if c not in COUNTABLE]
+    if unknown:
+        raise ValueError(f"records cannot be counted by {unknown}: one of {list(COUNTABLE)}")
+    if len(set(by)) != len(by):
+        raise ValueError(f"a column is named twice in {by}")
+    return by
+
+
+def _finish(counted: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """One shape for every answer: text as str ('' for none), months as periods, sorted by ``by``."""
+    columns = {}
+    for c in by:
+        kind, values = COUNTABLE[c], counted[c]
+        if kind == "text":
+            columns[c] = values.astype("object").where(values.notna(), "").astype("str")
+        elif kind == "month":
+            is_period = isinstance(values.dtype, pd.PeriodDtype)
+            columns[c] = values if is_period else pd.PeriodIndex(values.astype("str"), freq="M")
+        elif kind == "bool":
+            columns[c] = values.astype("bool")
+        else:
+            columns[c] = values.astype("float64")
+    frame = pd.DataFrame(columns, index=counted.index).assign(records=counted["records"].astype("int64"))
+    if by:
+        frame = frame.sort_values(by, kind="stable", na_position="last")
+    return frame.reset_index(drop=True)[[*by, "records"]]
+
+
+class Records:
+    """What every kind of records answers."""
+
+    def count(self, by: Sequence[str] = (), where: Where | None = None) -> pd.DataFrame:
+        """Records per distinct value of ``by`` among those ``where`` chooses; only groups that have records.
+
+        Parameters
+        ----------
+        by : sequence of str
+            Columns of :data:`COUNTABLE`; none gives one row, the total.
+        where : Where, optional
+            The records to count (default: all).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``*by, records``, sorted by ``by``: text as ``str`` (a blank value is ``""``), ``month``
+            as monthly periods, ``is_asb`` as bool, coordinates as float (NaN where none).
+        """
+        raise NotImplementedError
+
+    def total(self, where: Where | None = None) -> int:
+        """How many records ``where`` chooses."""
+        counted = self.count((), where)
+        return int(counted["records"].sum()) if len(counted) else 0
+
+    @property
+    def empty(self) -> bool:
+        """True when there is no record at all."""
+        return self.total() == 0
+
+
+class FrameRecords(Records):
+    """Records held as rows in memory (the typed incidents frame of :func:`analysis.load.dataset.load_dataset`).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Typed incidents with ``hub``, ``area_code`` and ``assigned_by``.
+    forces : pandas.Series, optional
+        The force of each row, aligned with ``incidents`` (:func:`analysis.load.incidents.incident_forces`).
+    """
+
+    def __init__(self, incidents: pd.DataFrame, forces: pd.Series | None = None) -> None:
+        self.incidents = incidents
+        self.forces = forces
+
+    def for_forces(self, forces: tuple[str, ...]) -> FrameRecords:
+        """Only these forces' records."""
+        keep = self._column("force").astype("str").isin(forces).to_numpy()
+        chosen = None if self.forces is None else self.forces.loc[keep].reset_index(drop=True)
+        return FrameRecords(self.incidents.loc[keep].reset_index(drop=True), chosen)
+
+    def _column(self, name: str) -> pd.Series:
+        if name == "force":
+            if self.forces is None:
+                return pd.Series("", index=self.incidents.index, dtype="str")
+            return self.forces.set_axis(self.incidents.index)
+        return self.incidents[name]
+
+    def _mask(self, where: Where | None) -> np.ndarray | None:
+        if where is None:
+            return None
+        rows = self.incidents
+        keep = np.ones(len(rows), dtype=bool)
+        if where.first is not None:
+            keep &= (rows["month"] >= where.first).to_numpy()
+        if where.last is not None:
+            keep &= (rows["month"] <= where.last).to_numpy()
+        for name, values in (("hub", where.hubs), ("crime_type", where.crime_types), ("force", where.forces)):
+            if values is not None:
+                keep &= self._column(name).astype("str").isin(values).to_numpy()
+        return keep
+
+    def count(self, by: Sequence[str] = (), where: Where | None = None) -> pd.DataFrame:
+        """Counted in pandas over the rows (see :meth:`Records.count`)."""
+        by = _check(by)
+        keep = self._mask(where)
+        if not by:
+            n = len(self.incidents) if keep is None else int(keep.sum())
+            return pd.DataFrame({"records": [n]} if n else {"records": pd.Series(dtype="int64")})
+        columns = {}
+        for c in by:
+            values = self._column(c)
+            if COUNTABLE[c] == "text":
+                values = values.astype("object").where(values.notna(), "").astype("str")
+            columns[c] = (values if keep is None else values[keep]).reset_index(drop=True)
+        frame = pd.DataFrame(columns)
+        counted = frame.groupby(by, dropna=False, sort=False).size().rename("records").reset_index()
+        return _finish(counted, by)
+
+
+class StoreRecords(Records):
+    """Records in a Parquet store, counted by DuckDB where they lie (:mod:`analysis.store.sql`).
+
+    Parameters
+    ----------
+    store : Path
+        The store's folder.
+    forces : tuple of str, optional
+        Only these forces' records (one force of a folder of several).
+    """
+
+    def __init__(self, store: Path, forces: tuple[str, ...] | None = None, reader=None) -> None:
+        self.store = Path(store)
+        self.forces = forces
+        self._reader = reader
+
+    def _read(self):
+        if self._reader is None:
+            from analysis.store.sql import StoreReader  # sql imports the store, which imports the loaders
+
+            self._reader = StoreReader(self.store)
+        return self._reader
+
+    def for_forces(self, forces: tuple[str, ...]) -> StoreRecords:
+        """The same store, only these forces' records (sharing one connection)."""
+        return StoreRecords(self.store, forces, self._read())
+
+    def count(self, by: Sequence[str] = (), where: Where | None = None) -> pd.DataFrame:
+        """Counted in SQL over the store's Parquet files (see :meth:`Records.count`)."""
+        by = _check(by)
+        where = where or Where()
+        if self.forces is not None:
+            forces = self.forces if where.forces is None else tuple(f for f in where.forces if f in self.forces)
+            where = Where(where.first, where.last, where.hubs, where.crime_types, forces)
+        counted = self._read().count(by, where)
+        if not by:
+            n = int(counted["records"].sum()) if len(counted) else 0
+            return pd.DataFrame({"records": [n]} if n else {"records": pd.Series(dtype="int64")})
+        return _finish(counted, by)
