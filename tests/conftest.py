@@ -131,3 +131,19 @@ def real_folders(tmp_path_factory) -> dict[str, Path]:
     """Every real test folder of :data:`REAL_FOLDERS`, built once per session."""
     target = tmp_path_factory.mktemp("real-folders")
     return {name: build_real_folder(name, target) for name in REAL_FOLDERS}
+
+
+def with_store_records(dataset, store: Path | None = None):
+    """The same dataset, its records counted by DuckDB over the folder's Parquet store (ingested now).
+
+    A measure given both must answer the same: the pandas path over rows and the SQL path over
+    the store. ``store`` defaults to the folder's own store location.
+    """
+    import dataclasses
+
+    from analysis.load.records import StoreRecords
+    from analysis.store.ingest import ingest, store_location
+
+    store = store or store_location(dataset.folder)
+    ingest(dataset.folder, store=store)
+    return dataclasses.replace(dataset, records=StoreRecords(store))
