@@ -406,16 +406,30 @@ def ingest(folder: Path, store_dir: Path) -> dict:
     }
 
 
-def import_memory() -> dict[str, float]:
-    """Each library's import alone in a fresh interpreter: VmHWM in MiB (and a bare interpreter's, "python")."""
+def import_memory() -> dict[str, dict[str, float]]:
+    """What importing each library costs, in a fresh interpreter each: VmHWM in MiB.
+
+    ``alone``: that library alone (its own dependencies included, so pandas counts in several);
+    ``added``: what it adds when imported after the libraries above it in :data:`LIBRARIES`.
+    "python" is a bare interpreter.
+    """
     code = (
         "import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]; "
         "print(open('/proc/self/status').read())"
     )
-    found = {}
-    for name, modules in [("python", []), *[(m, [m]) for m in LIBRARIES], ("all of them", LIBRARIES)]:
+
+    def peak(modules: list[str]) -> float:
         done = subprocess.run([sys.executable, "-c", code, *modules], capture_output=True, text=True, check=True)
-        found[name] = parse_status_kib(done.stdout, "VmHWM") / 1024
+        return parse_status_kib(done.stdout, "VmHWM") / 1024
+
+    bare = peak([])
+    found = {"python": {"alone": bare, "added": bare}}
+    previous = bare
+    for i, name in enumerate(LIBRARIES):
+        together = peak(LIBRARIES[: i + 1])
+        found[name] = {"alone": peak([name]), "added": together - previous}
+        previous = together
+    found["all of them"] = {"alone": previous, "added": previous - bare}
     return found
 
 
@@ -545,10 +559,10 @@ def memory_table(runs: list[tuple[str, AppRun]], imports: dict[str, float] | Non
         ["app on folder", "rows", "VmHWM after visits MiB", "VmRSS MiB", "VmHWM after changes MiB"], rows
     )
     if imports:
-        base = imports["python"]
+        base = imports["python"]["alone"]
         table += "\n\n" + markdown_table(
-            ["import alone (fresh interpreter)", "VmHWM MiB", "above bare python MiB"],
-            [[name, mib, mib - base] for name, mib in imports.items()],
+            ["import (fresh interpreter)", "VmHWM alone MiB", "alone above bare python MiB", "added after those above"],
+            [[name, mib["alone"], mib["alone"] - base, mib["added"]] for name, mib in imports.items()],
         )
     return table
 
