@@ -635,6 +635,8 @@ def run(args: argparse.Namespace) -> dict:
         if args.national:
             report += [
                 f"National build {figures['national_build']}, ingest {figures['national_ingest']['seconds']:.1f} s",
+                "## National: start to first chart (one start)",
+                start_table(big, floors),
                 "## National: first visit of each page",
                 visits_table(big.session, None),
             ]
