@@ -21,4 +21,10 @@ def _page(title: str):
     return draw
 
 
-st.navigation([st.Page(_page(t), title=t, url_path=t.lower().replace(" ", "_")) for t in TITLES]).run()
+def run() -> None:
+    """The navigation with the seven pages, run (bench/floor_imports_app.py calls it too)."""
+    st.navigation([st.Page(_page(t), title=t, url_path=t.lower().replace(" ", "_")) for t in TITLES]).run()
+
+
+if __name__ == "__main__":  # streamlit runs the script as __main__
+    run()

@@ -4,7 +4,8 @@ What the browser does, without the browser: ``GET /_stcore/health`` (which sets 
 cookie), a websocket to ``/_stcore/stream`` with the subprotocols ``streamlit`` and the
 XSRF token, then one ``BackMsg.rerun_script`` (a ``ClientState``: query string, page,
 widget states, context info) per page view. The server answers with ``ForwardMsg``s; a view
-has finished when ``script_finished`` says ``FINISHED_SUCCESSFULLY`` (an ``st.rerun()``
+has finished when ``script_finished`` says ``FINISHED_SUCCESSFULLY`` (or, for a fragment's own
+rerun, ``FINISHED_FRAGMENT_RUN_SUCCESSFULLY``; an ``st.rerun()``
 inside the run finishes early and runs again: that is still the same view).
 
 A view fails when a delta holds an exception element or the app's fault sentence
@@ -34,17 +35,39 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 #: The app's fault sentence (analysis.errors.FAULT_SENTENCE), here so the driver needs no app import.
 FAULT_TEXT = "This is a fault in Local Focus"
 FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+#: A fragment's own rerun (a widget inside an ``st.fragment`` changed) finishes with this instead.
+FRAGMENT_FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
 COMPILE_ERROR = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_WITH_COMPILE_ERROR")
+
+
+#: Widget protos the driver reads (a toggle is a checkbox; a select_slider is a slider with options).
+WIDGET_KINDS = {"multiselect", "slider", "selectbox", "radio", "checkbox", "button_group", "button"}
 
 
 @dataclass
 class Widget:
-    """A widget the server drew: its id (for widget_states), type, label and options."""
+    """A widget the server drew: its id (for widget_states), type, label, options and value as drawn.
+
+    ``value`` is what the browser would send back unchanged (formatted option strings for the
+    choice widgets, a bool for a checkbox, numbers for a numeric slider); ``fragment_id`` is set
+    when the widget sits in an ``st.fragment``, whose change reruns the fragment alone.
+    """
 
     id: str
     kind: str
     label: str
     options: list[str] = field(default_factory=list)
+    value: object = None
+    fragment_id: str = ""
+    disabled: bool = False
+    #: A numeric slider's (min, max, step).
+    bounds: tuple[float, float, float] | None = None
+
+    @property
+    def key(self) -> str:
+        """The widget's ``key=`` in the app (the id's suffix), or its label when it has none."""
+        user_key = self.id.split("-", maxsplit=2)[-1] if self.id.startswith("$$ID") else "None"
+        return self.label if user_key == "None" else user_key
 
 
 @dataclass
@@ -57,6 +80,10 @@ class View:
     messages: int = 0
     errors: list[str] = field(default_factory=list)
     widgets: dict[str, Widget] = field(default_factory=dict)
+    #: Plotly charts drawn in this view.
+    charts: int = 0
+    #: Seconds from sending the rerun to the server's first message of it (the run has started).
+    first_message_seconds: float | None = None
 
 
 def xsrf_cookie(base_url: str) -> str | None:
@@ -116,16 +143,32 @@ class ProtocolSession:
         self.widget_states[widget.id] = state
         return await self._run(f"{view.page} ({label} changed)", *self._current)
 
+    async def change(self, page: str, widget: Widget, value: object) -> View:
+        """Send ``widget`` at ``value`` as the browser would after a person's change, and rerun.
+
+        A widget inside a fragment reruns that fragment only (the view then holds only its
+        elements); a button is a trigger, sent once.
+        """
+        state = widget_state(widget, value)
+        self.widget_states[widget.id] = state
+        try:
+            return await self._run(f"{page} ({widget.key} changed)", *self._current, fragment_id=widget.fragment_id)
+        finally:
+            if widget.kind == "button":
+                del self.widget_states[widget.id]  # a trigger is true for one run only
+
     async def close(self) -> None:
         if self._ws is not None:
             await self._ws.close()
 
-    def _back_msg(self, page_hash: str, pathname: str) -> bytes:
+    def _back_msg(self, page_hash: str, pathname: str, fragment_id: str = "") -> bytes:
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = ""
         state.page_script_hash = page_hash
         state.page_name = pathname
+        if fragment_id:
+            state.fragment_id = fragment_id
         state.widget_states.widgets.extend(self.widget_states.values())
         state.cached_message_hashes.extend(sorted(self.cached_hashes))
         info = state.context_info
@@ -137,13 +180,13 @@ class ProtocolSession:
         info.color_scheme = "light"
         return msg.SerializeToString()
 
-    async def _run(self, title: str, page_hash: str, pathname: str) -> View:
+    async def _run(self, title: str, page_hash: str, pathname: str, fragment_id: str = "") -> View:
         view = View(title)
         self._current = (page_hash, pathname)
         started = time.perf_counter()
         try:
-            await self._ws.send(self._back_msg(page_hash, pathname))
-            await asyncio.wait_for(self._read_until_finished(view), self.timeout)
+            await self._ws.send(self._back_msg(page_hash, pathname, fragment_id))
+            await asyncio.wait_for(self._read_until_finished(view, started), self.timeout)
         except TimeoutError:
             view.errors.append(f"{title}: not finished within {self.timeout:.0f} s")
         except Exception as e:  # a dropped connection is a measured error, not a crash of the bench
@@ -151,9 +194,11 @@ class ProtocolSession:
         view.seconds = time.perf_counter() - started
         return view
 
-    async def _read_until_finished(self, view: View) -> None:
+    async def _read_until_finished(self, view: View, started: float) -> None:
         while True:
             data = await self._ws.recv()
+            if view.first_message_seconds is None:
+                view.first_message_seconds = time.perf_counter() - started
             view.bytes += len(data)
             view.messages += 1
             msg = ForwardMsg()
@@ -171,7 +216,7 @@ class ProtocolSession:
                 if msg.script_finished == COMPILE_ERROR:
                     view.errors.append(f"{view.page}: compile error")
                     return
-                if msg.script_finished == FINISHED:
+                if msg.script_finished in (FINISHED, FRAGMENT_FINISHED):
                     return
 
     @staticmethod
@@ -184,6 +229,59 @@ class ProtocolSession:
             view.errors.append(f"{view.page}: exception {element.exception.type}: {element.exception.message[:80]}")
         elif kind == "alert" and FAULT_TEXT in element.alert.body:
             view.errors.append(f"{view.page}: {element.alert.body[:80]}")
-        elif kind in {"multiselect", "slider", "selectbox", "radio", "checkbox", "button_group"}:
-            proto = getattr(element, kind)
-            view.widgets[proto.label] = Widget(proto.id, kind, proto.label, list(getattr(proto, "options", [])))
+        elif kind == "plotly_chart":
+            view.charts += 1
+        elif kind in WIDGET_KINDS:
+            widget = _widget(kind, getattr(element, kind))
+            widget.fragment_id = msg.delta.fragment_id
+            view.widgets[widget.label] = widget
+
+
+def _widget(kind: str, proto) -> Widget:
+    """A :class:`Widget` from its proto, with the value the server drew it at."""
+    if kind == "button_group":
+        options = [o.content for o in proto.options]
+    else:
+        options = [str(o) for o in getattr(proto, "options", [])]
+    widget = Widget(proto.id, kind, proto.label, options, disabled=getattr(proto, "disabled", False))
+    if kind in {"radio", "selectbox"}:
+        if proto.set_value and proto.HasField("raw_value"):
+            widget.value = proto.raw_value
+        elif proto.HasField("default") and proto.default < len(options):
+            widget.value = options[proto.default]
+    elif kind in {"multiselect", "button_group"}:
+        indices = list(proto.default)
+        widget.value = list(proto.raw_values) if proto.set_value else [options[i] for i in indices if i < len(options)]
+    elif kind == "checkbox":
+        widget.value = proto.value if proto.set_value else proto.default
+    elif kind == "slider":
+        numbers = list(proto.value) if proto.set_value else list(proto.default)
+        if options:  # a select_slider: the numbers are indices into the formatted options
+            widget.value = [options[int(i)] for i in numbers]
+        else:
+            widget.value = numbers
+            widget.bounds = (proto.min, proto.max, proto.step)
+    return widget
+
+
+def widget_state(widget: Widget, value: object) -> WidgetState:
+    """The ``WidgetState`` the browser sends for ``widget`` at ``value``.
+
+    Streamlit 1.67 sends formatted option strings: a string for a radio or selectbox, a string
+    list for a multiselect, select_slider or segmented control; a bool for a checkbox or
+    toggle; numbers for a numeric slider; a trigger for a button.
+    """
+    state = WidgetState(id=widget.id)
+    if widget.kind in {"radio", "selectbox"}:
+        state.string_value = str(value)
+    elif widget.kind in {"multiselect", "button_group"} or (widget.kind == "slider" and widget.options):
+        state.string_array_value.data[:] = [str(v) for v in value]
+    elif widget.kind == "checkbox":
+        state.bool_value = bool(value)
+    elif widget.kind == "slider":
+        state.double_array_value.data[:] = [float(v) for v in value]
+    elif widget.kind == "button":
+        state.trigger_value = True
+    else:
+        raise ValueError(f"widget kind {widget.kind!r} cannot be set")
+    return state
