@@ -65,7 +65,7 @@ class CoverageView:
 def _placed(records: Records) -> pd.DataFrame:
     """Records per way of placing them in a hub, most first (every way listed, zeros included)."""
     counted = records.count(["assigned_by"]).set_index("assigned_by")["records"]
-    placed = counted.reindex(list(ASSIGNED_BY), fill_value=0).sort_values(ascending=False)
+    placed = counted.reindex(list(ASSIGNED_BY), fill_value=0).sort_values(ascending=False, kind="stable")
     return placed.rename_axis("placed by").reset_index()
 
 
