@@ -1,7 +1,8 @@
 """The command line: the same analysis as the dashboard, without a browser.
 
-python -m analysis validate DATA_DIR [--json]
-python -m analysis summary DATA_DIR [--json]
+python -m analysis validate DATA_DIR [--json] [--force FORCE]
+python -m analysis summary DATA_DIR [--json] [--force FORCE]
+python -m analysis evaluate DATA_DIR [--json] [--force FORCE]
 python -m analysis fetch DATA_DIR --force cumbria [--from YYYY-MM] [--to YYYY-MM] [--update] [--replace] [--archive F]
 """
 
@@ -23,7 +24,8 @@ from analysis.errors import FAULT_SENTENCE, DataProblem
 from analysis.fetch.fetcher import add_fetch_arguments, fetch_command
 from analysis.load.coverage import month_ranges
 from analysis.load.dataset import Dataset, load_dataset
-from analysis.measures.metrics import monthly_counts, monthly_patrol, summary
+from analysis.load.force import add_force_argument, one_force
+from analysis.measures.metrics import dataset_summary, hub_month_counts, monthly_patrol
 from analysis.outputs.briefing.pack import add_briefing_arguments, briefing_command
 from analysis.schema import CRIME_TYPES
 from analysis.stats.evaluation.evaluate import evaluate
@@ -81,13 +83,7 @@ def _not_supplied(dataset: Dataset, hub: str, month: pd.Period, streams: list[st
 
 def summary_records(dataset: Dataset) -> dict:
     """Per hub and month: ``asb``, ``crime``, counts by type, rates and patrol hours (null where not supplied)."""
-    table = summary(
-        dataset.incidents,
-        dataset.hubs,
-        dataset.table("population.csv"),
-        dataset.table("resourcing.csv"),
-        coverage=dataset.coverage,
-    )
+    table = dataset_summary(dataset)
     rows = []
     for record in table.to_dict("records"):
         row = {
@@ -174,15 +170,15 @@ def _print_summary(record: dict) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.data_dir)
+    dataset = one_force(load_dataset(args.data_dir), args.force)
     record = validation_record(dataset)
     print(json.dumps(record, indent=2)) if args.json else _print_validation(record)
     return 0 if record["usable"] else 1
 
 
 def _summary(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.data_dir)
-    if dataset.incidents.empty:
+    dataset = one_force(load_dataset(args.data_dir), args.force)
+    if dataset.records.empty:
         print(f"No usable incident records in {args.data_dir}: run 'python -m analysis validate' to see why.")
         return 1
     record = summary_records(dataset)
@@ -198,15 +194,15 @@ def run_evaluation(dataset: Dataset):
     InsufficientData
         When the data cannot support an estimate (too few months, no launch dates).
     """
-    counts = monthly_counts(dataset.incidents, hubs=dataset.hub_names, coverage=dataset.coverage)
+    counts = hub_month_counts(dataset)
     resourcing = dataset.table("resourcing.csv")
     patrol = monthly_patrol(resourcing)[["hub", "month", "patrol_hours"]] if resourcing is not None else None
     return evaluate(counts, dataset.hubs, patrol)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.data_dir)
-    if dataset.incidents.empty:
+    dataset = one_force(load_dataset(args.data_dir), args.force)
+    if dataset.records.empty:
         print(f"No usable incident records in {args.data_dir}: run 'python -m analysis validate' to see why.")
         return 1
     try:
@@ -268,6 +264,10 @@ EXTRA_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
 }
 
 
+#: Sub-commands that can answer for one force of a folder of several (``--force``; briefing adds its own).
+FORCE_COMMANDS = ("validate", "summary", "evaluate")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per entry of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Local Focus analysis without a browser.")
@@ -279,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
             EXTRA_ARGUMENTS[name](sub)
         else:
             sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+        if name in FORCE_COMMANDS:
+            add_force_argument(sub)
         sub.set_defaults(handler=handler)
     return parser
 

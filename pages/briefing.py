@@ -12,7 +12,7 @@ from ui.common import NO_INCIDENTS, attribution, csv_download, get_dataset, page
 PERIODS = (3, 6, 12)
 
 dataset = get_dataset()
-if dataset.incidents.empty:
+if dataset.records.empty:
     page_header("Briefing", dataset)
     st.warning(NO_INCIDENTS)
     st.stop()

@@ -71,7 +71,7 @@ else:
     csv_download(rejected, "Download every rejected row", "rejected_rows.csv", key="dl_rejected")
 
 st.subheader("Coverage by month")
-if dataset.incidents.empty:
+if dataset.records.empty:
     st.info("No incident records loaded.")
 else:
     coverage = cache.data_coverage(dataset.fingerprint, dataset)

@@ -74,7 +74,7 @@ if not missing_note(dataset, "resourcing.csv"):
 # ----------------------------------------------------------------------------- ASB before and after
 st.subheader("ASB before and after the hubs launched", divider="gray")
 st.caption(f"{precept.WHOLE_DATA_NOTE} {asb_and_crime_note()}")
-if dataset.incidents.empty:
+if dataset.records.empty:
     st.warning(NO_INCIDENTS)
     attribution()
     st.stop()
@@ -86,7 +86,7 @@ except ValueError as e:
 if not_enough:
     st.info(not_enough, icon=":material/hourglass_empty:")
     st.markdown(precept.HOW_TO_ESTIMATE)
-    show(precept.recorded_asb_chart(dataset.incidents, dataset.coverage, filters, first_launch), "precept_asb_counts")
+    show(precept.recorded_asb_chart(dataset, filters, first_launch), "precept_asb_counts")
 if evaluation is not None:
     view = cache.precept_evaluation(dataset.fingerprint, evaluation, filters.hubs)
     with st.container(border=True):

@@ -102,7 +102,7 @@ def test_patrol_view_totals_the_chosen_hubs_and_period(sample):
 
 def test_recorded_asb_counts_only_asb_in_hubs(sample):
     choices = Choices(("Carlisle", "Unassigned"), pd.Period("2019-01", "M"), pd.Period("2019-03", "M"))
-    chart = precept.recorded_asb_chart(sample.incidents, sample.coverage, choices, pd.Timestamp("2019-02-01"))
+    chart = precept.recorded_asb_chart(sample, choices, pd.Timestamp("2019-02-01"))
     incidents = sample.incidents
     jan = incidents[(incidents["hub"] == "Carlisle") & incidents["is_asb"] & (incidents["month"] == choices.start)]
     assert chart.table["Hub"].unique().tolist() == ["Carlisle"]

@@ -23,7 +23,7 @@ from analysis.measures.deployment.dose import PatrolEstimate, patrol_estimate
 from analysis.measures.deployment.series import hub_month_asb, weekly_patrol
 from analysis.measures.maps.hub_map import HubMap, MapRequest
 from analysis.measures.maps.hub_map import hub_map as assemble_hub_map
-from analysis.measures.metrics import hub_population, monthly_counts
+from analysis.measures.metrics import hub_month_counts, hub_population
 from analysis.measures.overview import Overview
 from analysis.measures.overview import overview as measure_overview
 from analysis.measures.performance.comparison import HubComparison
@@ -146,9 +146,7 @@ def dose_response_for(key: tuple, _dataset: Dataset, hubs: tuple[str, ...], star
 @st.cache_data(show_spinner=False, max_entries=4)
 def counts_by_hub_month(key: tuple, _dataset: Dataset) -> pd.DataFrame:
     """Records per hub, month and crime type over the whole data; cached on the folder's fingerprint."""
-    return monthly_counts(
-        _dataset.incidents, hubs=_dataset.hub_names, months=_dataset.months, coverage=_dataset.coverage
-    )
+    return hub_month_counts(_dataset)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -227,8 +227,16 @@ def coverage_from_counts(counts: pd.DataFrame, hubs: list[str] | None = None) ->
     return Coverage(span, force, by_hub)
 
 
-def coverage_table(incidents: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
+def coverage_table(counted: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
     """One row per month of the span: crime and ASB records, NaN where that stream was not supplied.
+
+    Parameters
+    ----------
+    counted : pandas.DataFrame
+        Every record counted per month and stream (``month, is_asb, records``), as
+        :meth:`analysis.load.records.Records.count` gives them for ``["month", "is_asb"]``.
+    coverage : Coverage
+        What was supplied.
 
     Returns
     -------
@@ -237,10 +245,11 @@ def coverage_table(incidents: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
         stream missing in a month the force supplied, "" when none).
     """
     span = coverage.span
-    is_asb = incidents["is_asb"].to_numpy(dtype=bool)
+    is_asb = counted["is_asb"].to_numpy(dtype=bool)
+    month = pd.PeriodIndex(counted["month"], freq="M")
     counts = {
-        "crime": incidents.loc[~is_asb].groupby("month").size().reindex(span, fill_value=0),
-        "asb": incidents.loc[is_asb].groupby("month").size().reindex(span, fill_value=0),
+        s: counted["records"][chosen].groupby(month[chosen]).sum().reindex(span, fill_value=0)
+        for s, chosen in (("crime", ~is_asb), ("asb", is_asb))
     }
     table = pd.DataFrame(
         {

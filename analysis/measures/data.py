@@ -13,6 +13,8 @@ import plotly.graph_objects as go
 from analysis.figures.shared import coverage_strip
 from analysis.load.coverage import coverage_table, month_ranges
 from analysis.load.dataset import Dataset
+from analysis.load.hubs import ASSIGNED_BY
+from analysis.load.records import Records
 from analysis.load.report import rejected_rows, reports_frame
 from analysis.text.a11y import table_view
 
@@ -60,9 +62,16 @@ class CoverageView:
     placed: pd.DataFrame
 
 
+def _placed(records: Records) -> pd.DataFrame:
+    """Records per way of placing them in a hub, most first (every way listed, zeros included)."""
+    counted = records.count(["assigned_by"]).set_index("assigned_by")["records"]
+    placed = counted.reindex(list(ASSIGNED_BY), fill_value=0).sort_values(ascending=False, kind="stable")
+    return placed.rename_axis("placed by").reset_index()
+
+
 def coverage_view(dataset: Dataset) -> CoverageView:
     """Coverage by month and by file, and how records were placed (needs incident records)."""
-    incidents, coverage = dataset.incidents, dataset.coverage
+    records, coverage = dataset.records, dataset.coverage
     strip, strip_table, strip_summary = coverage_strip(coverage, dataset.months[0], dataset.months[-1])
     gaps = coverage.summary_record()["months_not_supplied"]
     not_supplied = None
@@ -74,14 +83,8 @@ def coverage_view(dataset: Dataset) -> CoverageView:
         )
     hub_gaps = len(coverage.hub_gaps())
     resupplied = [note for r in dataset.reports for note in r.notes if note.startswith("skipped ")]
-    by_file = (
-        incidents.groupby(["source_file", "month"], observed=True)
-        .size()
-        .rename("records")
-        .reset_index()
-        .assign(month=lambda d: d["month"].astype("str"))
-    )
-    months = coverage_table(incidents, coverage)
+    by_file = records.count(["source_file", "month"]).assign(month=lambda d: d["month"].astype("str"))
+    months = coverage_table(records.count(["month", "is_asb"]), coverage)
     return CoverageView(
         months=months,
         months_table=table_view(
@@ -105,5 +108,5 @@ def coverage_view(dataset: Dataset) -> CoverageView:
             else None
         ),
         by_file=by_file,
-        placed=incidents["assigned_by"].value_counts().rename_axis("placed by").rename("records").reset_index(),
+        placed=_placed(records),
     )

@@ -9,14 +9,46 @@ import numpy as np
 import pandas as pd
 
 from analysis.load.coverage import Coverage, stream_of
-from analysis.schema import ASB, CRIME_TYPES
+from analysis.load.dataset import Dataset
+from analysis.load.records import FrameRecords, Where
+from analysis.schema import ASB, CRIME_TYPES, UNASSIGNED
 
 __all__ = [
+    "BY_TYPE",
+    "counts_by_type",
+    "dataset_summary",
+    "hub_categories",
+    "hub_month_counts",
+    "hub_names",
     "monthly_counts",
     "monthly_patrol",
     "hub_population",
     "summary",
+    "summary_of_counts",
 ]
+
+
+#: The columns :func:`counts_by_type` needs records counted by (``records.count(BY_TYPE)``).
+BY_TYPE = ["hub", "month", "crime_type"]
+
+
+def hub_categories(hubs: pd.DataFrame) -> list[str]:
+    """Every hub a record can be placed in: the listed hubs, then Unassigned (the loaders' hub categories)."""
+    return list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED]))
+
+
+def hub_names(dataset: Dataset) -> list[str]:
+    """The hubs in file order, then Unassigned when any record is unassigned (``Dataset.hub_names``, from counts)."""
+    names = list(dataset.hubs["hub"])
+    if UNASSIGNED in set(dataset.records.count(["hub"])["hub"]):
+        names.append(UNASSIGNED)
+    return names
+
+
+def hub_month_counts(dataset: Dataset) -> pd.DataFrame:
+    """:func:`counts_by_type` of every record of the dataset: each of :func:`hub_names`, each month of its span."""
+    counted = dataset.records.count(BY_TYPE)
+    return counts_by_type(counted, hub_names(dataset), dataset.months, coverage=dataset.coverage)
 
 
 def monthly_counts(
@@ -26,25 +58,10 @@ def monthly_counts(
     *,
     coverage: Coverage | None,
 ) -> pd.DataFrame:
-    """Records per hub, month and crime type: zeros where supplied, NaN where not supplied.
+    """:func:`counts_by_type` of rows in memory (typed incidents with ``hub``, ``month``, ``crime_type``).
 
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        Typed incidents with ``hub``, ``month`` and ``crime_type``.
-    hubs : list of str, optional
-        Hubs to include (default: every hub category).
-    months : pandas.PeriodIndex, optional
-        Months to include (default: first to last month in the data).
-    coverage : Coverage or None
-        What was supplied (``Dataset.coverage``): a cell whose hub, month and stream was not
-        supplied is NaN, never 0. ``None`` only for tables known to be complete (built by hand).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``hub, month, crime_type, count``; one row per combination. ``count`` is int64
-        when every cell was supplied, else float64 with NaN for the cells not supplied.
+    ``hubs`` defaults to every category of the rows' ``hub`` (else the hubs in them, sorted),
+    ``months`` to their first to last month; the rest is as :func:`counts_by_type` says.
 
     Examples
     --------
@@ -59,19 +76,48 @@ def monthly_counts(
         hubs = (
             list(hub_col.cat.categories) if isinstance(hub_col.dtype, pd.CategoricalDtype) else sorted(hub_col.unique())
         )
+    return counts_by_type(FrameRecords(incidents).count(BY_TYPE), hubs, months, coverage=coverage)
+
+
+def counts_by_type(
+    counted: pd.DataFrame,
+    hubs: list[str] | None = None,
+    months: pd.PeriodIndex | None = None,
+    *,
+    coverage: Coverage | None,
+) -> pd.DataFrame:
+    """Records per hub, month and crime type: zeros where supplied, NaN where not supplied.
+
+    Parameters
+    ----------
+    counted : pandas.DataFrame
+        Records counted by :data:`BY_TYPE` (``hub, month, crime_type, records``), as
+        :meth:`analysis.load.records.Records.count` gives them.
+    hubs : list of str, optional
+        Hubs to include (default: those counted, sorted).
+    months : pandas.PeriodIndex, optional
+        Months to include (default: first to last month counted).
+    coverage : Coverage or None
+        What was supplied (``Dataset.coverage``): a cell whose hub, month and stream was not
+        supplied is NaN, never 0. ``None`` only for tables known to be complete (built by hand).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``hub, month, crime_type, count``; one row per combination. ``count`` is int64
+        when every cell was supplied, else float64 with NaN for the cells not supplied.
+    """
+    counted = counted.loc[counted["records"] > 0]
+    if hubs is None:
+        hubs = sorted(counted["hub"].astype("str").unique())
     if months is None:
-        months = (
-            pd.period_range(incidents["month"].min(), incidents["month"].max(), freq="M")
-            if len(incidents)
-            else pd.PeriodIndex([], freq="M")
-        )
-    counted = (
-        incidents.groupby([incidents["hub"].astype("str"), "month", incidents["crime_type"].astype("str")])
-        .size()
-        .rename("count")
-    )
+        month = pd.PeriodIndex(counted["month"], freq="M")
+        months = pd.period_range(month.min(), month.max(), freq="M") if len(month) else pd.PeriodIndex([], freq="M")
+    by_cell = counted.set_index(
+        [counted["hub"].astype("str"), pd.PeriodIndex(counted["month"], freq="M"), counted["crime_type"].astype("str")]
+    )["records"]
     grid = pd.MultiIndex.from_product([hubs, months, list(CRIME_TYPES)], names=["hub", "month", "crime_type"])
-    counts = counted.reindex(grid, fill_value=0).astype("int64")
+    counts = by_cell.groupby(level=[0, 1, 2]).sum().reindex(grid, fill_value=0).astype("int64").rename("count")
     if coverage is not None:
         supplied = _supplied_cells(coverage, list(hubs), months)
         if not supplied.all():
@@ -156,7 +202,51 @@ def summary(
     *,
     coverage: Coverage | None,
 ) -> pd.DataFrame:
+    """Per hub and month of rows in memory: :func:`summary_of_counts` of the rows counted.
+
+    Every hub category of ``incidents`` gets its rows (only the listed hubs when there is no row).
+    """
+    hub_names = list(incidents["hub"].cat.categories) if len(incidents) else list(hubs["hub"])
+    counted = FrameRecords(incidents).count(BY_TYPE)
+    return summary_of_counts(counted, hubs, population, resourcing, coverage=coverage, hub_names=hub_names)
+
+
+def dataset_summary(dataset: Dataset, where: Where | None = None) -> pd.DataFrame:
+    """:func:`summary_of_counts` of the dataset's records ``where`` chooses, with its population and resourcing."""
+    return summary_of_counts(
+        dataset.records.count(BY_TYPE, where),
+        dataset.hubs,
+        dataset.table("population.csv"),
+        dataset.table("resourcing.csv"),
+        coverage=dataset.coverage,
+    )
+
+
+def summary_of_counts(
+    counted: pd.DataFrame,
+    hubs: pd.DataFrame,
+    population: pd.DataFrame | None = None,
+    resourcing: pd.DataFrame | None = None,
+    *,
+    coverage: Coverage | None,
+    hub_names: list[str] | None = None,
+) -> pd.DataFrame:
     """Per hub and month: counts by crime type, ASB, other crime, rates per 1,000 and patrol hours.
+
+    Parameters
+    ----------
+    counted : pandas.DataFrame
+        Records counted by :data:`BY_TYPE` (``hub, month, crime_type, records``); the months run
+        from the first to the last month counted.
+    hubs : pandas.DataFrame
+        The hubs (``hub``, ``area_code``).
+    population, resourcing : pandas.DataFrame, optional
+        population.csv and resourcing.csv.
+    coverage : Coverage or None
+        What was supplied (see :func:`counts_by_type`).
+    hub_names : list of str, optional
+        The hubs to give rows (default: :func:`hub_categories` of ``hubs``, or only the listed
+        hubs when nothing was counted).
 
     Returns
     -------
@@ -167,8 +257,9 @@ def summary(
         ``precept_patrol_hours`` (NaN without resourcing). Counts and rates of a stream that
         was not supplied for that hub and month are NaN.
     """
-    hub_names = list(incidents["hub"].cat.categories) if len(incidents) else list(hubs["hub"])
-    counts = monthly_counts(incidents, hubs=hub_names, coverage=coverage)
+    if hub_names is None:
+        hub_names = hub_categories(hubs) if (counted["records"] > 0).any() else list(hubs["hub"])
+    counts = counts_by_type(counted, hubs=hub_names, coverage=coverage)
     wide = counts.set_index(["hub", "month", "crime_type"])["count"].unstack("crime_type")
     grid = pd.MultiIndex.from_product([hub_names, counts["month"].unique()])
     wide = wide.reindex(index=grid, columns=list(CRIME_TYPES))

@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 
 from analysis.figures.shared import trend_figure
 from analysis.load.dataset import Dataset
-from analysis.measures.metrics import summary
+from analysis.load.records import Where
+from analysis.measures.metrics import dataset_summary
 from analysis.schema import UNASSIGNED
 from analysis.stats.compare import Comparison, compare_months
 from analysis.text.a11y import chart_summary, table_view
@@ -32,7 +33,7 @@ class Overview:
     Attributes
     ----------
     table : pandas.DataFrame
-        :func:`analysis.measures.metrics.summary` rows of the chosen hubs and months (NaN where not supplied).
+        :func:`analysis.measures.metrics.summary_of_counts` rows of the chosen hubs and months (NaN where not supplied).
     asb, crime : float or None
         Totals over the months supplied (None when no month of that stream was supplied).
     asb_per_1000_month : float or None
@@ -91,12 +92,8 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.
     -------
     Overview
     """
-    incidents = dataset.incidents
-    keep = incidents["month"].between(start, end) & incidents["hub"].isin(hubs)
     population = dataset.table("population.csv")
-    table = summary(
-        incidents.loc[keep], dataset.hubs, population, dataset.table("resourcing.csv"), coverage=dataset.coverage
-    )
+    table = dataset_summary(dataset, Where(first=start, last=end, hubs=hubs))
     months = pd.period_range(start, end, freq="M")
     table = table[table["hub"].isin(hubs) & table["month"].between(start, end)].reset_index(drop=True)
     # summary() spans the records it is given: reindex so that every month of the period has a row.

@@ -16,8 +16,9 @@ import plotly.graph_objects as go
 
 from analysis.figures.evaluation import before_after_figure, before_after_summary, event_study_figure, mark_dates
 from analysis.figures.shared import trend_figure
-from analysis.load.coverage import Coverage
-from analysis.measures.metrics import monthly_counts, monthly_patrol
+from analysis.load.dataset import Dataset
+from analysis.load.records import Where
+from analysis.measures.metrics import BY_TYPE, counts_by_type, monthly_patrol
 from analysis.measures.pledges import assess_pledges, latest_assessment, pledge_figure, pledge_summary, pledge_table
 from analysis.schema import ASB, UNASSIGNED
 from analysis.stats.evaluation.results import Evaluation
@@ -237,14 +238,12 @@ def patrol_view(resourcing: pd.DataFrame, choices: Choices, launch: pd.Timestamp
     return PatrolView(by_hub, chart)
 
 
-def recorded_asb_chart(
-    incidents: pd.DataFrame, coverage: Coverage, choices: Choices, launch: pd.Timestamp | None
-) -> Chart:
+def recorded_asb_chart(dataset: Dataset, choices: Choices, launch: pd.Timestamp | None) -> Chart:
     """Recorded ASB per hub and month (counts only, not an estimate), for when the evaluation cannot tell yet."""
     months = choices.months
-    in_hubs = [h for h in choices.hubs if h != UNASSIGNED]
-    keep = incidents["month"].between(months[0], months[-1]) & incidents["hub"].isin(in_hubs) & incidents["is_asb"]
-    counts = monthly_counts(incidents[keep], hubs=in_hubs, months=months, coverage=coverage)
+    in_hubs = tuple(h for h in choices.hubs if h != UNASSIGNED)
+    asb = dataset.records.count(BY_TYPE, Where(months[0], months[-1], in_hubs, (ASB,)))
+    counts = counts_by_type(asb, list(in_hubs), months, coverage=dataset.coverage)
     counts = counts[counts["crime_type"] == ASB][["hub", "month", "count"]]
     figure = trend_figure(
         counts,

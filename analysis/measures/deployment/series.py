@@ -11,7 +11,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.load.dataset import Dataset
-from analysis.measures.metrics import monthly_counts
+from analysis.load.records import Where
+from analysis.measures.metrics import BY_TYPE, counts_by_type
 from analysis.schema import ASB
 
 __all__ = [
@@ -137,7 +138,7 @@ def hub_month_asb(dataset: Dataset) -> pd.DataFrame:
     pandas.DataFrame
         ``hub, month, asb`` for every hub of ``dataset.hubs`` and month of the data.
     """
-    asb_rows = dataset.incidents.loc[dataset.incidents["is_asb"]]
-    counts = monthly_counts(asb_rows, hubs=list(dataset.hubs["hub"]), months=dataset.months, coverage=dataset.coverage)
+    asb = dataset.records.count(BY_TYPE, Where(crime_types=(ASB,)))
+    counts = counts_by_type(asb, list(dataset.hubs["hub"]), dataset.months, coverage=dataset.coverage)
     counts = counts.loc[counts["crime_type"] == ASB]
     return counts.rename(columns={"count": "asb"})[["hub", "month", "asb"]].reset_index(drop=True)

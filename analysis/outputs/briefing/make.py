@@ -112,7 +112,7 @@ def make_briefing(dataset: Dataset, *, public: bool = True, months: int = 12) ->
     """
     if not isinstance(months, int) or not 1 <= months <= 12:
         raise ValueError(f"months must be a whole number from 1 to 12, got {months!r}")
-    if dataset.incidents.empty:
+    if dataset.records.empty:
         raise DataProblem(f"No incident records in {dataset.folder.name}: a briefing needs police.uk data.")
     if not dataset.coverage.force["asb"].any():
         raise DataProblem(f"No ASB records in {dataset.folder.name}: the briefing is about ASB, and none was supplied.")

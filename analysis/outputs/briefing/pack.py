@@ -1,6 +1,6 @@
 """The pack in memory (for the page's downloads) or on disk, and the ``briefing`` command.
 
-``python -m analysis briefing DATA_DIR --out FILE.pdf [--public]`` calls :func:`build_briefing`.
+``python -m analysis briefing DATA_DIR --out FILE.pdf [--public] [--force FORCE]`` calls :func:`build_briefing`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.load.dataset import Dataset, load_dataset
+from analysis.load.force import add_force_argument, one_force
 from analysis.outputs.briefing.images import chart_images, charts_zip, image_name
 from analysis.outputs.briefing.make import make_briefing
 from analysis.outputs.briefing.model import Briefing
@@ -98,11 +99,12 @@ def add_briefing_arguments(parser: argparse.ArgumentParser) -> None:
         default=12,
         help="months in the briefing period, 1 to 12 (default 12), ending with the last month of data",
     )
+    add_force_argument(parser)
 
 
 def briefing_command(args: argparse.Namespace) -> int:
     """Handle ``python -m analysis briefing DATA_DIR --out FILE.pdf [--public]``."""
-    dataset = load_dataset(args.data_dir)
+    dataset = one_force(load_dataset(args.data_dir), args.force)
     result = build_briefing(dataset, args.out, public=args.public, months=args.months)
     b = result.briefing
     print(f"Wrote {result.pdf} ({result.pages} pages: title, {len(b.screens)} screens, method). {b.mode_label}")

@@ -2,7 +2,7 @@
 
 The period is the latest months whose ASB was supplied for every hub; the comparison is
 the same months a year before, when they were supplied. :class:`Frame` carries both, the
-ASB records and the hub counts as published (disclosed in public mode) to every screen.
+ASB counts (hub, month, LSOA) and the hub counts as published (disclosed in public mode) to every screen.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ import pandas as pd
 from analysis.errors import DataProblem
 from analysis.load.coverage import Coverage, month_ranges
 from analysis.load.dataset import Dataset
+from analysis.load.records import Where
 from analysis.outputs.briefing.model import GENERATED_NOTE
 from analysis.outputs.briefing.words import month_span, month_words
 from analysis.outputs.disclosure import SUPPRESSED_LABEL, TOTAL, disclose
-from analysis.schema import UNASSIGNED
+from analysis.schema import ASB, UNASSIGNED
 
 __all__ = [
+    "ASB_BY",
     "Frame",
     "Published",
     "before_window",
@@ -29,6 +31,10 @@ __all__ = [
     "monthly_by_hub",
     "publish",
 ]
+
+
+#: What the briefing counts ASB records by: its hub and month totals and its neighbourhoods.
+ASB_BY = ["month", "hub", "lsoa_code", "lsoa_name"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class Frame:
     before: pd.PeriodIndex | None
     hubs: list[str]
     force: str | None
+    #: ASB records counted by :data:`ASB_BY` (``month, hub, lsoa_code, lsoa_name, records``).
     asb: pd.DataFrame
     hubs_this: Published
     hubs_before: Published | None
@@ -142,11 +149,12 @@ class Frame:
 def monthly_by_hub(asb: pd.DataFrame, hubs: list[str], months: pd.PeriodIndex) -> pd.DataFrame:
     """ASB per hub and month over ``months`` (zeros included), hubs (and Unassigned) as columns.
 
-    Only for months whose ASB was supplied (the briefing's period and comparison window are
-    chosen so); :func:`monthly_asb` is the gap-aware series for the trend.
+    ``asb`` is ASB records counted by :data:`ASB_BY` (``Frame.asb``). Only for months whose ASB
+    was supplied (the briefing's period and comparison window are chosen so); :func:`monthly_asb`
+    is the gap-aware series for the trend.
     """
     rows = asb[asb["month"].isin(months)]
-    counts = rows.groupby([rows["month"], rows["hub"].astype("str")]).size().unstack(fill_value=0)
+    counts = rows.groupby([rows["month"], rows["hub"].astype("str")])["records"].sum().unstack(fill_value=0)
     return counts.reindex(index=months, columns=[*hubs, UNASSIGNED], fill_value=0)
 
 
@@ -206,9 +214,10 @@ def before_window(coverage: Coverage, hubs: list[str], start: pd.Period, end: pd
 
 def _force(dataset: Dataset) -> str | None:
     """The police force the records fall within (the most common), or None."""
-    counts = dataset.incidents["falls_within"].value_counts()
-    counts = counts[(counts > 0) & (counts.index.astype("str") != "")]
-    return None if counts.empty else str(counts.index[0])
+    counts = dataset.records.count(["falls_within"])
+    counts = counts[(counts["records"] > 0) & (counts["falls_within"] != "")]
+    # Most records first; among equals, the first name in order (as value_counts of the rows gave it).
+    return None if counts.empty else str(counts.sort_values("records", ascending=False, kind="stable").iloc[0, 0])
 
 
 def make_frame(dataset: Dataset, *, public: bool, months: int) -> Frame:
@@ -216,7 +225,7 @@ def make_frame(dataset: Dataset, *, public: bool, months: int) -> Frame:
     hubs = [str(h) for h in dataset.hubs["hub"]]
     start, end, period_note = briefing_period(dataset.coverage, hubs, months)
     before, before_reason = before_window(dataset.coverage, hubs, start, end)
-    asb = dataset.incidents.loc[dataset.incidents["is_asb"], ["month", "hub", "lsoa_code", "lsoa_name"]]
+    asb = dataset.records.count(ASB_BY, Where(crime_types=(ASB,)))
     hubs_this = publish(monthly_by_hub(asb, hubs, pd.period_range(start, end, freq="M")).sum(), public)
     hubs_before = publish(monthly_by_hub(asb, hubs, before).sum(), public) if before is not None else None
     return Frame(

@@ -273,7 +273,7 @@ def _screen_neighbourhoods(frame: Frame) -> Screen | None:
         rows = located[located["month"].isin(months)]
         # Plain-string keys: aligning two categorical MultiIndexes whose codes differ in width
         # (int8 against int16 once a folder holds over 127 LSOAs) fails inside pandas.
-        return rows.groupby([rows[k].astype("str") for k in keys]).size()
+        return rows.groupby([rows[k].astype("str") for k in keys])["records"].sum()
 
     this_label, before_label = f"ASB {frame.in_words}", "ASB a year before"
     columns = {this_label: _counts(frame.period)}
