@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import pytest
 
@@ -19,7 +17,7 @@ from analysis.measures.maps.hub_map import (
     map_side,
 )
 from analysis.schema import ASB, UNASSIGNED
-from tests.conftest import with_store_records
+from tests.conftest import store_only
 
 
 @pytest.fixture(scope="module")
@@ -151,12 +149,6 @@ def test_side_charts_of_hexagons_count_their_records(sample):
     assert side.trend.table["Records"].sum() == busiest["Records"]
 
 
-def rowless(dataset):
-    """The dataset counted by DuckDB over its store, holding no rows: a measure that reads rows would see none."""
-    stored = with_store_records(dataset)
-    return dataclasses.replace(stored, incidents=stored.incidents.iloc[:0])
-
-
 def _same_map(one, other) -> None:
     for name in ("table", "values", "hotspots"):
         a, b = getattr(one, name), getattr(other, name)
@@ -191,7 +183,7 @@ def _same_side(one, other) -> None:
 def both(request):
     """A dataset with its rows, and the same dataset counted over its store with none."""
     dataset = request.getfixturevalue(request.param)
-    return dataset, rowless(dataset)
+    return dataset, store_only(dataset)
 
 
 @pytest.mark.parametrize(
