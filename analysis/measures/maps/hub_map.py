@@ -100,10 +100,6 @@ class HubMap:
     file_name: str = ""
 
 
-#: What the map counts records by: its areas (hubs or LSOAs) and its hexagons (map points).
-MAP_COLUMNS = ("hub", "lsoa_code", "longitude", "latitude")
-
-
 def map_where(request: MapRequest) -> Where:
     """The records the map counts (the period, the family's types, the hubs or the one hub), with Unassigned's.
 
@@ -113,12 +109,19 @@ def map_where(request: MapRequest) -> Where:
     return Where(request.start, request.end, (*hubs, UNASSIGNED), tuple(request.crime_types))
 
 
+def map_columns(request: MapRequest) -> list[str]:
+    """What a map counts records by: hubs; and LSOAs, for one hub's; and map points, for hotspots."""
+    lsoa = ["lsoa_code"] if request.level != ALL_HUBS else []
+    return ["hub", *lsoa, *(["longitude", "latitude"] if request.hotspots else [])]
+
+
 def map_counts(dataset: Dataset, request: MapRequest) -> pd.DataFrame:
-    """The one question a map asks: records per hub, LSOA and map point (``*MAP_COLUMNS, records``).
+    """The one question a map asks: records per :func:`map_columns` (``*map_columns(request), records``).
 
     Unassigned's records are among them (for the placement note); :func:`mapped_counts` leaves them out.
+    Only the columns the request needs are asked for: points for hotspots only, so few groups leave the store.
     """
-    return dataset.records.count(list(MAP_COLUMNS), map_where(request))
+    return dataset.records.count(map_columns(request), map_where(request))
 
 
 def mapped_counts(counts: pd.DataFrame) -> pd.DataFrame:
