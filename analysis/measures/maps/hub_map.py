@@ -137,7 +137,7 @@ def hub_area(dataset: Dataset, hub: str) -> str:
 def area_table(dataset: Dataset, request: MapRequest, counts: pd.DataFrame) -> pd.DataFrame:
     """Records, residents and rate per mapped area: ``name, code, count, residents, rate_per_1000``.
 
-    ``counts`` are the mapped records (:func:`mapped_counts`) per ``hub`` and ``lsoa_code``.
+    ``counts`` are the mapped records (:func:`mapped_counts`) per ``hub`` (and ``lsoa_code`` for one hub's LSOAs).
 
     Rates are per month supplied: a month not supplied adds no residents x months to the denominator.
     """
