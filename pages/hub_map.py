@@ -129,7 +129,7 @@ start = page_start(
     need_incidents=False,
 )
 filters = start.filters
-if start.dataset.incidents.empty:
+if start.dataset.records.empty:
     st.warning(NO_INCIDENTS)
 elif not families(filters.crime_types):
     st.info("Choose at least one crime type in the sidebar.", icon=":material/info:")

@@ -28,7 +28,7 @@ start = page_start(
 )
 dataset, filters = start.dataset, start.filters
 key, period, first, last = dataset.fingerprint, filters.period_label, str(filters.start), str(filters.end)
-chosen = scope(dataset.incidents, filters.hubs, tuple(filters.crime_types), filters.start, filters.end)
+chosen = scope(dataset.records, filters.hubs, tuple(filters.crime_types), filters.start, filters.end)
 hubs, crime_types = chosen.hubs, chosen.crime_types
 st.caption(chosen.caption(period, asb_and_crime_note()))
 

@@ -147,3 +147,11 @@ def with_store_records(dataset, store: Path | None = None):
     store = store or store_location(dataset.folder)
     ingest(dataset.folder, store=store)
     return dataclasses.replace(dataset, records=StoreRecords(store))
+
+
+def store_only(dataset):
+    """:func:`with_store_records`, holding no rows: a measure that still read ``incidents`` would see none."""
+    import dataclasses
+
+    stored = with_store_records(dataset)
+    return dataclasses.replace(stored, incidents=stored.incidents.iloc[:0])

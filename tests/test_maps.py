@@ -65,14 +65,15 @@ def test_person_months_empty_cases(population, codes, months):
     assert rates.person_months(population, codes, months).empty
 
 
-def _incidents(**columns) -> pd.DataFrame:
+def _counts(**columns) -> pd.DataFrame:
+    """Records per some columns, as :meth:`analysis.load.records.Records.count` answers."""
     return pd.DataFrame(columns)
 
 
 def test_hub_rates_hand_computed():
-    incidents = _incidents(hub=pd.Categorical(["North"] * 3 + ["South"] + ["Unassigned"] * 2))
+    counts = _counts(hub=["North", "South", "Unassigned", "North"], records=[2, 1, 2, 1])  # North twice: summed
     hubs = pd.DataFrame({"hub": ["North", "South", "East"], "area_code": ["A", "B", "C"], "region": "x"})
-    table = rates.hub_rates(incidents, hubs, POPULATION, MONTHS_2019_Q1)
+    table = rates.hub_rates(counts, hubs, POPULATION, MONTHS_2019_Q1)
     assert table["hub"].tolist() == ["North", "South", "East"]
     assert table["count"].tolist() == [3, 1, 0]
     assert table["residents"].tolist()[:2] == [100.0, 70.0]
@@ -82,15 +83,15 @@ def test_hub_rates_hand_computed():
 
 
 def test_hub_rates_without_population_keeps_counts():
-    incidents = _incidents(hub=["North", "North"])
-    table = rates.hub_rates(incidents, pd.DataFrame({"hub": ["North"], "area_code": ["A"]}), None, MONTHS_2019_Q1)
+    counts = _counts(hub=["North"], records=[2])
+    table = rates.hub_rates(counts, pd.DataFrame({"hub": ["North"], "area_code": ["A"]}), None, MONTHS_2019_Q1)
     assert table["count"].tolist() == [2]
     assert table["rate_per_1000"].isna().all()
 
 
 def test_hub_rates_checks_its_hubs_argument():
     with pytest.raises(ValueError, match="hub and area_code"):
-        rates.hub_rates(_incidents(hub=[]), pd.DataFrame({"hub": ["North"]}), None, MONTHS_2019_Q1)
+        rates.hub_rates(_counts(hub=[], records=[]), pd.DataFrame({"hub": ["North"]}), None, MONTHS_2019_Q1)
 
 
 def test_lsoa_rates_of_one_area_hand_computed():
@@ -104,19 +105,19 @@ def test_lsoa_rates_of_one_area_hand_computed():
         crs="EPSG:4326",
     )
     population = pd.DataFrame({"area_code": ["L1", "L2", "A"], "year": [2019, 2019, 2019], "population": [10, 20, 30]})
-    incidents = _incidents(lsoa_code=pd.Categorical(["L1", "L1", "L2", "L3", ""]))
-    table = rates.lsoa_rates(incidents, lsoa, population, MONTHS_2019_Q1, area_code="A")
+    counts = _counts(lsoa_code=["", "L1", "L2", "L3"], records=[1, 2, 1, 1])
+    table = rates.lsoa_rates(counts, lsoa, population, MONTHS_2019_Q1, area_code="A")
     assert table["lsoa_code"].tolist() == ["L1", "L2"]
     assert table["lsoa_name"].tolist() == ["North 001A", "North 001B"]
     assert table["count"].tolist() == [2, 1]
     assert table["rate_per_1000"].tolist() == pytest.approx([2 / 30 * 1000, 1 / 60 * 1000])
-    every = rates.lsoa_rates(incidents, lsoa, None, MONTHS_2019_Q1)
+    every = rates.lsoa_rates(counts, lsoa, None, MONTHS_2019_Q1)
     assert every["count"].tolist() == [2, 1, 1] and every["rate_per_1000"].isna().all()
 
 
 def test_lsoa_rates_needs_lsoa_codes():
     with pytest.raises(ValueError, match="lsoa_code"):
-        rates.lsoa_rates(_incidents(lsoa_code=[]), pd.DataFrame({"code": []}), None, MONTHS_2019_Q1)
+        rates.lsoa_rates(_counts(lsoa_code=[], records=[]), pd.DataFrame({"code": []}), None, MONTHS_2019_Q1)
 
 
 @pytest.mark.parametrize(
@@ -124,15 +125,15 @@ def test_lsoa_rates_needs_lsoa_codes():
     [(None, [np.nan, np.nan, np.nan]), (500.0, [4.0, 0.0, 2.0])],
 )
 def test_trend_table_fills_empty_months(residents, expected_rate):
-    incidents = _incidents(month=pd.PeriodIndex(["2019-01", "2019-01", "2019-03"], freq="M"))
-    trend = rates.trend_table(incidents, MONTHS_2019_Q1, residents)
+    counts = _counts(month=pd.PeriodIndex(["2019-01", "2019-03"], freq="M"), records=[2, 1])
+    trend = rates.trend_table(counts, MONTHS_2019_Q1, residents)
     assert trend["count"].tolist() == [2, 0, 1]
     np.testing.assert_allclose(trend["rate_per_1000"], expected_rate)
 
 
 def test_type_counts_in_police_uk_order_with_zeros():
-    incidents = _incidents(crime_type=pd.Categorical(["Robbery", "Burglary", "Robbery"]))
-    table = rates.type_counts(incidents, ["Robbery", "Drugs", "Burglary"])
+    counts = _counts(crime_type=["Burglary", "Robbery"], records=[1, 2])
+    table = rates.type_counts(counts, ["Robbery", "Drugs", "Burglary"])
     assert table.to_dict("list") == {"crime_type": ["Burglary", "Drugs", "Robbery"], "count": [1, 0, 2]}
 
 
@@ -184,6 +185,12 @@ def test_hexbin_counts_most_first_without_missing():
     counts = hexagons.hexbin_counts([0, 0, 1, np.nan, 1, 0, -2], [0, 0, 0, np.nan, 0, 0, 3])
     assert counts.to_dict("list") == {"q": [0, 1, -2], "r": [0, 0, 3], "count": [3, 2, 1]}
     assert hexagons.hexbin_counts([], []).empty
+
+
+def test_hexbin_counts_weighs_each_point_by_its_records():
+    # the records at each distinct point, binned once: the same as binning every record
+    weighed = hexagons.hexbin_counts([0, 1, np.nan, -2], [0, 0, np.nan, 3], [3, 2, 5, 1])
+    assert weighed.to_dict("list") == {"q": [0, 1, -2], "r": [0, 0, 3], "count": [3, 2, 1]}
 
 
 def test_hex_polygons_contain_their_points_and_have_the_right_size():

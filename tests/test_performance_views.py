@@ -7,12 +7,15 @@ import math
 import pandas as pd
 import pytest
 
+from analysis.load.dataset import load_dataset
+from analysis.load.records import FrameRecords
 from analysis.measures.performance.cases import case_report
 from analysis.measures.performance.comparison import comparison_view, hub_comparison
 from analysis.measures.performance.outcomes import crime_outcomes
 from analysis.measures.performance.rates import hub_months
 from analysis.measures.performance.scope import scope
-from analysis.schema import ASB, UNASSIGNED
+from analysis.schema import ASB, CRIME_TYPES, OPEN_OUTCOMES, UNASSIGNED
+from tests.conftest import REAL_DIR, SAMPLE_DIR, need_shared, store_only
 
 M = pd.Period
 
@@ -38,7 +41,7 @@ def test_scope_counts_only_the_chosen_records_in_no_hub():
             ("2020-03", UNASSIGNED, ASB),  # outside the months
         ]
     )
-    chosen = scope(rows, ("A", UNASSIGNED), (ASB,), M("2020-01", "M"), M("2020-02", "M"))
+    chosen = scope(FrameRecords(rows), ("A", UNASSIGNED), (ASB,), M("2020-01", "M"), M("2020-02", "M"))
     assert chosen.hubs == ("A",)
     assert chosen.unplaced == 1
     assert chosen.measures == ["ASB"] and chosen.other_types == []
@@ -50,7 +53,7 @@ def test_scope_counts_only_the_chosen_records_in_no_hub():
 
 def test_scope_without_unassigned_leaves_nothing_out():
     rows = incidents([("2020-01", UNASSIGNED, ASB), ("2020-01", "A", "Drugs")])
-    chosen = scope(rows, ("A",), (ASB, "Drugs"), M("2020-01", "M"), M("2020-01", "M"))
+    chosen = scope(FrameRecords(rows), ("A",), (ASB, "Drugs"), M("2020-01", "M"), M("2020-01", "M"))
     assert chosen.unplaced == 0
     assert chosen.measures == ["ASB", "Crime"]
     assert chosen.caption("P", "N.").endswith("(1 type(s)). N.")
@@ -135,14 +138,18 @@ def test_crime_outcomes_keep_chosen_crimes_and_flag_open_recent_months():
         rows.append((month, "A", ASB, "", True))
         rows.append((month, "B", "Drugs", "Under investigation", False))  # another hub
     frame = pd.DataFrame(rows, columns=["month", "hub", "crime_type", "outcome", "is_asb"])
-    result = crime_outcomes(frame, (ASB, "Drugs"), ("A",), M("2020-01", "M"), M("2020-12", "M"), M("2020-12", "M"))
+    result = crime_outcomes(
+        FrameRecords(frame), (ASB, "Drugs"), ("A",), M("2020-01", "M"), M("2020-12", "M"), M("2020-12", "M")
+    )
     assert result.distribution["crimes"].sum() == 480
     assert result.by_month["flagged"].tolist() == [False] * 9 + [True] * 3
     assert result.warning.startswith("Outcomes of the latest months are still open: Oct 2020, Nov 2020, Dec 2020 have")
     outcome, open_share = result.charts("PERIOD")
     assert (outcome.key, open_share.key) == ("perf_outcomes", "perf_open")
     assert outcome.figure.layout.title.text == "Last outcome of crimes, PERIOD"
-    quiet = crime_outcomes(frame, ("Drugs",), ("A",), M("2020-01", "M"), M("2020-06", "M"), M("2020-12", "M"))
+    quiet = crime_outcomes(
+        FrameRecords(frame), ("Drugs",), ("A",), M("2020-01", "M"), M("2020-06", "M"), M("2020-12", "M")
+    )
     assert quiet.warning is None
 
 
@@ -185,3 +192,42 @@ def test_case_report_with_most_still_open_has_no_median_yet():
     assert math.isnan(report.overall["km_median_days"])
     assert report.km_median == "not yet known"
     assert case_report(cases(), ["C"], M("2020-01", "M"), M("2020-03", "M")) is None
+
+
+@pytest.fixture(scope="module", params=["sample", "real"])
+def both(request):
+    """A dataset with its rows, and the same dataset counted by DuckDB over its store with none."""
+    folder = SAMPLE_DIR if request.param == "sample" else need_shared(REAL_DIR / "incidents").parent
+    dataset = load_dataset(folder)
+    return dataset, store_only(dataset)
+
+
+@pytest.mark.parametrize(
+    "hubs,types,first,last",
+    [
+        (None, None, 0, -1),
+        (("Eden", UNASSIGNED), None, 1, 3),
+        (("Carlisle", "Barrow"), (ASB,), 0, -1),
+        ((UNASSIGNED, "Copeland"), ("Burglary", "Vehicle crime", ASB), 2, -1),
+    ],
+)
+def test_scope_and_outcomes_are_the_same_counted_by_duckdb_over_the_store(both, hubs, types, first, last):
+    dataset, stored = both
+    hubs, types = hubs or tuple(dataset.hub_names), types or tuple(CRIME_TYPES)
+    start, end, latest = dataset.months[first], dataset.months[last], dataset.months[-1]
+    chosen = scope(dataset.records, hubs, types, start, end)
+    assert scope(stored.records, hubs, types, start, end) == chosen
+    got = crime_outcomes(dataset.records, chosen.crime_types, chosen.hubs, start, end, latest)
+    from_store = crime_outcomes(stored.records, chosen.crime_types, chosen.hubs, start, end, latest)
+    pd.testing.assert_frame_equal(got.distribution, from_store.distribution, check_exact=True)
+    pd.testing.assert_frame_equal(got.by_month, from_store.by_month, check_exact=True)
+    assert got.warning == from_store.warning
+    for chart, other in zip(got.charts("P"), from_store.charts("P"), strict=True):
+        assert chart.figure.to_json() == other.figure.to_json() and chart.summary == other.summary
+    # against the rows, counted here
+    rows = dataset.incidents
+    rows = rows.loc[rows["month"].between(start, end) & rows["crime_type"].isin(types)]
+    assert chosen.unplaced == (int((rows["hub"] == UNASSIGNED).sum()) if UNASSIGNED in hubs else 0)
+    crimes = rows.loc[rows["hub"].isin(chosen.hubs) & ~rows["is_asb"]]
+    assert int(got.distribution["crimes"].sum()) == len(crimes)
+    assert got.by_month["open"].sum() == int(crimes["outcome"].isin(OPEN_OUTCOMES).sum())

@@ -7,6 +7,7 @@ import os
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.load.dataset import load_dataset
@@ -21,7 +22,7 @@ from analysis.load.upload.check import (
 )
 from analysis.load.upload.overlay import OVERLAY_MARKER, remove_overlay, stage_upload
 from analysis.load.upload.save import SavePlan, UploadConflict, plan_save, save_atomically, save_upload
-from tests.conftest import street_csv
+from tests.conftest import REAL_DIR, SAMPLE_DIR, need_shared, store_only, street_csv
 
 ASB_ROW = (
     ",2019-03,Cumbria Constabulary,Cumbria Constabulary,-2.93,54.89,On or near X,E01019126,Carlisle 001A,"
@@ -210,20 +211,42 @@ def test_months_already_loaded_names_the_files_that_hold_them(make_folder):
             "incidents/2019-02/2019-02-cumbria-street.csv": street_csv(ASB_ROW.replace("2019-03", "2019-02")),
         }
     )
-    incidents = load_dataset(folder).incidents
+    records = load_dataset(folder).records
     check = check_upload("again.csv", street_bytes(ASB_ROW, ASB_ROW.replace("2019-03", "2019-04")))
-    overlap = months_already_loaded(check, incidents)
+    overlap = months_already_loaded(check, records)
     assert overlap.to_dict("records") == [
         {"month": "2019-03", "source_file": "incidents/2019-03/2019-03-cumbria-street.csv", "records": 2}
     ]
     fresh = check_upload("new.csv", street_bytes(ASB_ROW.replace("2019-03", "2019-05")))
-    assert months_already_loaded(fresh, incidents).empty
+    assert months_already_loaded(fresh, records).empty
 
 
 def test_months_already_loaded_ignores_the_upload_itself(make_folder):
     folder = make_folder({"incidents/uploads/again.csv": street_csv(ASB_ROW)})
     check = check_upload("again.csv", street_bytes(ASB_ROW))
-    assert months_already_loaded(check, load_dataset(folder).incidents).empty
+    assert months_already_loaded(check, load_dataset(folder).records).empty
+
+
+@pytest.mark.parametrize("data", ["sample", "real"])
+def test_months_already_loaded_are_the_same_counted_by_duckdb_over_the_store(data):
+    folder = SAMPLE_DIR if data == "sample" else need_shared(REAL_DIR / "incidents").parent
+    dataset = load_dataset(folder)
+    month_files = sorted((folder / "incidents").rglob("*-street.csv"))
+    if not month_files:  # the sample's months are in a zip: upload one of its months' rows again
+        rows = dataset.incidents.loc[dataset.incidents["month"] == dataset.months[2]]
+        content = street_bytes(*[ASB_ROW.replace("2019-03", str(dataset.months[2]))] * 3)
+        expected_month = str(dataset.months[2])
+    else:
+        content, expected_month = month_files[1].read_bytes(), month_files[1].parent.name
+        rows = dataset.incidents.loc[dataset.incidents["month"] == pd.Period(expected_month, "M")]
+    check = check_upload("again-street.csv", content)
+    overlap = months_already_loaded(check, dataset.records)
+    pd.testing.assert_frame_equal(overlap, months_already_loaded(check, store_only(dataset).records), check_exact=True)
+    assert set(overlap["month"]) == {expected_month}
+    assert (
+        overlap.set_index("source_file")["records"].to_dict()
+        == rows["source_file"].astype("str").value_counts().to_dict()
+    )
 
 
 # ----------------------------------------------------------------------------- atomic save

@@ -55,7 +55,7 @@ def test_review_says_what_each_upload_is_and_what_saving_does(base):
     dataset = load_dataset(base)
     april = _item("april-street.csv", street_csv(APRIL_ROW, BAD_ROW))
     repeat = _item("march again-street.csv", street_csv(ASB_ROW, ASB_ROW))  # not the folder's bytes
-    review = review_uploads([april, repeat], base, set(), dataset.incidents, {"Carlisle"})
+    review = review_uploads([april, repeat], base, set(), dataset.records, {"Carlisle"})
     first, second = review.cards
     assert first.heading == "**april-street.csv** · checked as police.uk street-level records · Apr 2019"
     assert first.rows == "2 rows read = 1 accepted + 1 rejected (listed below)."
@@ -73,7 +73,7 @@ def test_review_says_what_each_upload_is_and_what_saving_does(base):
 def test_review_of_a_table_names_unknown_hubs_and_a_replace(base):
     dataset = load_dataset(base)
     table = _item("resourcing.csv", RESOURCING.replace("Carlisle", "Carlisel"))
-    review = review_uploads([table], base, set(), dataset.incidents, {"Carlisle"})
+    review = review_uploads([table], base, set(), dataset.records, {"Carlisle"})
     (card,) = review.cards
     assert card.unknown_hubs.startswith("It names hub(s) that hubs.csv does not list: Carlisel.")
     assert card.status == "Saving: it would replace the folder's resourcing.csv, a different file."
@@ -83,10 +83,10 @@ def test_review_of_a_table_names_unknown_hubs_and_a_replace(base):
 def test_the_same_file_twice_is_already_in_the_folder(base):
     dataset = load_dataset(base)
     same = _item("copy.csv", street_csv(ASB_ROW))  # byte for byte the folder's March file
-    review = review_uploads([same], base, set(), dataset.incidents, {"Carlisle"})
+    review = review_uploads([same], base, set(), dataset.records, {"Carlisle"})
     assert review.cards[0].plan.action == "same" and review.cards[0].overlap is None
     assert review.fresh == () and review.keep_label == "Already in the folder: nothing to keep"
-    kept = review_uploads([same], base, {same[0].digest}, dataset.incidents, {"Carlisle"})
+    kept = review_uploads([same], base, {same[0].digest}, dataset.records, {"Carlisle"})
     assert kept.keep_label == "Kept for this session"
     assert kept.cards[0].status == ":material/check_circle: In use this session (not saved)."
 

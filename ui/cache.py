@@ -181,7 +181,7 @@ def outcomes(
     key: tuple, _dataset: Dataset, crime_types: tuple[str, ...], hubs: tuple[str, ...], start: str, end: str
 ) -> Outcomes:
     """:func:`analysis.measures.performance.outcomes.crime_outcomes` for the chosen crimes (ASB has no outcome)."""
-    return crime_outcomes(_dataset.incidents, crime_types, hubs, _month(start), _month(end), _dataset.months[-1])
+    return crime_outcomes(_dataset.records, crime_types, hubs, _month(start), _month(end), _dataset.months[-1])
 
 
 # --------------------------------------------------------------------------- pages/precept.py

@@ -285,7 +285,7 @@ def page_start(
     dataset = get_dataset()
     page_header(title, dataset, intro)
     chosen = sidebar_filters(dataset, crime_types=crime_types) if filters else None
-    if need_incidents and dataset.incidents.empty:
+    if need_incidents and dataset.records.empty:
         st.warning(NO_INCIDENTS)
         st.stop()
     start = PageStart(dataset, chosen)

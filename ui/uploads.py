@@ -121,7 +121,7 @@ def upload_panel(base: Path, dataset: Dataset) -> None:
         return
     items = [(cache.checked_upload(f.name, _digest(f), f.getvalue()), f.getvalue()) for f in uploads]
     kept = {item["digest"] for item in st.session_state.get(_STAGED, {}).values()}
-    review = review_uploads(items, base, kept, dataset.incidents, set(dataset.hubs["hub"].astype("str")))
+    review = review_uploads(items, base, kept, dataset.records, set(dataset.hubs["hub"].astype("str")))
     for card in review.cards:
         with st.container(border=True, key=f"upload_card_{card.check.digest[:12]}"):
             st.markdown(card.heading)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.load.records import Records
 from analysis.load.report import reports_frame
 from analysis.load.upload.check import INCIDENT_KIND, UploadCheck, months_already_loaded
 from analysis.load.upload.save import SavePlan, UploadConflict, plan_save, save_upload
@@ -62,8 +63,8 @@ class UploadReview:
     keep_label: str
 
 
-def _overlap(check: UploadCheck, incidents: pd.DataFrame) -> str | None:
-    overlap = months_already_loaded(check, incidents)
+def _overlap(check: UploadCheck, records: Records) -> str | None:
+    overlap = months_already_loaded(check, records)
     if not len(overlap):
         return None
     sources = sorted(set(overlap["source_file"]))
@@ -76,7 +77,7 @@ def _overlap(check: UploadCheck, incidents: pd.DataFrame) -> str | None:
     )
 
 
-def _card(check: UploadCheck, plan: SavePlan | None, kept: bool, incidents, known_hubs) -> UploadCard:
+def _card(check: UploadCheck, plan: SavePlan | None, kept: bool, records: Records, known_hubs) -> UploadCard:
     what = "police.uk street-level records" if check.kind == INCIDENT_KIND else check.kind
     what = what if check.reports else "not recognised"
     months = months_text(check.months)
@@ -102,7 +103,7 @@ def _card(check: UploadCheck, plan: SavePlan | None, kept: bool, incidents, know
         status=status,
         notes=tuple(f"Read as: {note}." for note in notes),
         files=reports_frame(check.reports) if check.usable and len(check.reports) > 1 else None,
-        overlap=None if already else _overlap(check, incidents),
+        overlap=None if already else _overlap(check, records),
         unknown_hubs=(
             f"It names hub(s) that hubs.csv does not list: {', '.join(unknown)}. Their rows will not count "
             "toward any hub; check the spelling against hubs.csv."
@@ -113,9 +114,9 @@ def _card(check: UploadCheck, plan: SavePlan | None, kept: bool, incidents, know
 
 
 def review_uploads(
-    items: Sequence[Item], base: Path, kept: set[str], incidents: pd.DataFrame, known_hubs: set[str]
+    items: Sequence[Item], base: Path, kept: set[str], records: Records, known_hubs: set[str]
 ) -> UploadReview:
-    """Review a batch of checked uploads against the data folder ``base``.
+    """Review a batch of checked uploads against the data folder ``base`` and its ``records`` (``Dataset.records``).
 
     ``kept`` holds the digests already kept for this session. An upload whose save cannot be
     planned (a refused path, a folder that cannot be read) gets that as its problem.
@@ -133,7 +134,7 @@ def review_uploads(
                 check = dataclasses.replace(check, problem=check.problem or str(e))
         plans[check.digest] = plan
         reviewed.append((check, content))
-        cards.append(_card(check, plan, check.digest in kept, incidents, known_hubs))
+        cards.append(_card(check, plan, check.digest in kept, records, known_hubs))
     rejected = pd.concat([c.rejected() for c, _ in reviewed], ignore_index=True)
     usable = tuple((c, content) for c, content in reviewed if c.usable)
     fresh = tuple((c, content) for c, content in usable if c.digest not in kept and plans[c.digest].action != "same")

@@ -26,6 +26,7 @@ from analysis.load.incidents import (
     load_incident_sources,
     load_incidents,
 )
+from analysis.load.records import Records, Where
 from analysis.load.report import FileReport, empty_rejected
 from analysis.load.tables import parse_table
 from analysis.load.zipsafety import ZipRefused, check_zip
@@ -307,11 +308,18 @@ def check_upload(name: str, content: bytes) -> UploadCheck:
     return _check_table(check, content)
 
 
-def months_already_loaded(check: UploadCheck, incidents: pd.DataFrame) -> pd.DataFrame:
+def months_already_loaded(check: UploadCheck, records: Records) -> pd.DataFrame:
     """Months of an incident upload that other files already hold, with those files.
 
     Keeping both would count those months' ASB twice: ASB rows have no Crime ID, so
     a repeated ASB record cannot be told from a new one.
+
+    Parameters
+    ----------
+    check : UploadCheck
+        The upload, checked.
+    records : Records
+        The folder's records (``Dataset.records``): counted per month and file, never read as rows.
 
     Returns
     -------
@@ -319,15 +327,13 @@ def months_already_loaded(check: UploadCheck, incidents: pd.DataFrame) -> pd.Dat
         ``month`` (``YYYY-MM``), ``source_file``, ``records``; empty when nothing overlaps.
     """
     columns = ["month", "source_file", "records"]
-    if check.kind != INCIDENT_KIND or not check.month_counts or incidents.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "records" else "str") for c in columns})
+    empty = pd.DataFrame({c: pd.Series(dtype="int64" if c == "records" else "str") for c in columns})
+    if check.kind != INCIDENT_KIND or not check.month_counts:
+        return empty
     months = pd.PeriodIndex(check.months, freq="M")
-    own = incidents["source_file"].astype("str").str.startswith(check.target) if check.target else False
-    rows = incidents.loc[incidents["month"].isin(months) & ~own]
-    counted = (
-        rows.groupby([rows["month"].astype("str"), rows["source_file"].astype("str")])
-        .size()
-        .rename("records")
-        .reset_index()
-    )
-    return counted.loc[counted["records"] > 0, columns].reset_index(drop=True)
+    counted = records.count(["month", "source_file"], Where(months.min(), months.max()))
+    if counted.empty:
+        return empty
+    own = counted["source_file"].str.startswith(check.target) if check.target else False
+    counted = counted.loc[counted["month"].isin(months) & ~own]
+    return counted.assign(month=counted["month"].astype("str"))[columns].reset_index(drop=True)

@@ -96,8 +96,11 @@ def hex_cells(x: ArrayLike, y: ArrayLike, width_m: float) -> tuple[np.ndarray, n
     return q + 0.0, r + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def hexbin_counts(q: ArrayLike, r: ArrayLike) -> pd.DataFrame:
+def hexbin_counts(q: ArrayLike, r: ArrayLike, records: ArrayLike | None = None) -> pd.DataFrame:
     """Records per hexagon, from the cells of :func:`hex_cells` (NaN cells are not counted).
+
+    ``records`` weighs each cell: the records at each distinct point, when the points are
+    counted first (police.uk snaps records to few points); default one record each.
 
     Returns
     -------
@@ -105,8 +108,10 @@ def hexbin_counts(q: ArrayLike, r: ArrayLike) -> pd.DataFrame:
         ``q, r`` (int64) and ``count``, one row per hexagon holding any record,
         most records first (ties by ``q, r``).
     """
-    cells = pd.DataFrame({"q": np.asarray(q, dtype="float64"), "r": np.asarray(r, dtype="float64")}).dropna()
-    counted = cells.groupby(["q", "r"]).size().rename("count").reset_index()
+    q, r = np.asarray(q, dtype="float64"), np.asarray(r, dtype="float64")
+    weight = np.ones(len(q), dtype="int64") if records is None else np.asarray(records, dtype="int64")
+    cells = pd.DataFrame({"q": q, "r": r, "count": weight}).dropna()
+    counted = cells.groupby(["q", "r"], as_index=False)["count"].sum()
     counted = counted.astype({"q": "int64", "r": "int64", "count": "int64"})
     return counted.sort_values(["count", "q", "r"], ascending=[False, True, True], ignore_index=True)
 

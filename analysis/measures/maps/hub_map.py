@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from analysis.figures.shared import trend_figure
 from analysis.load.dataset import Dataset
+from analysis.load.records import Where
 from analysis.measures.maps import figures, hexagons, rates, view, words
 from analysis.schema import ASB, UNASSIGNED
 from analysis.text.a11y import chart_summary, table_view
@@ -99,15 +100,33 @@ class HubMap:
     file_name: str = ""
 
 
-def map_rows(dataset: Dataset, request: MapRequest) -> pd.DataFrame:
-    """The incidents the map counts: the period, the family's types, and the hubs (or the one hub) mapped."""
-    incidents = dataset.incidents
-    keep = incidents["month"].between(request.start, request.end) & incidents["crime_type"].isin(request.crime_types)
-    keep &= incidents["hub"].isin(request.hubs)
-    rows = incidents.loc[keep]
-    if request.level != ALL_HUBS:
-        return rows.loc[rows["hub"] == request.level]
-    return rows.loc[rows["hub"] != UNASSIGNED]
+def map_where(request: MapRequest) -> Where:
+    """The records the map counts (the period, the family's types, the hubs or the one hub), with Unassigned's.
+
+    Unassigned is asked for with them so that one question also counts the records no hub holds.
+    """
+    hubs = request.hubs if request.level == ALL_HUBS else tuple(h for h in request.hubs if h == request.level)
+    return Where(request.start, request.end, (*hubs, UNASSIGNED), tuple(request.crime_types))
+
+
+def map_columns(request: MapRequest) -> list[str]:
+    """What a map counts records by: hubs; and LSOAs, for one hub's; and map points, for hotspots."""
+    lsoa = ["lsoa_code"] if request.level != ALL_HUBS else []
+    return ["hub", *lsoa, *(["longitude", "latitude"] if request.hotspots else [])]
+
+
+def map_counts(dataset: Dataset, request: MapRequest) -> pd.DataFrame:
+    """The one question a map asks: records per :func:`map_columns` (``*map_columns(request), records``).
+
+    Unassigned's records are among them (for the placement note); :func:`mapped_counts` leaves them out.
+    Only the columns the request needs are asked for: points for hotspots only, so few groups leave the store.
+    """
+    return dataset.records.count(map_columns(request), map_where(request))
+
+
+def mapped_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """The counts of records on the map: those placed in a hub."""
+    return counts.loc[counts["hub"] != UNASSIGNED]
 
 
 def hub_area(dataset: Dataset, hub: str) -> str:
@@ -115,8 +134,10 @@ def hub_area(dataset: Dataset, hub: str) -> str:
     return str(dataset.hubs.set_index("hub").loc[hub, "area_code"])
 
 
-def area_table(dataset: Dataset, request: MapRequest, rows: pd.DataFrame) -> pd.DataFrame:
+def area_table(dataset: Dataset, request: MapRequest, counts: pd.DataFrame) -> pd.DataFrame:
     """Records, residents and rate per mapped area: ``name, code, count, residents, rate_per_1000``.
+
+    ``counts`` are the mapped records (:func:`mapped_counts`) per ``hub`` (and ``lsoa_code`` for one hub's LSOAs).
 
     Rates are per month supplied: a month not supplied adds no residents x months to the denominator.
     """
@@ -125,8 +146,8 @@ def area_table(dataset: Dataset, request: MapRequest, rows: pd.DataFrame) -> pd.
     population = dataset.table("population.csv")
     if request.level == ALL_HUBS:
         mapped = dataset.hubs.loc[dataset.hubs["hub"].isin(request.hubs)]
-        return rates.hub_rates(rows, mapped, population, months).rename(columns={"hub": "name", "area_code": "code"})
-    table = rates.lsoa_rates(rows, dataset.lsoa, population, months, hub_area(dataset, request.level))
+        return rates.hub_rates(counts, mapped, population, months).rename(columns={"hub": "name", "area_code": "code"})
+    table = rates.lsoa_rates(counts, dataset.lsoa, population, months, hub_area(dataset, request.level))
     return table.rename(columns={"lsoa_name": "name", "lsoa_code": "code"})
 
 
@@ -137,11 +158,15 @@ def map_boundaries(dataset: Dataset, level: str, codes) -> tuple[gpd.GeoDataFram
     return dataset.lsoa.loc[dataset.lsoa["lsoa_code"].isin(codes)], "lsoa_code"
 
 
-def hotspot_layer(dataset: Dataset, rows: pd.DataFrame, width_m: float) -> tuple[pd.DataFrame, dict]:
-    """Records per hexagon (``cell_id, count, longitude, latitude`` ...) and the hexagons' GeoJSON."""
+def hotspot_layer(dataset: Dataset, counts: pd.DataFrame, width_m: float) -> tuple[pd.DataFrame, dict]:
+    """Records per hexagon (``cell_id, count, longitude, latitude`` ...) and the hexagons' GeoJSON.
+
+    ``counts`` are the mapped records per map point (``longitude, latitude, records``): each point
+    is binned once, weighed by its records.
+    """
     crs = hexagons.metric_crs(dataset.areas)
-    q, r = hexagons.hex_cells(*hexagons.project_points(rows["longitude"], rows["latitude"], crs), width_m)
-    polygons = hexagons.hex_polygons(hexagons.hexbin_counts(q, r), width_m, crs)
+    q, r = hexagons.hex_cells(*hexagons.project_points(counts["longitude"], counts["latitude"], crs), width_m)
+    polygons = hexagons.hex_polygons(hexagons.hexbin_counts(q, r, counts["records"]), width_m, crs)
     table = pd.DataFrame(polygons.drop(columns="geometry")).round({"longitude": 4, "latitude": 4})
     return table, view.map_geojson(polygons, "cell_id", decimals=4)
 
@@ -161,24 +186,25 @@ def mapped_values(table: pd.DataFrame, value: str, unit: str) -> pd.DataFrame:
     )
 
 
-def placement_note(dataset: Dataset, request: MapRequest, rows: pd.DataFrame, undrawn: list[str]) -> str:
-    """Records that are not on the map, counted: never silently dropped."""
-    incidents = dataset.incidents
-    in_period = incidents["month"].between(request.start, request.end)
-    of_type = incidents["crime_type"].isin(request.crime_types)
-    unplaced = int(((incidents["hub"] == UNASSIGNED) & in_period & of_type).sum())
+def placement_note(dataset: Dataset, request: MapRequest, counts: pd.DataFrame, undrawn: list[str]) -> str:
+    """Records that are not on the map, counted: never silently dropped.
+
+    ``counts`` are :func:`map_counts` (Unassigned's records among them).
+    """
+    unplaced = int(counts.loc[counts["hub"] == UNASSIGNED, "records"].sum())
+    counts = mapped_counts(counts)
     notes = [f"**{unplaced:,} records could not be placed in a hub area** (no usable LSOA code or location)."]
     if undrawn:
         notes.append(f"No boundary to draw for: {', '.join(undrawn)} (numbers in the table).")
     if request.level != ALL_HUBS:
-        outside = int((~rows["lsoa_code"].astype("str").isin(set(dataset.lsoa["lsoa_code"]))).sum())
+        outside = int(counts.loc[~counts["lsoa_code"].isin(set(dataset.lsoa["lsoa_code"])), "records"].sum())
         if outside:
             notes.append(
                 f"{outside:,} of {request.level}'s records have no LSOA in lsoa.geojson, so no LSOA shows them."
             )
     if request.hotspots:
         notes.append(f"Hotspots: {SNAPPED}, so they are counted per hexagon; no individual points are shown.")
-        no_place = int(rows["longitude"].isna().sum())
+        no_place = int(counts.loc[counts["longitude"].isna(), "records"].sum())
         if no_place:
             notes.append(f"{no_place:,} records have no location and are not in the hotspots.")
     return " ".join(notes)
@@ -198,8 +224,8 @@ def _note_caption(note: str | None, generated: bool) -> str | None:
 
 def hub_map(dataset: Dataset, request: MapRequest) -> HubMap:
     """The hub map for ``request``: the figure, the table beside it, its summary and its notes."""
-    rows = map_rows(dataset, request)
-    table = area_table(dataset, request, rows)
+    counts = map_counts(dataset, request)
+    table = area_table(dataset, request, mapped_counts(counts))
     fallback = request.rate and bool(table["rate_per_1000"].isna().all())
     rate = request.rate and not fallback
     value = "rate_per_1000" if rate else "count"
@@ -222,7 +248,7 @@ def hub_map(dataset: Dataset, request: MapRequest) -> HubMap:
     width_m = view.nice_hex_width(bounds)
     hotspots = hotspot_geojson = None
     if request.hotspots:
-        hotspots, hotspot_geojson = hotspot_layer(dataset, rows, width_m)
+        hotspots, hotspot_geojson = hotspot_layer(dataset, mapped_counts(counts), width_m)
     place = "hub areas" if level == ALL_HUBS else f"LSOAs of {level}"
     shaded = f"{what} per {width_m / 1000:g} km hexagon (hotspots)" if request.hotspots else value_title
     title = f"{shaded}, {place}<br><sup>{request.period_label}"
@@ -274,7 +300,7 @@ def hub_map(dataset: Dataset, request: MapRequest) -> HubMap:
         summary=summary,
         note_caption=_note_caption(note, dataset.is_generated),
         hotspots=hotspot_table,
-        placement=placement_note(dataset, request, rows, undrawn),
+        placement=placement_note(dataset, request, counts, undrawn),
         file_name="hub_map_areas.csv" if level == ALL_HUBS else f"hub_map_lsoas_{level}.csv",
     )
 
@@ -297,28 +323,43 @@ class MapSide:
     types: Chart | None
 
 
-def _cell_ids(dataset: Dataset, rows: pd.DataFrame, width_m: float) -> pd.Series:
-    """The ``q_r`` hexagon of each row (``<NA>_<NA>`` without a location)."""
+def _cell_ids(dataset: Dataset, counts: pd.DataFrame, width_m: float) -> pd.Series:
+    """The ``q_r`` hexagon of each map point of ``counts`` (``<NA>_<NA>`` without a location)."""
     crs = hexagons.metric_crs(dataset.areas)
-    q, r = hexagons.hex_cells(*hexagons.project_points(rows["longitude"], rows["latitude"], crs), width_m)
-    cells = pd.DataFrame({"q": q, "r": r}, index=rows.index)
+    q, r = hexagons.hex_cells(*hexagons.project_points(counts["longitude"], counts["latitude"], crs), width_m)
+    cells = pd.DataFrame({"q": q, "r": r}, index=counts.index)
     return cells["q"].astype("Int64").astype("str") + "_" + cells["r"].astype("Int64").astype("str")
+
+
+def side_counts(dataset: Dataset, mapped: HubMap, picked: pd.DataFrame, picked_cells: list[str]) -> pd.DataFrame:
+    """Records per month (and crime type) of the mapped records in the ``picked`` areas and hexagons.
+
+    One question: the clicked hubs narrow it; clicked LSOAs and hexagons are chosen from its answer.
+    """
+    request = mapped.request
+    by_lsoa = request.level != ALL_HUBS and not picked.empty
+    by = ["month", *([] if request.is_asb else ["crime_type"]), *(["lsoa_code"] if by_lsoa else [])]
+    by += ["longitude", "latitude"] if picked_cells else []
+    where = map_where(request)
+    hubs = tuple(h for h in where.hubs if h != UNASSIGNED)
+    if request.level == ALL_HUBS and not picked.empty:
+        hubs = tuple(h for h in hubs if h in set(picked["name"]))
+    counts = dataset.records.count(by, Where(where.first, where.last, hubs, where.crime_types))
+    if by_lsoa:
+        counts = counts.loc[counts["lsoa_code"].isin(picked["code"])]
+    if picked_cells:
+        counts = counts.loc[_cell_ids(dataset, counts, mapped.width_m).isin(picked_cells).to_numpy()]
+    return counts
 
 
 def map_side(dataset: Dataset, mapped: HubMap, picked_codes: list[str], picked_cells: list[str]) -> MapSide:
     """Monthly trend and crime types of the areas and hexagons clicked (every mapped area when nothing)."""
     request, table = mapped.request, mapped.table
     level, what = request.level, request.what
-    selected = map_rows(dataset, request)
     picked = table.loc[table["code"].isin(picked_codes)]
-    if not picked.empty:
-        if level == ALL_HUBS:
-            selected = selected.loc[selected["hub"].astype("str").isin(picked["name"])]
-        else:
-            selected = selected.loc[selected["lsoa_code"].astype("str").isin(picked["code"])]
+    selected = side_counts(dataset, mapped, picked, picked_cells)
     names = picked["name"].tolist()
     if picked_cells:
-        selected = selected.loc[_cell_ids(dataset, selected, mapped.width_m).isin(picked_cells).to_numpy()]
         names.append(f"{len(picked_cells)} hotspot hexagon{'s' if len(picked_cells) > 1 else ''}")
     label = " + ".join(names) if names else ("every mapped hub" if level == ALL_HUBS else f"all of {level}")
     people = (picked if not picked.empty else table)["residents"]

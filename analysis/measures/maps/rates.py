@@ -64,6 +64,11 @@ def person_months(population: pd.DataFrame | None, codes: Iterable[str], months:
     return totals.rename("person_months").rename_axis("area_code")
 
 
+def _records_per(counts: pd.DataFrame, column: str) -> pd.Series:
+    """The ``records`` of ``counts`` summed per value of ``column`` (as text)."""
+    return counts["records"].groupby(counts[column].astype("str")).sum()
+
+
 def _with_rates(table: pd.DataFrame, count: pd.Series, person: pd.Series, n_months: int) -> pd.DataFrame:
     """Add ``count``, ``residents`` (mean over the period) and ``rate_per_1000`` (a month)."""
     count = count.fillna(0).astype("int64")
@@ -76,14 +81,15 @@ def _with_rates(table: pd.DataFrame, count: pd.Series, person: pd.Series, n_mont
 
 
 def hub_rates(
-    incidents: pd.DataFrame, hubs: pd.DataFrame, population: pd.DataFrame | None, months: pd.PeriodIndex
+    counts: pd.DataFrame, hubs: pd.DataFrame, population: pd.DataFrame | None, months: pd.PeriodIndex
 ) -> pd.DataFrame:
     """Records and the rate per 1,000 residents a month for each hub.
 
     Parameters
     ----------
-    incidents : pandas.DataFrame
-        Already filtered to the period and types wanted; needs ``hub``.
+    counts : pandas.DataFrame
+        Records per ``hub`` (and any other columns) among the period and types wanted: ``hub, records``
+        (:meth:`analysis.load.records.Records.count`).
     hubs : pandas.DataFrame
         ``hub, area_code``: one row per hub to map (Unassigned is not a hub).
     population : pandas.DataFrame or None
@@ -102,13 +108,13 @@ def hub_rates(
     if missing:
         raise ValueError(f"hubs needs columns hub and area_code; missing {sorted(missing)}")
     table = hubs[["hub", "area_code"]].astype({"hub": "str", "area_code": "str"}).reset_index(drop=True)
-    counts = incidents["hub"].astype("str").value_counts()
+    per_hub = _records_per(counts, "hub")
     residents = person_months(population, table["area_code"], months)
-    return _with_rates(table, table["hub"].map(counts), table["area_code"].map(residents), len(months))
+    return _with_rates(table, table["hub"].map(per_hub), table["area_code"].map(residents), len(months))
 
 
 def lsoa_rates(
-    incidents: pd.DataFrame,
+    counts: pd.DataFrame,
     lsoa: pd.DataFrame,
     population: pd.DataFrame | None,
     months: pd.PeriodIndex,
@@ -118,8 +124,9 @@ def lsoa_rates(
 
     Parameters
     ----------
-    incidents : pandas.DataFrame
-        Already filtered to the period, types and hub wanted; needs ``lsoa_code``.
+    counts : pandas.DataFrame
+        Records per ``lsoa_code`` (and any other columns) among the period, types and hub wanted:
+        ``lsoa_code, records``.
     lsoa : pandas.DataFrame
         ``lsoa_code`` and optionally ``lsoa_name`` and ``area_code`` (the LSOA boundaries).
     population : pandas.DataFrame or None
@@ -144,13 +151,13 @@ def lsoa_rates(
     table = pd.DataFrame(
         {"lsoa_code": keep["lsoa_code"].astype("str").to_numpy(), "lsoa_name": names.astype("str").to_numpy()}
     )
-    counts = incidents["lsoa_code"].astype("str").value_counts()
+    per_lsoa = _records_per(counts, "lsoa_code")
     residents = person_months(population, table["lsoa_code"], months)
-    return _with_rates(table, table["lsoa_code"].map(counts), table["lsoa_code"].map(residents), len(months))
+    return _with_rates(table, table["lsoa_code"].map(per_lsoa), table["lsoa_code"].map(residents), len(months))
 
 
 def trend_table(
-    incidents: pd.DataFrame,
+    counts: pd.DataFrame,
     months: pd.PeriodIndex,
     residents: float | None = None,
     supplied: pd.Series | None = None,
@@ -159,8 +166,8 @@ def trend_table(
 
     Parameters
     ----------
-    incidents : pandas.DataFrame
-        Already filtered; needs ``month``.
+    counts : pandas.DataFrame
+        Records per ``month`` (and any other columns), already chosen: ``month, records``.
     months : pandas.PeriodIndex
         Every month to show.
     residents : float, optional
@@ -173,15 +180,18 @@ def trend_table(
     pandas.DataFrame
         ``month, count, rate_per_1000`` (rate NaN without residents).
     """
-    counts = incidents["month"].value_counts().reindex(months, fill_value=0).astype("int64")
+    counts = counts["records"].groupby(counts["month"]).sum().reindex(months, fill_value=0).astype("int64")
     if supplied is not None and not supplied.reindex(months, fill_value=False).all():
         counts = counts.astype("float64").where(supplied.reindex(months, fill_value=False))
     rate = counts / residents * 1000.0 if residents else pd.Series(np.nan, index=months)
     return pd.DataFrame({"month": months, "count": counts.to_numpy(), "rate_per_1000": rate.to_numpy()})
 
 
-def type_counts(incidents: pd.DataFrame, crime_types: Iterable[str]) -> pd.DataFrame:
-    """Records per crime type, zeros included, in the police.uk order of ``crime_types``."""
+def type_counts(counts: pd.DataFrame, crime_types: Iterable[str]) -> pd.DataFrame:
+    """Records per crime type, zeros included, in the police.uk order of ``crime_types``.
+
+    ``counts`` holds records per ``crime_type`` (and any other columns): ``crime_type, records``.
+    """
     wanted = [t for t in CRIME_TYPES if t in set(crime_types)]
-    counted = incidents["crime_type"].astype("str").value_counts().reindex(wanted, fill_value=0)
+    counted = _records_per(counts, "crime_type").reindex(wanted, fill_value=0)
     return pd.DataFrame({"crime_type": wanted, "count": counted.to_numpy(dtype="int64")})

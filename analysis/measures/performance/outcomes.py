@@ -12,7 +12,8 @@ import pandas as pd
 
 from analysis.figures.chart import Chart
 from analysis.figures.performance import open_share_figure, outcome_figure
-from analysis.schema import OPEN_OUTCOMES
+from analysis.load.records import Records, Where
+from analysis.schema import ASB, OPEN_OUTCOMES
 from analysis.stats.intervals import wilson_interval
 from analysis.text.a11y import chart_summary, table_view
 from analysis.text.names import join_names
@@ -40,8 +41,10 @@ RECENT_MONTHS = 3
 OPEN_SHARE_FLOOR = 0.05
 
 
-def outcome_distribution(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Crimes by ``Last outcome category`` (ASB has none and is left out).
+def outcome_distribution(counts: pd.DataFrame) -> pd.DataFrame:
+    """Crimes by ``Last outcome category``, from the crimes' counts per ``outcome`` (``outcome, records``).
+
+    ASB has no outcome: count crimes only (:func:`crime_outcomes` does).
 
     Returns
     -------
@@ -51,13 +54,11 @@ def outcome_distribution(incidents: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"is_asb": [False, False, True],
-    ...                      "outcome": ["Under investigation", "Local resolution", ""]})
-    >>> outcome_distribution(rows)[["outcome", "crimes"]].values.tolist()
-    [['Local resolution', 1], ['Under investigation', 1]]
+    >>> counts = pd.DataFrame({"outcome": ["", "Local resolution", "Under investigation"], "records": [2, 1, 1]})
+    >>> outcome_distribution(counts)[["outcome", "crimes"]].values.tolist()
+    [['Not recorded', 2], ['Local resolution', 1], ['Under investigation', 1]]
     """
-    crimes = incidents.loc[~incidents["is_asb"], "outcome"]
-    counted = crimes.value_counts().rename_axis("outcome").reset_index(name="crimes")
+    counted = counts[["outcome", "records"]].rename(columns={"records": "crimes"})
     counted = counted.assign(outcome=counted["outcome"].astype("str").replace("", "Not recorded"))
     counted = counted.groupby("outcome", as_index=False, sort=False)["crimes"].sum()
     counted = counted.loc[counted["crimes"] > 0].sort_values(["crimes", "outcome"], ascending=[False, True])
@@ -69,7 +70,7 @@ def outcome_distribution(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def open_outcomes_by_month(
-    incidents: pd.DataFrame,
+    counts: pd.DataFrame,
     latest: pd.Period,
     *,
     recent: int = RECENT_MONTHS,
@@ -77,10 +78,12 @@ def open_outcomes_by_month(
 ) -> pd.DataFrame:
     """Per month: the share of crimes whose outcome is still open, recent months flagged.
 
+    ``counts`` are the crimes' records per ``month`` and ``outcome`` (``month, outcome, records``).
+
     Open means ``OPEN_OUTCOMES`` ("Under investigation", "Awaiting court outcome").
     A month is flagged when it is one of the ``recent`` months up to ``latest`` (the
     data's last month) and its Wilson 95% lower bound is above both ``floor`` and twice
-    the pooled open share of the earlier months in ``incidents``.
+    the pooled open share of the earlier months in ``counts``.
 
     Returns
     -------
@@ -88,13 +91,13 @@ def open_outcomes_by_month(
         ``month, crimes, open, share, ci_low, ci_high, recent, flagged``.
     """
     columns = ["month", "crimes", "open", "share", "ci_low", "ci_high", "recent", "flagged"]
-    crimes = incidents.loc[~incidents["is_asb"], ["month", "outcome"]]
-    if crimes.empty:
+    if counts.empty:
         return pd.DataFrame(columns=columns)
+    still_open = counts["records"].where(counts["outcome"].isin(OPEN_OUTCOMES), 0)
     per_month = (
-        crimes.assign(open=crimes["outcome"].isin(OPEN_OUTCOMES))
+        counts.assign(open=still_open)
         .groupby("month", sort=True)
-        .agg(crimes=("open", "size"), open=("open", "sum"))
+        .agg(crimes=("records", "sum"), open=("open", "sum"))
         .reset_index()
     )
     is_recent = per_month["month"] > latest - recent
@@ -235,7 +238,7 @@ class Outcomes:
 
 
 def crime_outcomes(
-    incidents: pd.DataFrame,
+    records: Records,
     crime_types: tuple[str, ...],
     hubs: tuple[str, ...],
     start: pd.Period,
@@ -245,12 +248,9 @@ def crime_outcomes(
     """Outcomes of the crimes of ``crime_types`` in ``hubs`` and ``start`` to ``end`` (ASB has no outcome).
 
     ``latest`` is the data's last month: the months near it are the ones whose outcomes may still be open.
+    One count of the crimes per month and outcome gives both.
     """
-    keep = (
-        incidents["month"].between(start, end)
-        & incidents["hub"].isin(hubs)
-        & incidents["crime_type"].isin(crime_types)
-        & ~incidents["is_asb"]
-    )
-    chosen = incidents.loc[keep, ["month", "outcome", "is_asb"]]
-    return Outcomes(outcome_distribution(chosen), open_outcomes_by_month(chosen, latest))
+    crimes = tuple(t for t in crime_types if t != ASB)
+    counts = records.count(["month", "outcome"], Where(start, end, tuple(hubs), crimes))
+    by_outcome = counts.groupby("outcome", as_index=False, sort=False)["records"].sum()
+    return Outcomes(outcome_distribution(by_outcome), open_outcomes_by_month(counts, latest))

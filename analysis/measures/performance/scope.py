@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.load.records import Records, Where
 from analysis.schema import ASB, UNASSIGNED
 
 __all__ = ["Scope", "scope"]
@@ -43,21 +44,17 @@ class Scope:
 
 
 def scope(
-    incidents: pd.DataFrame, hubs: tuple[str, ...], crime_types: tuple[str, ...], start: pd.Period, end: pd.Period
+    records: Records, hubs: tuple[str, ...], crime_types: tuple[str, ...], start: pd.Period, end: pd.Period
 ) -> Scope:
     """The scope of the chosen ``hubs`` (Unassigned among them counts the records in no hub), types and months.
 
     Examples
     --------
+    >>> from analysis.load.records import FrameRecords
     >>> rows = pd.DataFrame({"month": pd.PeriodIndex(["2020-01"] * 3, freq="M"), "hub": ["A", UNASSIGNED, UNASSIGNED],
     ...                      "crime_type": [ASB, ASB, "Drugs"]})
-    >>> scope(rows, ("A", UNASSIGNED), (ASB,), pd.Period("2020-01", "M"), pd.Period("2020-01", "M"))
+    >>> scope(FrameRecords(rows), ("A", UNASSIGNED), (ASB,), pd.Period("2020-01", "M"), pd.Period("2020-01", "M"))
     Scope(hubs=('A',), crime_types=('Anti-social behaviour',), unplaced=1)
     """
-    keep = (
-        incidents["month"].between(start, end)
-        & incidents["hub"].isin(hubs)
-        & incidents["crime_type"].isin(crime_types)
-        & (incidents["hub"] == UNASSIGNED)
-    )
-    return Scope(tuple(h for h in hubs if h != UNASSIGNED), tuple(crime_types), int(keep.sum()))
+    unplaced = records.total(Where(start, end, (UNASSIGNED,), tuple(crime_types))) if UNASSIGNED in hubs else 0
+    return Scope(tuple(h for h in hubs if h != UNASSIGNED), tuple(crime_types), unplaced)
