@@ -54,7 +54,7 @@ def measure(folder: Path) -> dict:
     import pyarrow.csv as pacsv
 
     from analysis.load.dataset import load_dataset
-    from analysis.measures.metrics import summary
+    from analysis.measures.metrics import dataset_summary
 
     files = sorted((folder / "incidents").rglob("*.csv"))
     start = time.perf_counter()
@@ -64,9 +64,9 @@ def measure(folder: Path) -> dict:
     start = time.perf_counter()
     dataset = load_dataset(folder)
     loaded = time.perf_counter()
-    table = summary(dataset.incidents, dataset.hubs, dataset.table("population.csv"), None)
+    table = dataset_summary(dataset)
     done = time.perf_counter()
-    assert len(dataset.incidents) == arrow_rows, "rows lost"
+    assert dataset.records.total() == arrow_rows, "rows lost"
     return {
         "rows": arrow_rows,
         "pyarrow_seconds": arrow_seconds,
