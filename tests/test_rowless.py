@@ -163,8 +163,10 @@ def test_no_page_reads_rows_from_the_store(page, sample_copy, monkeypatch):
     assert rows_read() == before, f"{page} read the rows of a store-backed dataset"
 
 
-@NOT_YET
-@pytest.mark.parametrize("command", ["validate", "summary", "evaluate", "ingest", "briefing"])
+@pytest.mark.parametrize(
+    "command",
+    ["validate", "ingest", *(pytest.param(c, marks=NOT_YET) for c in ("summary", "evaluate", "briefing"))],
+)
 def test_no_command_reads_rows_from_the_store(command, sample_copy, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv(STORE_ENV, "on")
     load_dataset(sample_copy)

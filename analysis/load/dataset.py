@@ -144,9 +144,11 @@ class Dataset:
     about : dict
         From ``about.json``; ``{"generated": true}`` marks a generated sample.
     incidents : pandas.DataFrame
-        Typed police.uk records with ``hub``, ``area_code`` and ``assigned_by``.
+        Typed police.uk records with ``hub``, ``area_code`` and ``assigned_by``; a store-backed
+        dataset reads them only when first asked (measures ask ``records`` instead).
     hubs : pandas.DataFrame
-        Always present: from hubs.csv, or one hub per area when hubs.csv is absent.
+        Always present: from hubs.csv, or one hub per area when hubs.csv is absent (or the
+        districts named in the LSOA names, when there are no boundaries either).
     tables : dict
         The optional CSVs that loaded (``resourcing.csv`` ...), typed.
     areas, lsoa : GeoDataFrame or None
