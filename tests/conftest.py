@@ -126,6 +126,15 @@ def build_real_folder(name: str, target: Path) -> Path:
     return folder
 
 
+def named_folder(name: str, target: Path) -> Path:
+    """``sample`` (the bundled sample), ``real`` (../shared/data/real) or a real test folder built under ``target``."""
+    if name == "sample":
+        return SAMPLE_DIR
+    if name == "real":
+        return need_shared(REAL_DIR / "incidents").parent
+    return build_real_folder(name, target)
+
+
 @pytest.fixture(scope="session")
 def real_folders(tmp_path_factory) -> dict[str, Path]:
     """Every real test folder of :data:`REAL_FOLDERS`, built once per session."""

@@ -10,7 +10,7 @@ from analysis.load.dataset import load_dataset
 from analysis.load.records import COUNTABLE, FrameRecords, StoreRecords, Where
 from analysis.schema import ASB
 from analysis.store.ingest import ingest
-from tests.conftest import SAMPLE_DIR, SHARED_DATA, build_real_folder, need_shared, street_csv
+from tests.conftest import build_real_folder, named_folder, street_csv
 from tests.test_incidents import GOOD_ASB, GOOD_CRIME, NO_LOCATION
 
 #: Questions the measures ask: (by, where) with where built from the dataset.
@@ -28,12 +28,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module", params=["sample", "real", "gap", "cumbria12"])
 def both(request, tmp_path_factory):
-    if request.param == "sample":
-        folder = SAMPLE_DIR
-    elif request.param == "real":
-        folder = need_shared(SHARED_DATA / "real" / "incidents").parent
-    else:
-        folder = build_real_folder(request.param, tmp_path_factory.mktemp("records"))
+    folder = named_folder(request.param, tmp_path_factory.mktemp("records"))
     store = tmp_path_factory.mktemp("store")
     ingest(folder, store=store)
     dataset = load_dataset(folder, store=False)

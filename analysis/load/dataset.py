@@ -3,32 +3,95 @@
 ``load_dataset`` is the one entry point the pages and the command line share. The
 app caches it on :func:`fingerprint`, which changes whenever a file is added,
 removed or modified.
+
+Read through the store (the default), a dataset holds no record: its ``records`` are counted
+by DuckDB over the Parquet files, and its coverage, hubs and forces come from those counts.
+Its ``incidents`` are read from the store only when some code asks for them, once; each such
+read is logged and counted (:func:`rows_read`), so a test can show that no page or command
+needs them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import duckdb
 import geopandas as gpd
 import pandas as pd
 
 from analysis.errors import DataProblem
-from analysis.load.coverage import Coverage, compute_coverage
+from analysis.load.coverage import Coverage, compute_coverage, coverage_from_counts
 from analysis.load.geo import load_boundaries
-from analysis.load.hubs import assign_hubs, hubs_from_lsoa_names
-from analysis.load.incidents import force_slug, incident_forces, load_incidents
-from analysis.load.records import FrameRecords, Records
+from analysis.load.hubs import assign_hubs, district_hubs, forces_listed, hubs_from_lsoa_names
+from analysis.load.incidents import incident_forces, load_incidents
+from analysis.load.records import FrameRecords, Records, StoreRecords, Where
 from analysis.load.report import FileReport
 from analysis.load.tables import load_table
 from analysis.schema import ABOUT_FILE, REQUIRED_COLUMNS, UNASSIGNED
-from analysis.store.ingest import STORE_DIR_NAME, store_enabled
-from analysis.store.read import load_stored_incidents
+from analysis.store.location import STORE_DIR_NAME, store_enabled
+from analysis.store.read import open_stored, read_rows
 
-__all__ = ["DATA_DIR_ENV", "Dataset", "default_data_dir", "fingerprint", "load_dataset", "read_geography"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "Dataset",
+    "default_data_dir",
+    "fingerprint",
+    "load_dataset",
+    "read_geography",
+    "rows_read",
+]
+
+log = logging.getLogger(__name__)
+
+#: How many times a store-backed dataset's rows were read into memory, in this process.
+_ROWS_READ = {"count": 0}
+
+
+def rows_read() -> int:
+    """How many times, in this process, a store-backed dataset had to read its rows (none, when every reader counts)."""
+    return _ROWS_READ["count"]
+
+
+@dataclass(frozen=True)
+class _StoredRows:
+    """Reads a store's rows when a dataset is first asked for them (a plain object: datasets stay picklable)."""
+
+    store: Path
+    geography: tuple
+
+    def __call__(self) -> tuple[pd.DataFrame, pd.Series]:
+        _ROWS_READ["count"] += 1
+        log.info("The rows of the store at %s were read into memory (a measure asked for rows).", self.store)
+        rows = read_rows(self.store, self.geography)
+        return rows, incident_forces(rows)
+
+
+@dataclass(frozen=True)
+class _ForceRows:
+    """One force's rows, cut from the whole folder's when first asked for."""
+
+    parent: Dataset
+    force: str
+    hubs: tuple[str, ...]
+
+    def __call__(self) -> tuple[pd.DataFrame, pd.Series]:
+        return _cut(self.parent.incidents, self.parent.incident_forces, self.force, list(self.hubs))
+
+
+def _cut(incidents: pd.DataFrame, forces: pd.Series, force: str, hubs: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    keep = (forces == force).to_numpy()
+    chosen = incidents.loc[keep]
+    chosen = chosen.assign(hub=chosen["hub"].cat.set_categories(list(dict.fromkeys([*hubs, UNASSIGNED])))).reset_index(
+        drop=True
+    )
+    return chosen, forces.loc[keep].reset_index(drop=True)
+
 
 #: The environment variable that points the app at another data folder.
 DATA_DIR_ENV = "LOCAL_FOCUS_DATA"
@@ -81,9 +144,11 @@ class Dataset:
     about : dict
         From ``about.json``; ``{"generated": true}`` marks a generated sample.
     incidents : pandas.DataFrame
-        Typed police.uk records with ``hub``, ``area_code`` and ``assigned_by``.
+        Typed police.uk records with ``hub``, ``area_code`` and ``assigned_by``; a store-backed
+        dataset reads them only when first asked (measures ask ``records`` instead).
     hubs : pandas.DataFrame
-        Always present: from hubs.csv, or one hub per area when hubs.csv is absent.
+        Always present: from hubs.csv, or one hub per area when hubs.csv is absent (or the
+        districts named in the LSOA names, when there are no boundaries either).
     tables : dict
         The optional CSVs that loaded (``resourcing.csv`` ...), typed.
     areas, lsoa : GeoDataFrame or None
@@ -92,7 +157,8 @@ class Dataset:
 
     folder: Path
     about: dict
-    incidents: pd.DataFrame
+    #: The rows, when held (None for a store-backed dataset until some code asks for ``incidents``).
+    _rows: pd.DataFrame | None
     hubs: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     areas: gpd.GeoDataFrame | None = None
@@ -106,8 +172,8 @@ class Dataset:
     hubs_source: str = "hubs.csv"
     #: How messages name the folder; None names it by its folder name (a public site says "the data folder").
     folder_label: str | None = None
-    #: The force of each incident (aligned with ``incidents``): from its file's police.uk name, else ``Falls within``.
-    incident_forces: pd.Series | None = None
+    #: The force of each row of ``_rows`` (see :attr:`incident_forces`).
+    _row_forces: pd.Series | None = None
     #: The folder's forces, as police.uk's file names write them (``cumbria``), with their names as the files give them.
     force_names: dict[str, str] = field(default_factory=dict)
     #: The force of each hub (None for a hub no force can be told for: it is listed under every force).
@@ -116,10 +182,26 @@ class Dataset:
     force: str | None = None
     #: The accepted records, asked for as counts (:mod:`analysis.load.records`): what measures read.
     records: Records | None = None
+    #: Reads the rows when they are not held: ``() -> (incidents, incident_forces)``.
+    read_rows: object = None
 
     def __post_init__(self) -> None:
-        if self.records is None and self.incidents is not None:
-            self.records = FrameRecords(self.incidents, self.incident_forces)
+        if self.records is None and self._rows is not None:
+            self.records = FrameRecords(self._rows, self._row_forces)
+
+    @property
+    def incidents(self) -> pd.DataFrame:
+        """Typed police.uk records with ``hub``, ``area_code`` and ``assigned_by`` (from the store when first asked)."""
+        if self._rows is None and self.read_rows is not None:
+            self._rows, self._row_forces = self.read_rows()
+        return self._rows
+
+    @property
+    def incident_forces(self) -> pd.Series | None:
+        """The force of each incident (aligned with ``incidents``): its file's police.uk name, else ``Falls within``."""
+        if self._rows is None and self.read_rows is not None:
+            self.incidents  # noqa: B018  (reads the rows and their forces together)
+        return self._row_forces
 
     @property
     def forces(self) -> list[str]:
@@ -132,25 +214,26 @@ class Dataset:
         Reports, tables and boundaries stay those of the folder; the fingerprint gains the force, so
         caches keyed on it keep each force's results apart.
         """
-        if force is None or self.incident_forces is None or force not in self.force_names:
+        if force is None or force not in self.force_names or self.records is None:
             return self
-        keep = (self.incident_forces == force).to_numpy()
-        incidents = self.incidents.loc[keep]
-        used = set(incidents["hub"].astype("str"))
+        records = self.records.for_forces((force,))
+        used = set(records.count(["hub"])["hub"])
         names = [h for h in self.hubs["hub"].astype("str") if self.hub_forces.get(h) in (force, None) or h in used]
         hubs = self.hubs.loc[self.hubs["hub"].astype("str").isin(names)].reset_index(drop=True)
-        incidents = incidents.assign(
-            hub=incidents["hub"].cat.set_categories(list(dict.fromkeys([*names, UNASSIGNED])))
-        ).reset_index(drop=True)
+        rows, forces, read = None, None, _ForceRows(self, force, tuple(names))
+        if self._rows is not None:
+            rows, forces = _cut(self._rows, self._row_forces, force, names)
+            records, read = FrameRecords(rows, forces), None
         return dataclasses.replace(
             self,
-            incidents=incidents,
+            _rows=rows,
+            _row_forces=forces,
             hubs=hubs,
             fingerprint=(*self.fingerprint, ("force", force)),
-            coverage=compute_coverage(incidents, names),
-            incident_forces=self.incident_forces.loc[keep].reset_index(drop=True),
+            coverage=coverage_from_counts(records.count(["hub", "month", "is_asb"]), names),
             force=force,
-            records=None,
+            records=records,
+            read_rows=read,
         )
 
     @property
@@ -187,11 +270,15 @@ class Dataset:
         """Every month from the first to the last in the incidents (gaps included: see ``coverage``)."""
         return self.coverage.span
 
+    @cached_property
+    def _any_unassigned(self) -> bool:
+        return self.records is not None and self.records.total(Where(hubs=(UNASSIGNED,))) > 0
+
     @property
     def hub_names(self) -> list[str]:
         """Hubs in file order, then Unassigned when any incident is unassigned."""
         names = list(self.hubs["hub"])
-        if (self.incidents["hub"] == UNASSIGNED).any():
+        if self._any_unassigned:
             names.append(UNASSIGNED)
         return names
 
@@ -226,12 +313,14 @@ def _hubs_from_areas(areas: gpd.GeoDataFrame | None) -> pd.DataFrame:
     )
 
 
-def read_geography(folder: Path) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
-    """What hub assignment needs from a data folder: (hubs, areas, lsoa)."""
+def read_geography(folder: Path) -> tuple[pd.DataFrame | None, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """What hub assignment needs from a data folder: (hubs, areas, lsoa); hubs None without hubs.csv and areas."""
     areas, _ = load_boundaries(folder, "areas.geojson")
     lsoa, _ = load_boundaries(folder, "lsoa.geojson")
     hubs, _ = load_table(folder, "hubs.csv")
-    return (_hubs_from_areas(areas) if hubs is None else hubs), areas, lsoa
+    if hubs is None and areas is not None:
+        hubs = _hubs_from_areas(areas)
+    return hubs, areas, lsoa
 
 
 def _use_store(store: bool | None) -> bool:
@@ -246,9 +335,9 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     folder : path
         A folder laid out as the data contract describes.
     store : bool, optional
-        Read incidents through the Parquet store (ingesting what is new first), or in
-        memory from the files. Default: in memory, unless ``LOCAL_FOCUS_STORE=on``.
-        Both give the same Dataset.
+        Read incidents through the Parquet store (ingesting what is new first), holding
+        no row, or in memory from the files. Default: the store, unless ``LOCAL_FOCUS_STORE=off``.
+        Both give the same figures.
 
     Returns
     -------
@@ -283,23 +372,46 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
         tables["hubs.csv"] = hubs
     elif areas is not None:
         hubs, hubs_source = _hubs_from_areas(areas), "one hub per area of areas.geojson (no hubs.csv)"
-    use_store = _use_store(store)
-    if use_store:
-        incidents, incident_reports = load_stored_incidents(
-            folder, (_hubs_from_areas(None) if hubs is None else hubs, areas, lsoa)
-        )
-    else:
-        incidents, incident_reports = load_incidents(folder / "incidents")
-    forces = incident_forces(incidents)
-    several = len(forces.cat.categories) > 1
+    if not _use_store(store):
+        return _in_memory(folder, hubs, hubs_source, areas, lsoa, reports, tables, key)
+    stored = open_stored(folder, (hubs, areas, lsoa))
+    try:  # the first count reads every partition's footer: a part damaged in place fails here
+        records = StoreRecords(stored.store)
+        by_force = records.count(["force", "falls_within"])
+    except duckdb.Error as e:
+        log.warning("The store at %s was rebuilt: a file of it could not be read (%s).", stored.store, type(e).__name__)
+        stored = open_stored(folder, (hubs, areas, lsoa), rebuild=True)
+        records = StoreRecords(stored.store)
+        by_force = records.count(["force", "falls_within"])
     if hubs is None:
-        # No hubs.csv and no boundaries (another force): its districts, named in the LSOA names, are its hubs.
-        hubs = hubs_from_lsoa_names(incidents) if len(incidents) and not several else _hubs_from_areas(None)
         hubs_source = "districts named in the LSOA names (no hubs.csv, no areas.geojson)"
-        incidents = assign_hubs(incidents, hubs, areas, lsoa)
-    elif not use_store:
-        incidents = assign_hubs(incidents, hubs, areas, lsoa)
-    hubs, incidents, hub_forces = _hubs_of_forces(hubs, incidents, forces)
+    districts = district_hubs([d["hub"] for d in stored.districts])
+    hubs = districts if hubs is None else pd.concat([hubs, districts], ignore_index=True) if len(districts) else hubs
+    forces = sorted(set(by_force["force"]))
+    hub_counts = records.count(["hub", "force"]) if len(forces) > 1 else None
+    listed = {d["hub"]: d["force"] for d in stored.districts if len(forces) > 1}
+    names = [str(h) for h in hubs["hub"]]
+    return Dataset(
+        folder.resolve(),
+        _read_about(folder),
+        None,
+        hubs,
+        tables,
+        areas,
+        lsoa,
+        _with_incident_reports(stored.reports, reports),
+        key,
+        coverage_from_counts(records.count(["hub", "month", "is_asb"]), names),
+        hubs_source,
+        force_names=_force_names_from_counts(by_force, forces),
+        hub_forces=_hub_forces_from_counts(hubs, forces, hub_counts, listed),
+        records=records,
+        read_rows=_StoredRows(stored.store, (hubs, areas, lsoa)),
+    )
+
+
+def _with_incident_reports(incident_reports: list[FileReport], reports: list[FileReport]) -> list[FileReport]:
+    """The incident files' reports first (or one saying there are none), then the other files'."""
     if not incident_reports:
         incident_reports = [
             FileReport(
@@ -310,7 +422,20 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
                 ),
             )
         ]
-    reports = incident_reports + reports
+    return incident_reports + reports
+
+
+def _in_memory(folder, hubs, hubs_source, areas, lsoa, reports, tables, key) -> Dataset:
+    """The dataset from the files, every row held (``LOCAL_FOCUS_STORE=off``)."""
+    incidents, incident_reports = load_incidents(folder / "incidents")
+    forces = incident_forces(incidents)
+    several = len(forces.cat.categories) > 1
+    if hubs is None:
+        # No hubs.csv and no boundaries (another force): its districts, named in the LSOA names, are its hubs.
+        hubs = hubs_from_lsoa_names(incidents) if len(incidents) and not several else _hubs_from_areas(None)
+        hubs_source = "districts named in the LSOA names (no hubs.csv, no areas.geojson)"
+    incidents = assign_hubs(incidents, hubs, areas, lsoa)
+    hubs, incidents, hub_forces = _hubs_of_forces(hubs, incidents, forces)
     coverage = compute_coverage(incidents, [str(h) for h in hubs["hub"]])
     return Dataset(
         folder.resolve(),
@@ -320,14 +445,43 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
         tables,
         areas,
         lsoa,
-        reports,
+        _with_incident_reports(incident_reports, reports),
         key,
         coverage,
         hubs_source,
-        incident_forces=forces,
+        _row_forces=forces,
         force_names=_force_names(incidents, forces),
         hub_forces=hub_forces,
     )
+
+
+def _force_names_from_counts(by_force: pd.DataFrame, forces: list[str]) -> dict[str, str]:
+    """:func:`_force_names` from records counted per force and ``Falls within``."""
+    named = by_force.loc[by_force["falls_within"].str.strip() != ""]
+    named = named.sort_values("records", ascending=False, kind="stable")
+    common = named.drop_duplicates("force").set_index("force")["falls_within"]
+    names = {f: str(common.get(f, f)).strip() for f in forces}
+    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))
+
+
+def _hub_forces_from_counts(
+    hubs: pd.DataFrame, forces: list[str], counts: pd.DataFrame | None, districts: dict[str, str]
+) -> dict[str, str | None]:
+    """:func:`_hubs_of_forces`'s force of each hub, from records counted per hub and force."""
+    names = hubs["hub"].astype("str")
+    listed = forces_listed(hubs)
+    if len(forces) < 2:
+        return {h: listed.get(h, forces[0] if forces else None) for h in names}
+    table = counts.pivot_table(index="hub", columns="force", values="records", aggfunc="sum", fill_value=0)
+    hub_forces: dict[str, str | None] = {}
+    for hub in names:
+        if hub in districts:
+            hub_forces[hub] = districts[hub]
+        elif hub in listed:
+            hub_forces[hub] = listed[hub]
+        else:
+            hub_forces[hub] = str(table.loc[hub].idxmax()) if hub in table.index else None
+    return hub_forces
 
 
 def _force_names(incidents: pd.DataFrame, forces: pd.Series) -> dict[str, str]:
@@ -352,10 +506,7 @@ def _hubs_of_forces(
     placed in a hub are placed in its districts by their LSOA names. One force: nothing changes.
     """
     names = hubs["hub"].astype("str")
-    listed = {}
-    if "force" in hubs.columns:
-        given = hubs["force"].astype("object").fillna("").astype("str")
-        listed = {h: force_slug(f) for h, f in zip(names, given, strict=True) if f.strip()}
+    listed = forces_listed(hubs)
     categories = list(forces.cat.categories)
     if len(categories) < 2:  # one force (or none): every hub not listed otherwise is its
         return hubs, incidents, {h: listed.get(h, categories[0] if categories else None) for h in names}

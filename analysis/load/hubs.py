@@ -13,9 +13,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analysis.load.incidents import force_slug
 from analysis.schema import UNASSIGNED
 
-__all__ = ["ASSIGNED_BY", "DISTRICT_SHARE", "assign_hubs", "hubs_from_lsoa_names", "lsoa21_to_lsoa11"]
+__all__ = [
+    "ASSIGNED_BY",
+    "DISTRICT_SHARE",
+    "assign_hubs",
+    "district_hubs",
+    "forces_listed",
+    "hubs_from_lsoa_names",
+    "lsoa21_to_lsoa11",
+]
 
 #: How a row was placed, in the order the rules are tried.
 ASSIGNED_BY: tuple[str, ...] = (
@@ -146,28 +155,57 @@ def assign_hubs(
 DISTRICT_SHARE = 0.05
 
 
-def hubs_from_lsoa_names(incidents: pd.DataFrame, min_share: float = DISTRICT_SHARE) -> pd.DataFrame:
+def hubs_from_lsoa_names(
+    incidents: pd.DataFrame, min_share: float = DISTRICT_SHARE, records: pd.Series | None = None
+) -> pd.DataFrame:
     """Hubs for a force with no hubs.csv and no boundaries: its districts, from the LSOA names.
 
     police.uk's LSOA name starts with the district ("City of London 001F"). Each district with at
     least ``min_share`` of the records becomes a hub (area code = the district's name), so a
     force's own districts are its hubs and stray records across its border are Unassigned.
 
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        One row per record (``lsoa_name``), or one row per place when ``records`` is given.
+    min_share : float
+        The share of the records a district needs.
+    records : pandas.Series, optional
+        How many records each row stands for (a store's places), aligned with ``incidents``.
+
     Returns
     -------
     pandas.DataFrame
-        ``hub, region, station, area_code, launched`` (launched unknown), largest district first.
+        ``hub, region, station, area_code, launched`` (launched unknown), largest district first
+        (equal districts by name).
     """
     names = incidents["lsoa_name"].astype("str").str.strip()
     district = district_of(names).where(names.str.contains(r"\s"))
-    shares = district.dropna().value_counts() / max(len(incidents), 1)
-    chosen = [str(d) for d in shares.index[shares.to_numpy() >= min_share]]
+    weight = pd.Series(1, index=incidents.index) if records is None else records.set_axis(incidents.index)
+    total = int(weight.sum())
+    sizes = weight.groupby(district.to_numpy(), dropna=True).sum()
+    sizes = sizes.sort_index().sort_values(ascending=False, kind="stable")
+    shares = sizes / max(total, 1)
+    return district_hubs([str(d) for d in shares.index[shares.to_numpy() >= min_share]])
+
+
+def district_hubs(districts: list[str]) -> pd.DataFrame:
+    """A hubs table of districts (as :func:`hubs_from_lsoa_names` gives it): each its own area, launch unknown."""
     return pd.DataFrame(
         {
-            "hub": pd.Series(chosen, dtype="str"),
+            "hub": pd.Series(districts, dtype="str"),
             "region": "",
             "station": "",
-            "area_code": pd.Series(chosen, dtype="str"),
-            "launched": pd.Series(pd.NaT, index=range(len(chosen)), dtype="datetime64[us]"),
+            "area_code": pd.Series(districts, dtype="str"),
+            "launched": pd.Series(pd.NaT, index=range(len(districts)), dtype="datetime64[us]"),
         }
     )
+
+
+def forces_listed(hubs: pd.DataFrame) -> dict[str, str]:
+    """The force hubs.csv's ``force`` column gives each hub (as police.uk's file names write it), where it gives one."""
+    if "force" not in hubs.columns:
+        return {}
+    names = hubs["hub"].astype("str")
+    given = hubs["force"].astype("object").fillna("").astype("str")
+    return {h: force_slug(f) for h, f in zip(names, given, strict=True) if f.strip()}

@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -45,8 +46,17 @@ import pyarrow.parquet as pq
 from analysis.load.incidents import IncidentSource, find_incident_sources, force_of_file, force_slug, read_typed
 from analysis.load.textio import RawTable
 from analysis.schema import UNASSIGNED
-from analysis.store.rows import PLACE_KEYS, Places, group_codes, resupplied, resupplied_rows
+from analysis.store.location import (
+    STORE_DIR_ENV,
+    STORE_DIR_NAME,
+    STORE_ENV,
+    can_write,
+    store_enabled,
+    store_location,
+)
+from analysis.store.places import PLACE_KEYS, Places, group_codes
 from analysis.store.rows import repeats as find_repeats
+from analysis.store.rows import resupplied, resupplied_rows
 
 __all__ = [
     "GEOGRAPHY_FILES",
@@ -64,13 +74,7 @@ __all__ = [
 ]
 
 #: Bumped whenever what the store holds or how it is laid out changes: another version is rebuilt.
-STORE_VERSION = 2
-#: The store's folder inside a writable data folder.
-STORE_DIR_NAME = ".local-focus-store"
-#: ``LOCAL_FOCUS_STORE=on`` reads folders through the Parquet store (default: in memory).
-STORE_ENV = "LOCAL_FOCUS_STORE"
-#: When set, every folder's store lives under this folder (one sub-folder per data folder).
-STORE_DIR_ENV = "LOCAL_FOCUS_STORE_DIR"
+STORE_VERSION = 3
 #: The files hub assignment depends on: any change re-assigns every place.
 GEOGRAPHY_FILES: tuple[str, ...] = ("hubs.csv", "areas.geojson", "lsoa.geojson")
 
@@ -141,68 +145,6 @@ class IngestReport:
             "reassigned": self.reassigned,
             "messages": list(self.messages),
         }
-
-
-# ---------------------------------------------------------------- where the store lives
-
-
-def store_enabled() -> bool:
-    """True when ``LOCAL_FOCUS_STORE`` is ``on`` (or 1, yes, true); else the folder loads in memory.
-
-    Opt-in for now: a public site must not write a store into the data folder, and the pages
-    do not read the store yet; until both are settled the in-memory path stays the default.
-    """
-    return os.environ.get(STORE_ENV, "").strip().lower() in {"on", "1", "yes", "true"}
-
-
-def can_write(folder: Path) -> bool:
-    """True when a file can really be created in ``folder`` (a write attempt, not only permission bits).
-
-    ``os.access`` is asked first (it says no for a read-only mount or a folder without
-    write permission); then a file is created and removed, which catches what
-    permission bits do not (root on a read-only bind mount, a full disk).
-    """
-    folder = Path(folder)
-    if not os.access(folder, os.W_OK):
-        return False
-    probe = folder / f".local-focus-probe-{os.getpid()}-{uuid.uuid4().hex}"
-    try:
-        probe.write_bytes(b"")
-    except OSError:
-        return False
-    with contextlib.suppress(OSError):
-        probe.unlink()
-    return True
-
-
-def _path_key(folder: Path) -> str:
-    return hashlib.blake2b(str(folder.resolve()).encode("utf-8"), digest_size=8).hexdigest()
-
-
-def store_location(folder: Path | str, writable: Callable[[Path], bool] = can_write) -> Path:
-    """Where the store of ``folder`` is.
-
-    ``$LOCAL_FOCUS_STORE_DIR/<hash>/`` when that is set; else ``folder/.local-focus-store``
-    when the store is already there or the folder is writable; else
-    ``$XDG_CACHE_HOME/local-focus/<hash>/`` (default ``~/.cache/local-focus/``), the
-    hash being of the folder's absolute path.
-
-    Parameters
-    ----------
-    folder : path
-        The data folder.
-    writable : callable
-        Says whether a folder can be written (injectable for tests).
-    """
-    folder = Path(folder).resolve()
-    configured = os.environ.get(STORE_DIR_ENV, "").strip()
-    if configured:
-        return Path(configured).expanduser() / _path_key(folder)
-    inside = folder / STORE_DIR_NAME
-    if (inside.is_dir() and writable(inside)) or writable(folder):
-        return inside
-    cache = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "local-focus" / _path_key(folder)
 
 
 @contextlib.contextmanager
@@ -394,11 +336,12 @@ def _ingest_source(
         return entry, raw, report.rows_read, None
     entry["columns"] = [c for c in typed.columns if c != "_pos"]
     entry["months"] = _months_held(typed)
-    groups, first = group_codes(typed)
-    with places.lock:
-        place_ids = places.ids_for(typed[PLACE_KEYS].iloc[first])[groups]
-    typed = typed.assign(place_id=place_ids, _pos=typed["_pos"].astype("int64"))
     forces, force_names = pd.factorize(_force(source, typed["falls_within"]))
+    placed = typed.assign(force=pd.Categorical.from_codes(forces, categories=pd.Index(force_names, dtype="str")))
+    groups, first = group_codes(placed)
+    with places.lock:
+        place_ids = places.ids_for(placed[PLACE_KEYS].iloc[first])[groups]
+    typed = typed.assign(place_id=place_ids, _pos=typed["_pos"].astype("int64"))
     months, month_names = pd.factorize(typed["month"].array.asi8)
     body = typed.drop(columns=["month"])
     groups = forces.astype(np.int64) * len(month_names) + months
@@ -522,16 +465,14 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         "skipped": [r.to_dict() for r in skipped],
         "geography": geo_hash,
         "hub_names": manifest.get("hub_names") if manifest else None,
+        "districts": manifest.get("districts", []) if manifest else [],
         "places": manifest.get("places") if manifest else None,
         "repeats": manifest.get("repeats") if manifest else None,
     }
-    if places.new or reassign:
+    placing = bool(places.new or reassign)
+    if placing:
         hubs, areas, lsoa = geography if geography is not None else load_geography(folder)
-        new_manifest["hub_names"] = list(dict.fromkeys([*hubs["hub"].astype("str"), UNASSIGNED]))
         places.assign(hubs, areas, lsoa, everything=reassign)
-        path = f"places-{uuid.uuid4().hex[:12]}.parquet"
-        nbytes = _write_parquet(store / path, pa.Table.from_pandas(places.frame, preserve_index=False))
-        new_manifest["places"] = {"file": path, "bytes": nbytes}
         report.reassigned = reassign and manifest is not None
     by_name = {s.name: s for s in sources}
     found = resupplied(store, new_manifest, lambda name: by_name[name].modified())
@@ -556,6 +497,8 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         path = f"repeats-{uuid.uuid4().hex[:12]}.parquet"
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
         new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}
+    if placing or report.ingested or report.removed or new_manifest["repeats"] != (manifest or {}).get("repeats"):
+        _settle(store, new_manifest, places, geography if geography is not None else load_geography(folder))
     repeats_n = (new_manifest.get("repeats") or {}).get("rows", 0)
     report.rows = sum(p["rows"] for e in entries for p in e["parts"]) - repeats_n
     if report.changed or new_manifest != manifest:
@@ -563,6 +506,35 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             store / _MANIFEST, lambda temp: temp.write_text(json.dumps(new_manifest, indent=1), encoding="utf-8")
         )
         _sweep(store, new_manifest)
+
+
+def _settle(store: Path, manifest: dict, places: Places, geography: tuple) -> None:
+    """Place by what the records say (:meth:`Places.settle`), then write the places and their hubs."""
+    hubs, _, lsoa = geography
+    districts = places.settle(hubs, lsoa, lambda: _place_counts(store, manifest))
+    listed = [] if hubs is None else list(hubs["hub"].astype("str"))
+    manifest["hub_names"] = list(dict.fromkeys([*listed, *(d["hub"] for d in districts), UNASSIGNED]))
+    manifest["districts"] = districts
+    path = f"places-{uuid.uuid4().hex[:12]}.parquet"
+    nbytes = _write_parquet(store / path, pa.Table.from_pandas(places.frame, preserve_index=False))
+    manifest["places"] = {"file": path, "bytes": nbytes}
+
+
+def _place_counts(store: Path, manifest: dict) -> pd.Series:
+    """Accepted records per place (repeats rejected across files left out), counted by DuckDB over the partitions."""
+    files = [str(store / part["file"]) for entry in manifest["sources"] for part in entry["parts"]]
+    if not files:
+        return pd.Series(dtype="int64")
+    with duckdb.connect() as con:
+        counted = con.execute(
+            """SELECT place_id, count(*) AS records
+               FROM read_parquet(?, union_by_name = true) AS parts
+               ANTI JOIN read_parquet(?) AS repeats
+                 ON repeats.source_file = CAST(parts.source_file AS VARCHAR) AND repeats._pos = parts._pos
+               GROUP BY place_id""",
+            [files, str(store / manifest["repeats"]["file"])],
+        ).df()
+    return counted.set_index("place_id")["records"].astype("int64")
 
 
 def load_geography(folder: Path) -> tuple:

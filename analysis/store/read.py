@@ -9,6 +9,7 @@ in-memory loader builds it (categories in order of first appearance), so that
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.load.hubs import ASSIGNED_BY, assign_hubs
+from analysis.load.hubs import ASSIGNED_BY, assign_hubs, district_hubs
 from analysis.load.incidents import Resupply, empty_incidents
 from analysis.load.report import FileReport, empty_rejected
 from analysis.schema import CRIME_TYPES
 from analysis.store.ingest import CorruptStore, ingest, open_store, store_location
 
-__all__ = ["load_stored_incidents", "read_store"]
+__all__ = ["Stored", "load_stored_incidents", "open_stored", "read_rows", "read_store"]
 
 #: Columns typed as categoricals in order of first appearance (analysis.load.incidents._typed).
 _FIRST_SEEN = ("reported_by", "falls_within", "location", "outcome", "source_file", "lsoa_code", "lsoa_name")
@@ -116,14 +117,94 @@ def read_store(store: Path) -> tuple[pd.DataFrame | None, list[FileReport]]:
     """
     with open_store(store) as manifest:
         try:
-            return _read(store, manifest)
+            repeats = _repeats(store, manifest)
+            return _rows(store, manifest, repeats), _reports(store, manifest, repeats)
         except (OSError, pa.ArrowException, ValueError, KeyError) as e:
             raise CorruptStore(f"a file of the store could not be read ({type(e).__name__})") from e
 
 
-def _read(store: Path, manifest: dict) -> tuple[pd.DataFrame | None, list[FileReport]]:
-    repeats = pd.read_parquet(store / manifest["repeats"]["file"]) if manifest.get("repeats") else pd.DataFrame()
-    reports = _reports(store, manifest, repeats)
+@dataclass(frozen=True)
+class Stored:
+    """What a dataset needs of its store besides the rows.
+
+    Attributes
+    ----------
+    store : Path
+        The store's folder.
+    reports : list of FileReport
+        The incident files' reports, as loading the files in memory gives them.
+    districts : list of dict
+        The hubs made from districts named in the LSOA names (``hub``, ``force``), in order.
+    """
+
+    store: Path
+    reports: list[FileReport]
+    districts: list[dict] = field(default_factory=list)
+
+
+def _stored(store: Path) -> Stored:
+    with open_store(store) as manifest:
+        try:
+            reports = _reports(store, manifest, _repeats(store, manifest))
+        except (OSError, pa.ArrowException, ValueError, KeyError) as e:
+            raise CorruptStore(f"a file of the store could not be read ({type(e).__name__})") from e
+        return Stored(store, reports, list(manifest.get("districts") or []))
+
+
+def open_stored(folder: Path | str, geography: tuple, rebuild: bool = False) -> Stored:
+    """Ingest what is new in ``folder``, then read its reports from the store: no record is read.
+
+    A store found corrupt is rebuilt once, with a message in the server log.
+
+    Parameters
+    ----------
+    folder : path
+        The data folder.
+    geography : (hubs, areas, lsoa)
+        What hub assignment needs, as :func:`analysis.load.dataset.load_dataset` read it (hubs None: none).
+    rebuild : bool
+        Start from an empty store (one its reader found corrupt).
+    """
+    store = store_location(folder)
+    ingest(folder, geography, store=store, rebuild=rebuild)
+    try:
+        return _stored(store)
+    except CorruptStore as e:
+        log.warning("The store at %s was rebuilt: %s.", store, e)
+        ingest(folder, geography, store=store, rebuild=True)
+        return _stored(store)
+
+
+def read_rows(store: Path, geography: tuple) -> pd.DataFrame:
+    """Every accepted record of the store, as :func:`load_stored_incidents` gives them.
+
+    Parameters
+    ----------
+    store : Path
+        The store's folder.
+    geography : (hubs, areas, lsoa)
+        The dataset's hubs (its districts included) and boundaries: the columns of a store without records.
+    """
+    with open_store(store) as manifest:
+        try:
+            rows = _rows(store, manifest, _repeats(store, manifest))
+        except (OSError, pa.ArrowException, ValueError, KeyError) as e:
+            raise CorruptStore(f"a file of the store could not be read ({type(e).__name__})") from e
+    return _or_empty(rows, geography)
+
+
+def _or_empty(rows: pd.DataFrame | None, geography: tuple) -> pd.DataFrame:
+    if rows is not None:
+        return rows
+    hubs, areas, lsoa = geography
+    return assign_hubs(empty_incidents(), district_hubs([]) if hubs is None else hubs, areas, lsoa)
+
+
+def _repeats(store: Path, manifest: dict) -> pd.DataFrame:
+    return pd.read_parquet(store / manifest["repeats"]["file"]) if manifest.get("repeats") else pd.DataFrame()
+
+
+def _rows(store: Path, manifest: dict, repeats: pd.DataFrame) -> pd.DataFrame | None:
     tables, months, order = [], [], []
     for i, entry in enumerate(manifest["sources"]):
         for part in entry["parts"]:
@@ -134,7 +215,7 @@ def _read(store: Path, manifest: dict) -> tuple[pd.DataFrame | None, list[FileRe
             months.append(np.full(table.num_rows, pd.Period(part["month"], "M").ordinal, dtype=np.int64))
             order.append(np.full(table.num_rows, i, dtype=np.int64))
     if not tables:
-        return None, reports
+        return None
     frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
     source_order = np.concatenate(order)
     key = (source_order << 32) | frame["_pos"].to_numpy()
@@ -152,7 +233,7 @@ def _read(store: Path, manifest: dict) -> tuple[pd.DataFrame | None, list[FileRe
     typed |= {c: pd.Series(_first_seen(frame[c])) for c in _FIRST_SEEN}
     places = pd.read_parquet(store / manifest["places"]["file"])
     frame = _placed(frame.assign(**typed), places, manifest["hub_names"])
-    return frame[[*_column_order(manifest), "area_code", "hub", "assigned_by"]], reports
+    return frame[[*_column_order(manifest), "area_code", "hub", "assigned_by"]]
 
 
 def load_stored_incidents(folder: Path | str, geography: tuple) -> tuple[pd.DataFrame, list[FileReport]]:
@@ -181,6 +262,4 @@ def load_stored_incidents(folder: Path | str, geography: tuple) -> tuple[pd.Data
         log.warning("The store at %s was rebuilt: %s.", store, e)
         ingest(folder, geography, store=store, rebuild=True)
         incidents, reports = read_store(store)
-    if incidents is None:
-        incidents = assign_hubs(empty_incidents(), *geography)
-    return incidents, reports
+    return _or_empty(incidents, geography), reports

@@ -1,15 +1,13 @@
-"""Rows of the store: where each record is placed, and which records are rejected across files.
+"""Rows of the store rejected across files: a month loaded from another file, a later copy of a Crime ID.
 
-All are worked out over every file at once, after the files that changed were ingested:
-a place (LSOA code, LSOA name, longitude, latitude) is assigned to an area and hub once,
-however many records share it; a force's month held by two files is loaded from one
-(:func:`analysis.incidents.resupplied_months`, over the manifest's months of each file);
+Both are worked out over every file at once, after the files that changed were ingested
+(where each record is placed is :mod:`analysis.store.places`): a force's month held by two files
+is loaded from one (:func:`analysis.incidents.resupplied_months`, over the manifest's months of each file);
 a Crime ID is hashed once by Arrow over the files' remaining rows.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -18,81 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.load.hubs import assign_hubs
 from analysis.load.incidents import REPEAT_REASON, IncidentSource, Resupply, find_incident_sources, resupplied_months
 from analysis.load.textio import RawTable, read_csv_bytes
 from analysis.schema import POLICE_UK_COLUMNS
 
-__all__ = ["PLACE_KEYS", "Places", "group_codes", "repeats", "resupplied", "resupplied_rows"]
-
-#: What identifies a place.
-PLACE_KEYS = ["lsoa_code", "lsoa_name", "longitude", "latitude"]
-
-
-def group_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """A group number per row for distinct (LSOA code, LSOA name, longitude, latitude), and each group's first row."""
-    key = np.zeros(len(rows), dtype=np.int64)
-    for column in PLACE_KEYS:
-        values = rows[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, size = values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories) + 1
-        else:
-            codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
-            size = len(uniques) + 1
-        key, _ = pd.factorize(key * size + codes + 1)  # renumbered each time: stays below rows x size
-    return key, np.unique(key, return_index=True)[1]
-
-
-class Places:
-    """Distinct (LSOA code, LSOA name, longitude, latitude) with a stable id and their assignment."""
-
-    def __init__(self, frame: pd.DataFrame | None = None) -> None:
-        columns = {"place_id": "int32", "lsoa_code": "str", "lsoa_name": "str", "longitude": "float64"}
-        columns |= {"latitude": "float64", "area_code": "str", "hub": "str", "assigned_by": "str"}
-        empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-        self.frame = empty if frame is None else frame
-        self.ids = dict(zip(self._keys(self.frame), self.frame["place_id"].astype(int).tolist(), strict=True))
-        self.new: list[tuple] = []
-        self.lock = threading.Lock()
-
-    @staticmethod
-    def _keys(rows: pd.DataFrame) -> list[tuple]:
-        """(code, name, longitude, latitude) of each row, None for a missing coordinate (NaN never equals itself)."""
-
-        def floats(column: str) -> list:
-            values = rows[column].to_numpy(dtype="float64")
-            return np.where(np.isnan(values), None, values).tolist()
-
-        codes, names = rows["lsoa_code"].astype("str").tolist(), rows["lsoa_name"].astype("str").tolist()
-        return list(zip(codes, names, floats("longitude"), floats("latitude"), strict=True))
-
-    def ids_for(self, firsts: pd.DataFrame) -> np.ndarray:
-        """The place id of each distinct place, new places numbered after the known ones (hold ``lock``)."""
-        keys = self._keys(firsts)
-        for key in keys:
-            if key not in self.ids:
-                self.ids[key] = len(self.ids)
-                self.new.append(key)
-        return np.fromiter((self.ids[key] for key in keys), dtype=np.int32, count=len(keys))
-
-    def assign(self, hubs: pd.DataFrame, areas, lsoa, everything: bool) -> None:
-        """Place the new places (every place when ``everything``) in areas and hubs."""
-        fresh = pd.DataFrame(self.new, columns=PLACE_KEYS).astype({"longitude": "float64", "latitude": "float64"})
-        fresh.insert(0, "place_id", np.arange(len(self.frame), len(self.frame) + len(fresh), dtype=np.int32))
-        todo = pd.concat([self.frame[["place_id", *PLACE_KEYS]], fresh], ignore_index=True) if everything else fresh
-        keep = None if everything else self.frame
-        if len(todo):
-            placed = assign_hubs(todo, hubs, areas, lsoa)
-            todo = todo.assign(
-                area_code=placed["area_code"].astype("object").to_numpy(),
-                hub=placed["hub"].astype("str").to_numpy(),
-                assigned_by=placed["assigned_by"].astype("str").to_numpy(),
-            )
-        parts = [p for p in (keep, todo) if p is not None and len(p)]
-        self.frame = (pd.concat(parts, ignore_index=True) if parts else self.frame).astype(
-            {"place_id": "int32", "lsoa_code": "str", "lsoa_name": "str", "area_code": "str", "hub": "str"}
-        )
-        self.new = []
+__all__ = ["repeats", "resupplied", "resupplied_rows"]
 
 
 def _crime_ids(store: Path, entry: dict, fresh: dict[str, tuple[pa.Array, np.ndarray]]) -> tuple[pa.Array, np.ndarray]:

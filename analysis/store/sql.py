@@ -43,7 +43,7 @@ WITH parts AS (
     FROM read_parquet(?, hive_partitioning = true, union_by_name = true,
                       hive_types = {'force': VARCHAR, 'month': VARCHAR})
 ),
-places AS (SELECT * FROM read_parquet(?)),
+places AS (SELECT place_id, area_code, hub, assigned_by FROM read_parquet(?)),
 repeats AS (SELECT source_file, _pos FROM read_parquet(?)),
 incidents AS (
     SELECT parts.*, places.area_code, places.hub, places.assigned_by
@@ -282,7 +282,8 @@ class StoreReader:
             if not files:
                 return
             self._con.read_parquet(files, hive_partitioning=True, union_by_name=True).create_view("parts")
-            self._con.read_parquet(str(self.store / manifest["places"]["file"])).create_view("places")
+            places = self._con.read_parquet(str(self.store / manifest["places"]["file"]))
+            places.project("place_id, area_code, hub, assigned_by").create_view("places")
             self._con.read_parquet(str(self.store / manifest["repeats"]["file"])).create_view("repeats")
         self._con.execute(
             """CREATE VIEW incidents AS
