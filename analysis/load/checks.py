@@ -21,6 +21,7 @@ __all__ = [
     "blank",
     "blank_or",
     "by_unique",
+    "constant",
     "distinct",
     "first_seen",
     "is_blank",
@@ -67,6 +68,11 @@ def first_seen(codes: np.ndarray, values: pd.Series) -> tuple[np.ndarray, pd.Ser
     return renumber[codes], values.iloc[used].reset_index(drop=True)
 
 
+def constant(rows: int, value: str) -> tuple[np.ndarray, pd.Series]:
+    """What :func:`distinct` gives for a column holding ``value`` in each of ``rows`` rows."""
+    return np.zeros(rows, dtype=np.int64), pd.Series([value] if rows else [], dtype="str")
+
+
 class Distinct:
     """The codes and distinct values (:func:`distinct`) of a frame's columns, each worked out once.
 
@@ -77,11 +83,13 @@ class Distinct:
     ----------
     frame : pandas.DataFrame
         Cells as strings.
+    known : dict, optional
+        Columns whose codes and distinct values the caller already has (a column of one value).
     """
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, known: dict[str, tuple[np.ndarray, pd.Series]] | None = None) -> None:
         self.frame = frame
-        self._found: dict[str, tuple[np.ndarray, pd.Series]] = {}
+        self._found: dict[str, tuple[np.ndarray, pd.Series]] = dict(known or {})
         self._outer: tuple[Distinct, np.ndarray | None] | None = None
 
     def __getitem__(self, column: str) -> tuple[np.ndarray, pd.Series]:
@@ -102,12 +110,12 @@ class Distinct:
         codes, values = self[column]
         return np.asarray(fn(values), dtype=bool)[codes]
 
-    def rows(self, frame: pd.DataFrame, positions: np.ndarray | None = None) -> Distinct:
+    def rows(self, frame: pd.DataFrame, positions: np.ndarray | None = None, known: dict | None = None) -> Distinct:
         """The same for ``frame``: this frame's rows at ``positions`` (every row when None), columns added or not.
 
         Columns already worked out here are renumbered, not hashed again.
         """
-        inner = Distinct(frame)
+        inner = Distinct(frame, known)
         inner._outer = (self, None if positions is None else np.asarray(positions))
         return inner
 

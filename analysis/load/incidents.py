@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.load.checks import Distinct, Rule, blank, blank_or, distinct, is_in, is_month, is_number, row_reasons
+from analysis.load.checks import Distinct, Rule, blank, blank_or, constant, is_in, is_month, is_number, row_reasons
 from analysis.load.report import FileReport, empty_rejected
 from analysis.load.textio import RawTable, UnusableFile, read_csv_bytes
 from analysis.load.zipsafety import ZipRefused, safe_members
@@ -171,15 +171,18 @@ def _both_coordinates(columns: Distinct) -> np.ndarray:
     return columns.per_row("Longitude", blank) == columns.per_row("Latitude", blank)
 
 
-def _normalise_crime_type(frame: pd.DataFrame) -> pd.DataFrame:
+def _normalise_crime_type(frame: pd.DataFrame, columns: Distinct) -> tuple[pd.DataFrame, Distinct]:
     """Match crime types ignoring case and stray spaces; unknown ones are left to be rejected."""
-    codes, types = distinct(frame["Crime type"])
+    codes, types = columns["Crime type"]
+    if types.isin(CRIME_TYPES).all():
+        return frame, columns
     cleaned = types.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
     canonical = cleaned.fillna(types)
     if canonical.equals(types):
-        return frame
+        return frame, columns
     column = pa.array(canonical.to_numpy(dtype=object), type=pa.string()).take(pa.array(codes))
-    return frame.assign(**{"Crime type": pd.Series(column, index=frame.index, dtype="str")})
+    frame = frame.assign(**{"Crime type": pd.Series(column, index=frame.index, dtype="str")})
+    return frame, Distinct(frame)
 
 
 def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: list[str]) -> pd.DataFrame:
@@ -200,8 +203,7 @@ def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | N
         return None, None, report, None
     report.notes = raw.notes
     report.rows_read = raw.rows_read
-    frame = _normalise_crime_type(raw.frame)
-    columns = Distinct(frame)
+    frame, columns = _normalise_crime_type(raw.frame, Distinct(raw.frame))
     both = (lambda _: _both_coordinates(columns), "has one coordinate without the other")
     reasons = row_reasons(frame, _rules(), [both], columns)
     rejected_parts = []
@@ -215,7 +217,8 @@ def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | N
         report.rejected = pd.concat(rejected_parts, ignore_index=True)[["file", "line", "text", "reasons"]]
     frame = frame.assign(_pos=frame.index.to_numpy(), source_file=source.name)
     report.rows_accepted = len(frame)
-    return frame, raw, report, columns.rows(frame, frame.index.to_numpy() if len(reasons) else None)
+    known = {"source_file": constant(len(frame), source.name)}
+    return frame, raw, report, columns.rows(frame, frame.index.to_numpy() if len(reasons) else None, known)
 
 
 def _category(columns: Distinct, column: str, strip: bool = False) -> pd.Categorical:

@@ -63,8 +63,13 @@ class Places:
             values = rows[column].to_numpy(dtype="float64")
             return np.where(np.isnan(values), None, values).tolist()
 
-        codes, names = rows["lsoa_code"].astype("str").tolist(), rows["lsoa_name"].astype("str").tolist()
-        return list(zip(codes, names, floats("longitude"), floats("latitude"), strict=True))
+        def texts(column: str) -> list:
+            values = rows[column]
+            if isinstance(values.dtype, pd.CategoricalDtype) and not values.isna().any():
+                return np.asarray(values.cat.categories, dtype=object)[values.cat.codes.to_numpy()].tolist()
+            return values.astype("str").tolist()
+
+        return list(zip(texts("lsoa_code"), texts("lsoa_name"), floats("longitude"), floats("latitude"), strict=True))
 
     def ids_for(self, firsts: pd.DataFrame) -> np.ndarray:
         """The place id of each distinct place, new places numbered after the known ones (hold ``lock``)."""
