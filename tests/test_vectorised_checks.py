@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from analysis.load.checks import Distinct, constant, distinct, first_seen, row_reasons
+from analysis.load.checks import Distinct, constant, distinct, first_seen, is_number, row_reasons
 from analysis.load.incidents import IncidentSource, _rules, read_typed
 from analysis.schema import CRIME_TYPES
 from analysis.store.rows import Places
@@ -197,3 +197,20 @@ def test_place_keys_of_categoricals_are_those_of_their_text():
     )
     assert Places._keys(rows) == Places._keys(rows.astype({"lsoa_code": "str", "lsoa_name": "str"}))
     assert Places._keys(rows)[1] == ("", "b", None, None)
+
+
+def _numbers() -> pd.Series:
+    """Plain decimals near and far from the bounds, and text pandas reads its own way."""
+    rng = np.random.default_rng(3)
+    odd = ["", " ", "1e1", "inf", "-inf", "nan", "+3.1", ".5", "-3.", "1_000", "0x1", " 54.5 ", "54,5", "-0", "é"]
+    bounds = ["-8.8", "2.0", "49.8", "61.0", "2", "61"]
+    near = [b + tail for b in bounds for tail in ("", "0", "00000001", "0000000000000001", "9999999999")]
+    plain = [f"{v:.{d}f}" for v, d in zip(rng.uniform(-12, 65, 3000), rng.integers(0, 17, 3000), strict=True)]
+    return pd.Series(list(dict.fromkeys(odd + near + plain + ["12345", "-1234.5", "00054.1"])), dtype="str")
+
+
+@pytest.mark.parametrize("low,high", [(-8.8, 2.0), (49.8, 61.0), (-math.inf, math.inf), (0, math.inf)])
+def test_is_number_answers_what_to_numeric_answers(low, high):
+    values = _numbers()
+    expected = pd.to_numeric(values.str.strip(), errors="coerce").between(low, high).fillna(False)
+    assert np.asarray(is_number(low, high)(values), dtype=bool).tolist() == expected.tolist()

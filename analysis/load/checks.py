@@ -168,12 +168,36 @@ def is_in(allowed: Iterable[str]) -> Predicate:
     return by_unique(lambda u: u.str.strip().isin(allowed))
 
 
+#: A number Arrow and pandas both read, and read alike to far better than :data:`_NEAR`.
+_PLAIN_NUMBER = r"-?\d{1,4}(\.\d{1,15})?"
+#: A plain number this close to a bound is left to pandas, whose reading decides it.
+_NEAR = 1e-9
+
+
+def _between(text: pd.Series, low: float, high: float) -> np.ndarray:
+    """What ``pandas.to_numeric(text, errors="coerce").between(low, high)`` answers."""
+    return pd.to_numeric(text, errors="coerce").between(low, high).fillna(False).to_numpy(dtype=bool)
+
+
 def is_number(low: float = float("-inf"), high: float = float("inf")) -> Predicate:
-    """True where the cell is a number between ``low`` and ``high`` inclusive."""
+    """True where the cell is a number between ``low`` and ``high`` inclusive.
+
+    The answer of ``pandas.to_numeric`` (errors coerced); plain decimals (most cells) are read
+    by Arrow, several times faster, and only those within :data:`_NEAR` of a bound by pandas.
+    """
 
     def _fn(u: pd.Series) -> pd.Series:
-        values = pd.to_numeric(u.str.strip(), errors="coerce")
-        return values.between(low, high).fillna(False)
+        text = u.str.strip()
+        plain = text.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+        ok = np.zeros(len(text), dtype=bool)
+        values = pc.cast(pa.array(text[plain], type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+        ok[plain] = (values >= low) & (values <= high)
+        near = np.zeros(len(text), dtype=bool)
+        near[plain] = (np.abs(values - low) < _NEAR) | (np.abs(values - high) < _NEAR)
+        slow = ~plain | near
+        if slow.any():
+            ok[slow] = _between(text[slow], low, high)
+        return pd.Series(ok, index=u.index)
 
     return by_unique(_fn)
 
