@@ -203,6 +203,7 @@ def _numbers() -> pd.Series:
     """Plain decimals near and far from the bounds, and text pandas reads its own way."""
     rng = np.random.default_rng(3)
     odd = ["", " ", "1e1", "inf", "-inf", "nan", "+3.1", ".5", "-3.", "1_000", "0x1", " 54.5 ", "54,5", "-0", "é"]
+    odd += ["٣", "١.٥", "５", "1٣"]  # digits of other scripts: pandas reads none of them, nor does Arrow
     bounds = ["-8.8", "2.0", "49.8", "61.0", "2", "61"]
     near = [b + tail for b in bounds for tail in ("", "0", "00000001", "0000000000000001", "9999999999")]
     plain = [f"{v:.{d}f}" for v, d in zip(rng.uniform(-12, 65, 3000), rng.integers(0, 17, 3000), strict=True)]

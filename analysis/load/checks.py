@@ -169,7 +169,7 @@ def is_in(allowed: Iterable[str]) -> Predicate:
 
 
 #: A number Arrow and pandas both read, and read alike to far better than :data:`_NEAR`.
-_PLAIN_NUMBER = r"-?\d{1,4}(\.\d{1,15})?"
+_PLAIN_NUMBER = r"-?[0-9]{1,4}(\.[0-9]{1,15})?"  # ASCII digits only: Arrow reads no other
 #: A plain number this close to a bound is left to pandas, whose reading decides it.
 _NEAR = 1e-9
 
