@@ -16,10 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "Distinct",
     "Rule",
+    "blank",
     "blank_or",
     "by_unique",
+    "constant",
     "distinct",
+    "first_seen",
     "is_blank",
     "is_date",
     "is_in",
@@ -41,23 +45,105 @@ def distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     strings are hashed by Arrow, several times faster.
     """
     array = getattr(s.array, "_pa_array", None)
-    if isinstance(array, pa.ChunkedArray) and pa.types.is_string(array.type) and array.null_count == 0:
+    if isinstance(array, pa.ChunkedArray) and _is_text(array.type) and array.null_count == 0:
         encoded = pc.dictionary_encode(array.combine_chunks() if array.num_chunks != 1 else array.chunk(0))
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-        return codes, pd.Series(encoded.dictionary.to_pylist(), dtype="str")
+        return codes, pd.Series(encoded.dictionary, dtype="str")
     codes, uniques = pd.factorize(s, use_na_sentinel=False)
     return codes, pd.Series(uniques, dtype="str")
 
 
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def first_seen(codes: np.ndarray, values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and values renumbered to the values ``codes`` use, in order of first appearance.
+
+    What :func:`distinct` gives for some of a column's rows, from the codes of the whole column.
+    """
+    used = pd.unique(codes)
+    renumber = np.empty(len(values), dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    return renumber[codes], values.iloc[used].reset_index(drop=True)
+
+
+def constant(rows: int, value: str) -> tuple[np.ndarray, pd.Series]:
+    """What :func:`distinct` gives for a column holding ``value`` in each of ``rows`` rows."""
+    return np.zeros(rows, dtype=np.int64), pd.Series([value] if rows else [], dtype="str")
+
+
+class Distinct:
+    """The codes and distinct values (:func:`distinct`) of a frame's columns, each worked out once.
+
+    Checks and typing both look at each distinct value of a column rather than at each
+    row; sharing one ``Distinct`` hashes each column once for all of them.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Cells as strings.
+    known : dict, optional
+        Columns whose codes and distinct values the caller already has (a column of one value).
+    """
+
+    def __init__(self, frame: pd.DataFrame, known: dict[str, tuple[np.ndarray, pd.Series]] | None = None) -> None:
+        self.frame = frame
+        self._found: dict[str, tuple[np.ndarray, pd.Series]] = dict(known or {})
+        self._outer: tuple[Distinct, np.ndarray | None] | None = None
+
+    def __getitem__(self, column: str) -> tuple[np.ndarray, pd.Series]:
+        """Codes (one per row) and distinct values of ``column``."""
+        if column not in self._found:
+            self._found[column] = self._work_out(column)
+        return self._found[column]
+
+    def _work_out(self, column: str) -> tuple[np.ndarray, pd.Series]:
+        if self._outer is not None and column in self._outer[0]._found:
+            outer, positions = self._outer
+            codes, values = outer._found[column]
+            return (codes, values) if positions is None else first_seen(codes[positions], values)
+        return distinct(self.frame[column])
+
+    def per_row(self, column: str, fn: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+        """``fn`` evaluated once per distinct value of ``column``, answered for every row."""
+        codes, values = self[column]
+        return np.asarray(fn(values), dtype=bool)[codes]
+
+    def rows(self, frame: pd.DataFrame, positions: np.ndarray | None = None, known: dict | None = None) -> Distinct:
+        """The same for ``frame``: this frame's rows at ``positions`` (every row when None), columns added or not.
+
+        Columns already worked out here are renumbered, not hashed again.
+        """
+        inner = Distinct(frame, known)
+        inner._outer = (self, None if positions is None else np.asarray(positions))
+        return inner
+
+
 def by_unique(fn: Callable[[pd.Series], pd.Series]) -> Predicate:
-    """Evaluate ``fn`` once per distinct value: police.uk columns repeat a lot."""
+    """Evaluate ``fn`` once per distinct value: police.uk columns repeat a lot.
+
+    The predicate keeps ``fn`` as ``per_value``, so that :func:`row_reasons` can give it the
+    distinct values it has already worked out.
+    """
 
     def _check(s: pd.Series) -> pd.Series:
         codes, uniques = distinct(s)
         ok = np.asarray(fn(uniques), dtype=bool)
         return pd.Series(ok[codes], index=s.index)
 
+    _check.per_value = fn
     return _check
+
+
+def _per_value(fn: Predicate) -> Predicate:
+    """What ``fn`` answers for each of a column's distinct values (the same answers as over the rows)."""
+    return getattr(fn, "per_value", fn)
+
+
+def blank(values: pd.Series) -> pd.Series:
+    """True where the value holds nothing but spaces (over the values themselves)."""
+    return values.str.strip() == ""
 
 
 def not_blank(s: pd.Series) -> pd.Series:
@@ -67,12 +153,13 @@ def not_blank(s: pd.Series) -> pd.Series:
 
 def blank_or(fn: Predicate) -> Predicate:
     """Allow a blank cell, otherwise apply ``fn``."""
-    return by_unique(lambda u: (u.str.strip() == "").to_numpy() | np.asarray(fn(u), dtype=bool))
+    inner = _per_value(fn)
+    return by_unique(lambda u: blank(u).to_numpy() | np.asarray(inner(u), dtype=bool))
 
 
 def is_blank(s: pd.Series) -> pd.Series:
     """True where the cell holds nothing but spaces (evaluated once per distinct value)."""
-    return by_unique(lambda u: u.str.strip() == "")(s)
+    return by_unique(blank)(s)
 
 
 def is_in(allowed: Iterable[str]) -> Predicate:
@@ -81,12 +168,36 @@ def is_in(allowed: Iterable[str]) -> Predicate:
     return by_unique(lambda u: u.str.strip().isin(allowed))
 
 
+#: A number Arrow and pandas both read, and read alike to far better than :data:`_NEAR`.
+_PLAIN_NUMBER = r"-?[0-9]{1,4}(\.[0-9]{1,15})?"  # ASCII digits only: Arrow reads no other
+#: A plain number this close to a bound is left to pandas, whose reading decides it.
+_NEAR = 1e-9
+
+
+def _between(text: pd.Series, low: float, high: float) -> np.ndarray:
+    """What ``pandas.to_numeric(text, errors="coerce").between(low, high)`` answers."""
+    return pd.to_numeric(text, errors="coerce").between(low, high).fillna(False).to_numpy(dtype=bool)
+
+
 def is_number(low: float = float("-inf"), high: float = float("inf")) -> Predicate:
-    """True where the cell is a number between ``low`` and ``high`` inclusive."""
+    """True where the cell is a number between ``low`` and ``high`` inclusive.
+
+    The answer of ``pandas.to_numeric`` (errors coerced); plain decimals (most cells) are read
+    by Arrow, several times faster, and only those within :data:`_NEAR` of a bound by pandas.
+    """
 
     def _fn(u: pd.Series) -> pd.Series:
-        values = pd.to_numeric(u.str.strip(), errors="coerce")
-        return values.between(low, high).fillna(False)
+        text = u.str.strip()
+        plain = text.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+        ok = np.zeros(len(text), dtype=bool)
+        values = pc.cast(pa.array(text[plain], type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+        ok[plain] = (values >= low) & (values <= high)
+        near = np.zeros(len(text), dtype=bool)
+        near[plain] = (np.abs(values - low) < _NEAR) | (np.abs(values - high) < _NEAR)
+        slow = ~plain | near
+        if slow.any():
+            ok[slow] = _between(text[slow], low, high)
+        return pd.Series(ok, index=u.index)
 
     return by_unique(_fn)
 
@@ -120,12 +231,14 @@ def row_reasons(
     frame: pd.DataFrame,
     rules: dict[str, list[Rule]],
     frame_rules: list[tuple[Callable[[pd.DataFrame], pd.Series], str]] = (),
+    columns: Distinct | None = None,
 ) -> pd.Series:
     """Run every rule over whole columns and collect all reasons per failing row.
 
-    Each predicate runs once per column (most evaluate each distinct value once, see
-    :func:`by_unique`); only failing rows are turned into words. A row's reasons come
-    in the order pandera's lazy validation gave them: the row rules, then the column rules as listed.
+    Each predicate runs once per column; one made by :func:`by_unique` runs once per
+    distinct value, each column hashed once for all its rules. Only failing rows are
+    turned into words. A row's reasons come in the order pandera's lazy validation gave
+    them: the row rules, then the column rules as listed.
 
     Parameters
     ----------
@@ -135,12 +248,15 @@ def row_reasons(
         Column name to a list of (predicate, message).
     frame_rules : list
         Row-level predicates over the whole frame with their message.
+    columns : Distinct, optional
+        The distinct values of ``frame``'s columns, when the caller shares them.
 
     Returns
     -------
     pandas.Series
         Indexed like ``frame`` but holding only failing rows: their reasons joined by "; ".
     """
+    columns = columns if columns is not None else Distinct(frame)
     positions: list[np.ndarray] = []
     texts: list[np.ndarray] = []
     for fn, message in frame_rules:
@@ -153,7 +269,7 @@ def row_reasons(
             continue
         values = frame[column]
         for fn, message in column_rules:
-            bad = _failing(fn(values), len(frame))
+            bad = _failing_values(columns, column, fn) if hasattr(fn, "per_value") else _failing(fn(values), len(frame))
             if len(bad):
                 shown = values.iloc[bad].astype("str").str.slice(0, 60)
                 positions.append(bad)
@@ -165,6 +281,15 @@ def row_reasons(
     )
     reasons = reasons.drop_duplicates()
     return reasons.groupby("index", sort=True)["reason"].agg("; ".join).astype("str")
+
+
+def _failing_values(columns: Distinct, column: str, fn: Predicate) -> np.ndarray:
+    """Positions where a :func:`by_unique` predicate fails, asked once per distinct value."""
+    codes, values = columns[column]
+    ok = np.asarray(fn.per_value(values), dtype=bool)
+    if ok.all():
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(~ok[codes])
 
 
 def _failing(ok, length: int) -> np.ndarray:

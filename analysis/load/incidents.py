@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.load.checks import Rule, blank_or, distinct, is_blank, is_in, is_month, is_number, row_reasons
+from analysis.load.checks import Distinct, Rule, blank, blank_or, constant, is_in, is_month, is_number, row_reasons
 from analysis.load.report import FileReport, empty_rejected
 from analysis.load.textio import RawTable, UnusableFile, read_csv_bytes
 from analysis.load.zipsafety import ZipRefused, safe_members
@@ -167,19 +167,22 @@ def is_in_lsoa_shape(s: pd.Series) -> pd.Series:
     return s.str.strip().str.fullmatch(r"[EW]01\d{6}").fillna(False)
 
 
-def _both_coordinates(frame: pd.DataFrame) -> pd.Series:
-    return is_blank(frame["Longitude"]) == is_blank(frame["Latitude"])
+def _both_coordinates(columns: Distinct) -> np.ndarray:
+    return columns.per_row("Longitude", blank) == columns.per_row("Latitude", blank)
 
 
-def _normalise_crime_type(frame: pd.DataFrame) -> pd.DataFrame:
+def _normalise_crime_type(frame: pd.DataFrame, columns: Distinct) -> tuple[pd.DataFrame, Distinct]:
     """Match crime types ignoring case and stray spaces; unknown ones are left to be rejected."""
-    codes, types = distinct(frame["Crime type"])
+    codes, types = columns["Crime type"]
+    if types.isin(CRIME_TYPES).all():
+        return frame, columns
     cleaned = types.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
     canonical = cleaned.fillna(types)
     if canonical.equals(types):
-        return frame
+        return frame, columns
     column = pa.array(canonical.to_numpy(dtype=object), type=pa.string()).take(pa.array(codes))
-    return frame.assign(**{"Crime type": pd.Series(column, index=frame.index, dtype="str")})
+    frame = frame.assign(**{"Crime type": pd.Series(column, index=frame.index, dtype="str")})
+    return frame, Distinct(frame)
 
 
 def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: list[str]) -> pd.DataFrame:
@@ -187,20 +190,22 @@ def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: li
     return pd.DataFrame({"file": name, "line": lines.astype("int64"), "text": texts, "reasons": reasons})
 
 
-def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport]:
+def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport, Distinct | None]:
+    """A file's accepted rows as strings, its parsed text, its report and the distinct values of the rows."""
     report = FileReport(source.name, "incidents")
     try:
         raw = read_csv_bytes(source.read_bytes(), source.name, POLICE_UK_COLUMNS, what=_HEADER_HINT)
     except UnusableFile as e:
         report.problem = str(e)
-        return None, None, report
+        return None, None, report, None
     except OSError as e:
         report.problem = f"{source.name} could not be opened ({e.strerror or e}): check the file is there and readable."
-        return None, None, report
+        return None, None, report, None
     report.notes = raw.notes
     report.rows_read = raw.rows_read
-    frame = _normalise_crime_type(raw.frame)
-    reasons = row_reasons(frame, _rules(), [(_both_coordinates, "has one coordinate without the other")])
+    frame, columns = _normalise_crime_type(raw.frame, Distinct(raw.frame))
+    both = (lambda _: _both_coordinates(columns), "has one coordinate without the other")
+    reasons = row_reasons(frame, _rules(), [both], columns)
     rejected_parts = []
     if len(raw.bad_width):
         rejected_parts.append(raw.bad_width.assign(file=source.name))
@@ -212,42 +217,52 @@ def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | N
         report.rejected = pd.concat(rejected_parts, ignore_index=True)[["file", "line", "text", "reasons"]]
     frame = frame.assign(_pos=frame.index.to_numpy(), source_file=source.name)
     report.rows_accepted = len(frame)
-    return frame, raw, report
+    known = {"source_file": constant(len(frame), source.name)}
+    return frame, raw, report, columns.rows(frame, frame.index.to_numpy() if len(reasons) else None, known)
 
 
-def _category(s: pd.Series, strip: bool = False) -> pd.Series:
+def _category(columns: Distinct, column: str, strip: bool = False) -> pd.Categorical:
     """A categorical built from the distinct values (police.uk columns repeat a lot)."""
-    codes, categories = distinct(s)
+    codes, categories = columns[column]
     if strip:
         categories = categories.str.strip()
         codes, categories = pd.factorize(categories, use_na_sentinel=False)[0][codes], pd.unique(categories)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")), index=s.index)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str"), validate=False)
 
 
-def _to_float(s: pd.Series) -> pd.Series:
+def _to_float(s: pd.Series) -> np.ndarray:
     """Validated numeric text to floats; blank becomes NaN (pyarrow: far faster than to_numeric)."""
     text = pc.utf8_trim_whitespace(pa.array(s, type=pa.string()))
     values = pc.cast(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), pa.float64())
-    return pd.Series(values.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+    return values.to_numpy(zero_copy_only=False)
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give each police.uk column its type and our name; extra columns are kept as they are."""
-    frame = frame.rename(columns=INCIDENT_COLUMNS)
-    months = _category(frame["month"])
-    month_periods = pd.PeriodIndex(months.cat.categories, freq="M")
+def _typed(frame: pd.DataFrame, columns: Distinct | None = None) -> pd.DataFrame:
+    """Give each police.uk column its type and our name; extra columns are kept as they are.
+
+    Each column is typed once per distinct value (``columns``, when the caller has them).
+    """
+    columns = columns if columns is not None else Distinct(frame)
+    index = frame.index
+    month_codes, months = columns["Month"]
+    month_periods = pd.PeriodIndex(pd.Index(months, dtype="str"), freq="M")
+    type_codes, types = columns["Crime type"]
+    crime_type = pd.Categorical.from_codes(
+        _CRIME_TYPE_DTYPE.categories.get_indexer(types)[type_codes], dtype=_CRIME_TYPE_DTYPE, validate=False
+    )
     typed = {
-        "month": pd.Series(month_periods[months.cat.codes.to_numpy()], index=frame.index),
-        "longitude": _to_float(frame["longitude"]),
-        "latitude": _to_float(frame["latitude"]),
-        "crime_type": frame["crime_type"].astype(_CRIME_TYPE_DTYPE),
-        "crime_id": frame["crime_id"].str.strip(),
+        "month": pd.Series(month_periods[month_codes], index=index),
+        "crime_type": pd.Series(crime_type, index=index),
+        "crime_id": frame["Crime ID"].str.strip(),
     }
-    for column in ("reported_by", "falls_within", "location", "outcome", "source_file"):
-        typed[column] = _category(frame[column])
-    for column in ("lsoa_code", "lsoa_name"):
-        typed[column] = _category(frame[column], strip=True)
-    frame = frame.assign(**typed)
+    for name in ("Longitude", "Latitude"):
+        codes, values = columns[name]
+        typed[INCIDENT_COLUMNS[name]] = pd.Series(_to_float(values)[codes], index=index, dtype="float64")
+    for name in ("Reported by", "Falls within", "Location", "Last outcome category", "source_file"):
+        typed[INCIDENT_COLUMNS.get(name, name)] = pd.Series(_category(columns, name), index=index)
+    for name in ("LSOA code", "LSOA name"):
+        typed[INCIDENT_COLUMNS[name]] = pd.Series(_category(columns, name, strip=True), index=index)
+    frame = frame.rename(columns=INCIDENT_COLUMNS).assign(**typed)
     return frame.assign(is_asb=frame["crime_type"] == ASB)
 
 
@@ -266,10 +281,10 @@ def read_typed(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | 
         The parsed file, to locate rows rejected later.
     report : FileReport
     """
-    frame, raw, report = _read_one(source)
+    frame, raw, report, columns = _read_one(source)
     if frame is None:
         return None, raw, report
-    return _typed(frame), raw, report
+    return _typed(frame, columns), raw, report
 
 
 #: police.uk's own name for a street-level file: ``YYYY-MM-<force>-street.csv``.
@@ -526,7 +541,7 @@ def load_incident_sources(
     reports = list(reports)
     frames, raws, by_name = [], {}, {}
     for source in sources:
-        frame, raw, report = _read_one(source)
+        frame, raw, report, _ = _read_one(source)
         reports.append(report)
         by_name[source.name] = report
         if frame is not None:

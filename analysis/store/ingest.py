@@ -272,13 +272,13 @@ def _stamp(source: IncidentSource, zips: dict[Path, dict[str, zipfile.ZipInfo]])
     return [info.file_size, info.CRC], f"crc32:{info.CRC:08x}:{info.file_size}"
 
 
-def _force(source: IncidentSource, falls_within: pd.Series) -> pd.Series:
-    """The force of each row: from ``YYYY-MM-<force>-street.csv``, else from ``Falls within``."""
+def _force(source: IncidentSource, falls_within: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """The force of each row as codes and names: from ``YYYY-MM-<force>-street.csv``, else from ``Falls within``."""
     named = force_of_file(source.member or source.path.name)
     if named:
-        return pd.Series(named, index=falls_within.index)
+        return np.zeros(len(falls_within), dtype=np.intp), pd.Index([named], dtype=object)
     slugs = np.array([force_slug(c) for c in falls_within.cat.categories], dtype=object)
-    return pd.Series(slugs[falls_within.cat.codes.to_numpy()], index=falls_within.index)
+    return pd.factorize(pd.Series(slugs[falls_within.cat.codes.to_numpy()], index=falls_within.index))
 
 
 # ---------------------------------------------------------------- places: where each row is assigned
@@ -314,13 +314,15 @@ def _in_threads(work: Callable, todo: list[tuple], workers: int = 2) -> Iterator
 
 
 def _ingest_source(
-    store: Path, source: IncidentSource, stamp: list[int], content: str, places: Places
+    store: Path, source: IncidentSource, stamp: list[int], content: str | None, places: Places
 ) -> tuple[dict, RawTable | None, int, tuple[pa.Array, np.ndarray] | None]:
     """Read one file and write its partitions and rejected rows (safe to run on several threads at once).
 
+    ``content`` is the file's hash, None when it is still to be worked out.
     Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
     """
     typed, raw, report = read_typed(source)
+    content = content or _hash_file(source.path)  # a new file is hashed here, on the file's own thread
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
     meta = report.to_dict()
@@ -336,7 +338,7 @@ def _ingest_source(
         return entry, raw, report.rows_read, None
     entry["columns"] = [c for c in typed.columns if c != "_pos"]
     entry["months"] = _months_held(typed)
-    forces, force_names = pd.factorize(_force(source, typed["falls_within"]))
+    forces, force_names = _force(source, typed["falls_within"])
     placed = typed.assign(force=pd.Categorical.from_codes(forces, categories=pd.Index(force_names, dtype="str")))
     groups, first = group_codes(placed)
     with places.lock:
@@ -350,7 +352,8 @@ def _ingest_source(
         force_name = str(force_names[group // len(month_names)])
         month_name = str(pd.PeriodIndex.from_ordinals([month_names[group % len(month_names)]], freq="M")[0])
         path = f"incidents/force={force_name}/month={month_name}/part-{key}.parquet"
-        table = pa.Table.from_pandas(body.iloc[index], preserve_index=False)
+        rows = body if len(index) == len(body) else body.iloc[index]  # most files hold one force's month
+        table = pa.Table.from_pandas(rows, preserve_index=False)
         nbytes = _write_parquet(store / path, table)
         entry["parts"].append(
             {"file": path, "force": force_name, "month": month_name, "rows": len(index), "bytes": nbytes}
@@ -442,20 +445,29 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             entries.append(before)
             report.unchanged.append(source.name)
             continue
+        if before is None:  # nothing to compare the hash with: it is worked out while the file is read
+            entries.append({})
+            todo.append((len(entries) - 1, source, stamp, content))
+            continue
         content = content or _hash_file(source.path)
-        if before is not None and before["hash"] == content:
+        if before["hash"] == content:
             entries.append({**before, "stamp": stamp})
             report.unchanged.append(source.name)
             continue
         entries.append({})
         todo.append((len(entries) - 1, source, stamp, content))
     work = lambda item: _ingest_source(store, item[1], item[2], item[3], places)  # noqa: E731
-    for (at, source, _, _), (entry, _, rows_read, ids) in _in_threads(work, todo):
-        entries[at] = entry
-        if ids is not None:
-            fresh[source.name] = ids
-        report.ingested.append(source.name)
-        report.rows_read += rows_read
+    with ThreadPoolExecutor(max_workers=1) as aside:
+        # Hub assignment needs the geography when anything is read: it is read while the files are.
+        early = aside.submit(load_geography, folder) if geography is None and (reassign or todo) else None
+        for (at, source, _, _), (entry, _, rows_read, ids) in _in_threads(work, todo):
+            entries[at] = entry
+            if ids is not None:
+                fresh[source.name] = ids
+            report.ingested.append(source.name)
+            report.rows_read += rows_read
+        if geography is None and early is not None and (places.new or reassign):
+            geography = early.result()
     names = {s.name for s in sources}
     report.removed = [name for name in old if name not in names]
     new_manifest = {

@@ -72,7 +72,13 @@ class Places:
             values = rows[column].to_numpy(dtype="float64")
             return np.where(np.isnan(values), None, values).tolist()
 
-        text = [rows[c].astype("str").tolist() for c in ("force", "lsoa_code", "lsoa_name")]
+        def texts(column: str) -> list:
+            values = rows[column]
+            if isinstance(values.dtype, pd.CategoricalDtype) and not values.isna().any():
+                return np.asarray(values.cat.categories, dtype=object)[values.cat.codes.to_numpy()].tolist()
+            return values.astype("str").tolist()
+
+        text = [texts(c) for c in ("force", "lsoa_code", "lsoa_name")]
         return list(zip(*text, floats("longitude"), floats("latitude"), strict=True))
 
     def ids_for(self, firsts: pd.DataFrame) -> np.ndarray:
