@@ -132,14 +132,6 @@ def test_no_reader_of_rows_in_the_store_path(monkeypatch, make_folder):
 
 # ---------------------------------------------------------------- no page and no command reads rows
 
-#: Until every page and command asks ``dataset.records`` (issue 12, the pages' and the commands' share), some
-#: still read ``dataset.incidents``: then a store-backed dataset reads its rows, which these tests catch.
-NOT_YET = pytest.mark.xfail(
-    strict=False,
-    reason="pages and commands still read dataset.incidents until their conversion to dataset.records lands",
-)
-
-
 @pytest.fixture(scope="module")
 def sample_copy(tmp_path_factory):
     """The sample in a folder of its own: no dataset cached by another test can stand in for it."""
@@ -150,7 +142,6 @@ def sample_copy(tmp_path_factory):
     return folder
 
 
-@NOT_YET
 @pytest.mark.parametrize("page", [path for path, _title, _icon in NAVIGATION])
 def test_no_page_reads_rows_from_the_store(page, sample_copy, monkeypatch):
     monkeypatch.setenv(STORE_ENV, "on")
@@ -165,7 +156,7 @@ def test_no_page_reads_rows_from_the_store(page, sample_copy, monkeypatch):
 
 @pytest.mark.parametrize(
     "command",
-    ["validate", "ingest", *(pytest.param(c, marks=NOT_YET) for c in ("summary", "evaluate", "briefing"))],
+    ["validate", "ingest", "summary", "evaluate", "briefing"],
 )
 def test_no_command_reads_rows_from_the_store(command, sample_copy, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv(STORE_ENV, "on")
@@ -175,3 +166,35 @@ def test_no_command_reads_rows_from_the_store(command, sample_copy, monkeypatch,
     cli.main([command, str(sample_copy), *extra])
     capsys.readouterr()
     assert rows_read() == before, f"{command} read the rows of a store-backed dataset"
+
+
+def test_no_filter_change_reads_rows_on_two_forces(tmp_path_factory, monkeypatch):
+    """A force chosen, then hubs, types and the map's own choices changed: still no row leaves the store."""
+    from tests.conftest import build_real_folder
+
+    folder = build_real_folder("forces", tmp_path_factory.mktemp("rowless-forces"))
+    monkeypatch.setenv(STORE_ENV, "on")
+    load_dataset(folder)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    before = rows_read()
+    at = new_session(folder, monkeypatch).run()
+    force = next(b for b in at.sidebar.selectbox if b.key == "f_force")
+    force.set_value("city-of-london").run()
+    for page in [path for path, _title, _icon in NAVIGATION]:
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("pages/hub_map.py").run()
+    next(t for t in at.toggle if t.key == "map_hotspots").set_value(True).run()
+    family = next(r for r in at.radio if r.key == "map_family")
+    family.set_value(family.options[-1]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    next(b for b in at.sidebar.selectbox if b.key == "f_force").set_value("cumbria").run()
+    level = next(b for b in at.selectbox if b.key == "map_level")
+    level.set_value(level.options[1]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("pages/performance.py").run()
+    hubs = next(m for m in at.sidebar.multiselect if m.key == "f_hubs")
+    hubs.set_value(hubs.options[:1]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert rows_read() == before, "a filter change read the rows of a store-backed dataset"

@@ -20,7 +20,7 @@ import pytest
 from analysis.load.checks import Distinct, constant, distinct, first_seen, is_number, row_reasons
 from analysis.load.incidents import IncidentSource, _rules, read_typed
 from analysis.schema import CRIME_TYPES
-from analysis.store.rows import Places
+from analysis.store.places import Places
 from tests.conftest import POLICE_HEADER
 
 GOOD = (
@@ -189,14 +189,16 @@ def test_read_typed_of_only_bad_rows_is_empty_and_typed():
 def test_place_keys_of_categoricals_are_those_of_their_text():
     rows = pd.DataFrame(
         {
+            "force": pd.Categorical(["cumbria"] * 4),
             "lsoa_code": pd.Categorical(["E1", "", "E1", "E2"]),
             "lsoa_name": pd.Categorical(["a", "b", "a", "c"]),
             "longitude": [1.0, np.nan, 1.0, 2.5],
             "latitude": [50.0, np.nan, 50.0, 51.0],
         }
     )
-    assert Places._keys(rows) == Places._keys(rows.astype({"lsoa_code": "str", "lsoa_name": "str"}))
-    assert Places._keys(rows)[1] == ("", "b", None, None)
+    text = {"force": "str", "lsoa_code": "str", "lsoa_name": "str"}
+    assert Places._keys(rows) == Places._keys(rows.astype(text))
+    assert Places._keys(rows)[1] == ("cumbria", "", "b", None, None)
 
 
 def _numbers() -> pd.Series:

@@ -185,7 +185,7 @@ def compute_coverage(incidents: pd.DataFrame, hubs: list[str] | None = None) -> 
     if incidents.empty:
         return _empty()
     hub = incidents["hub"].astype("str") if "hub" in incidents.columns else pd.Series("", index=incidents.index)
-    rows = pd.DataFrame({"hub": hub.to_numpy(), "month": incidents["month"].to_numpy(), "is_asb": incidents["is_asb"]})
+    rows = pd.DataFrame({"hub": hub.to_numpy(), "month": incidents["month"].array, "is_asb": incidents["is_asb"]})
     counts = rows.groupby(["hub", "month", "is_asb"], sort=False).size().rename("records").reset_index()
     return coverage_from_counts(counts, hubs)
 
