@@ -163,4 +163,4 @@ def store_only(dataset):
     import dataclasses
 
     stored = with_store_records(dataset)
-    return dataclasses.replace(stored, incidents=stored.incidents.iloc[:0])
+    return dataclasses.replace(stored, _rows=stored.incidents.iloc[:0], read_rows=None)

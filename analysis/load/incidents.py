@@ -67,6 +67,9 @@ _OTHER_POLICE_FILES = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORE
 REPEAT_REASON = "Crime ID repeats a record already read from {}"
 #: The note on a police.uk file that is read but not used (outcomes, stop and search).
 SKIPPED_NOTE = "skipped: not a street-level file"
+#: The names the loaders give columns: an extra column of a file may not bear one.
+_OWN_NAMES = frozenset(INCIDENT_COLUMNS.values()) | {"source_file", "is_asb", "_pos", "hub", "area_code", "force"}
+_OWN_NAMES |= {"assigned_by", "place_id"}
 _HEADER_HINT = "The first line must be the police.uk street-level header: " + ", ".join(POLICE_UK_COLUMNS) + "."
 
 # Great Britain and Northern Ireland, generously: police.uk points never lie outside this.
@@ -203,6 +206,10 @@ def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | N
         return None, None, report, None
     report.notes = raw.notes
     report.rows_read = raw.rows_read
+    clashing = [c for c in raw.frame.columns if c in _OWN_NAMES]
+    if clashing:  # an extra column named as one of ours (``month``) is kept, under another name
+        raw.frame = raw.frame.rename(columns={c: f"{c} (extra column)" for c in clashing})
+        report.notes.append(f"extra column{'s' * (len(clashing) > 1)} {', '.join(clashing)} kept as '… (extra column)'")
     frame, columns = _normalise_crime_type(raw.frame, Distinct(raw.frame))
     both = (lambda _: _both_coordinates(columns), "has one coordinate without the other")
     reasons = row_reasons(frame, _rules(), [both], columns)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ import pyarrow.csv as pacsv
 from analysis.errors import DataProblem
 
 __all__ = ["RawTable", "UnusableFile", "read_csv_bytes"]
+
+log = logging.getLogger(__name__)
 
 # A quoted cell may be long (a case summary, a pasted note): csv's default 128 KiB per field would
 # stop the exact re-read of a file that pyarrow has already parsed.
@@ -122,10 +125,14 @@ def _header(text: str) -> list[str]:
 
 
 def _record_lines(text: str) -> tuple[np.ndarray, list[str]]:
-    """Line number (1-based) and original text of every data record, header excluded."""
+    """Line number (1-based) and original text of every data record, header excluded.
+
+    A record is every line that is not empty, as pyarrow reads them: a line of commas alone
+    (every field blank) or of spaces is a record, to be rejected with its reasons, never skipped.
+    """
     if '"' not in text:
         physical = text.splitlines()
-        numbers = [i + 1 for i, line in enumerate(physical) if line.strip()]
+        numbers = [i + 1 for i, line in enumerate(physical) if line]
         numbers = numbers[1:]
         return np.asarray(numbers, dtype=int), [physical[n - 1] for n in numbers]
     physical = text.splitlines()
@@ -135,7 +142,7 @@ def _record_lines(text: str) -> tuple[np.ndarray, list[str]]:
         end = reader.line_num
         start = previous_end + 1
         previous_end = end
-        if not row or not any(cell.strip() for cell in row):
+        if not row:
             continue
         starts.append(start)
         texts.append("\n".join(physical[start - 1 : end]))
@@ -146,7 +153,7 @@ def _python_parse(text: str, columns: list[str]) -> tuple[pd.DataFrame, pd.DataF
     """Slow, exact parse for files with rows of the wrong width."""
     lines, texts = _record_lines(text)
     reader = csv.reader(io.StringIO(text, newline=""))
-    records = [row for row in reader if row and any(cell.strip() for cell in row)][1:]
+    records = [row for row in reader if row][1:]
     width = len(columns)
     good_rows, good_pos, bad = [], [], []
     for pos, row in enumerate(records):
@@ -234,12 +241,14 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException) as e:
-        raise UnusableFile(f"{name} could not be read as CSV ({e}): check it is a comma-separated file.") from e
+        log.warning("pyarrow could not parse %s: %s", name, e)  # the library's words go to the log, not the screen
+        raise UnusableFile(f"{name} could not be read as CSV: check it is a comma-separated file.") from e
     if bad_width:
         try:
             frame, bad, lines, texts = _python_parse(data.decode("utf-8"), columns)
         except csv.Error as e:
-            raise UnusableFile(f"{name} could not be read as CSV ({e}): check it is a comma-separated file.") from None
+            log.warning("The csv module could not parse %s: %s", name, e)
+            raise UnusableFile(f"{name} could not be read as CSV: check it is a comma-separated file.") from None
         return RawTable(frame, data, bad, notes, lines, texts)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     empty_bad = pd.DataFrame(columns=["line", "text", "reasons"])
