@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis.figures.chart import Chart
 from analysis.measures.performance.cases import case_report
-from analysis.measures.performance.comparison import MEASURES, comparison_view
+from analysis.measures.performance.comparison import MEASURES
 from analysis.measures.performance.outcomes import OPEN_NOTE
 from analysis.measures.performance.scope import scope
 from ui import cache
@@ -44,10 +44,11 @@ else:
         if st.session_state.get("perf_measure") not in options:
             st.session_state["perf_measure"] = options[0]
         name = st.radio("Compare", options, key="perf_measure", horizontal=True)
-        result = cache.hub_comparison(key, dataset, crime_types, hubs, first, last, MEASURES[name][0])
+        result, view = cache.comparison_charts(
+            key, dataset, crime_types, hubs, first, last, MEASURES[name][0], name, period
+        )
         if not result.per_1000:
             missing_note(dataset, "population.csv")
-        view = comparison_view(result, name, period, filters.end)
         st.dataframe(view.table, hide_index=True, key="perf_table")
         st.caption(
             "Each cell: the figure and its 95% interval in brackets; the months compared are the column headers. "
@@ -75,13 +76,13 @@ st.subheader("What happened to the crimes")
 if not chosen.other_types:
     st.info("Outcomes are for crimes: ASB has none. Choose a crime type other than ASB in the sidebar.")
 else:
-    outcomes = cache.outcomes(key, dataset, crime_types, hubs, first, last)
+    outcomes, outcome_charts = cache.outcome_charts(key, dataset, crime_types, hubs, first, last, period)
     if outcomes.distribution.empty:
         st.info("No crimes of the chosen types in these hubs and months.")
     else:
         if outcomes.warning:
             st.warning(outcomes.warning, icon=":material/hourglass_top:")
-        for chart in outcomes.charts(period):
+        for chart in outcome_charts:
             show(chart)
         st.caption(OPEN_NOTE)
 

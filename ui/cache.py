@@ -26,7 +26,7 @@ from analysis.measures.maps.hub_map import hub_map as assemble_hub_map
 from analysis.measures.metrics import hub_month_counts, hub_population
 from analysis.measures.overview import Overview
 from analysis.measures.overview import overview as measure_overview
-from analysis.measures.performance.comparison import HubComparison
+from analysis.measures.performance.comparison import ComparisonView, HubComparison, comparison_view
 from analysis.measures.performance.comparison import hub_comparison as compare_hubs
 from analysis.measures.performance.outcomes import Outcomes, crime_outcomes
 from analysis.measures.performance.rates import hub_months
@@ -44,6 +44,7 @@ __all__ = [
     "briefing_pack",
     "cached",
     "checked_upload",
+    "comparison_charts",
     "data_coverage",
     "data_files",
     "counts_by_hub_month",
@@ -55,6 +56,7 @@ __all__ = [
     "hub_map",
     "load",
     "measures_by_hub_month",
+    "outcome_charts",
     "outcomes",
     "overview",
     "patrol_by_hub_week",
@@ -176,6 +178,42 @@ def hub_comparison(
     return compare_hubs(monthly, hubs, _month(start), _month(end), _dataset.months[0], column)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def comparison_charts(
+    key: tuple,
+    _dataset: Dataset,
+    crime_types: tuple[str, ...],
+    hubs: tuple[str, ...],
+    start: str,
+    end: str,
+    column: str,
+    name: str,
+    period: str,
+) -> tuple[HubComparison, ComparisonView]:
+    """The hub comparison and :func:`~analysis.measures.performance.comparison.comparison_view` of it.
+
+    cache_resource: the view's three figures are drawn once per data, choice and period and shared
+    read-only (plotly's layout checks cost more than a filter change may take, on every rerun).
+    """
+    result = hub_comparison(key, _dataset, crime_types, hubs, start, end, column)
+    return result, comparison_view(result, name, period, _month(end))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def outcome_charts(
+    key: tuple,
+    _dataset: Dataset,
+    crime_types: tuple[str, ...],
+    hubs: tuple[str, ...],
+    start: str,
+    end: str,
+    period: str,
+) -> tuple[Outcomes, tuple]:
+    """:func:`outcomes` and its two charts, drawn once per data, choice and period and shared read-only."""
+    result = outcomes(key, _dataset, crime_types, hubs, start, end)
+    return result, (result.charts(period) if not result.distribution.empty else ())
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def outcomes(
     key: tuple, _dataset: Dataset, crime_types: tuple[str, ...], hubs: tuple[str, ...], start: str, end: str
@@ -243,7 +281,6 @@ def data_files(key: tuple, _dataset: Dataset) -> LoadedFiles:
 def data_coverage(key: tuple, _dataset: Dataset) -> CoverageView:
     """The Data page's coverage by month and by file, once per folder content: it reads every record."""
     return coverage_view(_dataset)
-
 
 
 @st.cache_data(max_entries=64, show_spinner="Checking the uploaded file…")
