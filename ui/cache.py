@@ -52,12 +52,10 @@ __all__ = [
     "evaluation",
     "precept_evaluation",
     "force_view",
-    "hub_comparison",
     "hub_map",
     "load",
     "measures_by_hub_month",
     "outcome_charts",
-    "outcomes",
     "overview",
     "patrol_by_hub_week",
     "residents_by_hub_month",
@@ -163,21 +161,6 @@ def measures_by_hub_month(key: tuple, _dataset: Dataset, crime_types: tuple[str,
     return hub_months(counts_by_hub_month(key, _dataset), residents_by_hub_month(key, _dataset), crime_types)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def hub_comparison(
-    key: tuple,
-    _dataset: Dataset,
-    crime_types: tuple[str, ...],
-    hubs: tuple[str, ...],
-    start: str,
-    end: str,
-    column: str,
-) -> HubComparison:
-    """:func:`analysis.measures.performance.comparison.hub_comparison` for the chosen hubs and period."""
-    monthly = measures_by_hub_month(key, _dataset, crime_types)
-    return compare_hubs(monthly, hubs, _month(start), _month(end), _dataset.months[0], column)
-
-
 @st.cache_resource(show_spinner=False, max_entries=64)
 def comparison_charts(
     key: tuple,
@@ -195,7 +178,8 @@ def comparison_charts(
     cache_resource: the view's three figures are drawn once per data, choice and period and shared
     read-only (plotly's layout checks cost more than a filter change may take, on every rerun).
     """
-    result = hub_comparison(key, _dataset, crime_types, hubs, start, end, column)
+    monthly = measures_by_hub_month(key, _dataset, crime_types)
+    result = compare_hubs(monthly, hubs, _month(start), _month(end), _dataset.months[0], column)
     return result, comparison_view(result, name, period, _month(end))
 
 
@@ -209,17 +193,12 @@ def outcome_charts(
     end: str,
     period: str,
 ) -> tuple[Outcomes, tuple]:
-    """:func:`outcomes` and its two charts, drawn once per data, choice and period and shared read-only."""
-    result = outcomes(key, _dataset, crime_types, hubs, start, end)
+    """:func:`~analysis.measures.performance.outcomes.crime_outcomes` and its two charts (ASB has no outcome).
+
+    Drawn once per data, choice and period and shared read-only, as :func:`comparison_charts`.
+    """
+    result = crime_outcomes(_dataset.records, crime_types, hubs, _month(start), _month(end), _dataset.months[-1])
     return result, (result.charts(period) if not result.distribution.empty else ())
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def outcomes(
-    key: tuple, _dataset: Dataset, crime_types: tuple[str, ...], hubs: tuple[str, ...], start: str, end: str
-) -> Outcomes:
-    """:func:`analysis.measures.performance.outcomes.crime_outcomes` for the chosen crimes (ASB has no outcome)."""
-    return crime_outcomes(_dataset.records, crime_types, hubs, _month(start), _month(end), _dataset.months[-1])
 
 
 # --------------------------------------------------------------------------- pages/precept.py
