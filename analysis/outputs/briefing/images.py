@@ -42,20 +42,29 @@ def chart_images(briefing: Briefing, *, width: int = CHART_WIDTH, height: int = 
     screens = [s for s in briefing.screens if s.figure is not None]
     with tempfile.TemporaryDirectory(prefix="briefing-") as tmp:
         files = [Path(tmp) / f"{s.key}.png" for s in screens]
-        try:
-            pio.write_images(
-                [s.figure for s in screens],
-                files,
-                width=_LAYOUT_WIDTH,
-                height=round(_LAYOUT_WIDTH * height / width),
-                scale=width / _LAYOUT_WIDTH,
-            )
-        except Exception as e:  # kaleido raises several types when chromium is missing or fails
-            logging.getLogger(__name__).exception("kaleido could not draw the briefing charts")
-            raise DataProblem(
-                f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}: "
-                "on Debian apt-get install chromium, elsewhere set LOCAL_FOCUS_CHROMIUM to a Chromium program)."
-            ) from e
+        todo = list(zip(screens, files, strict=True))
+        for _attempt in range(2):  # kaleido under heavy load has been seen to return without writing a file
+            try:
+                pio.write_images(
+                    [s.figure for s, _ in todo],
+                    [f for _, f in todo],
+                    width=_LAYOUT_WIDTH,
+                    height=round(_LAYOUT_WIDTH * height / width),
+                    scale=width / _LAYOUT_WIDTH,
+                )
+            except Exception as e:  # kaleido raises several types when chromium is missing or fails
+                logging.getLogger(__name__).exception("kaleido could not draw the briefing charts")
+                raise DataProblem(
+                    f"Chart images could not be drawn: kaleido needs Chromium ({CHROMIUM}: "
+                    "on Debian apt-get install chromium, elsewhere set LOCAL_FOCUS_CHROMIUM to a Chromium program)."
+                ) from e
+            todo = [(s, f) for s, f in todo if not f.is_file()]
+            if not todo:
+                break
+            missing = [s.key for s, _ in todo]
+            logging.getLogger(__name__).warning("kaleido wrote no image for %s: drawing again", missing)
+        if todo:
+            raise DataProblem("Chart images could not be drawn: Chromium did not finish them; try again.")
         return {s.key: f.read_bytes() for s, f in zip(screens, files, strict=True)}
 
 
