@@ -82,28 +82,54 @@ def trend_figure(
     return figure
 
 
+#: A run of months not supplied is labelled only this far (a share of the chart's span) from every other label.
+LABEL_SPACING = 0.3
+
+
+def _months_drawn(figure: go.Figure) -> list[pd.Period]:
+    """The first and last month of each trace's x values (none for a trace whose x are not dates)."""
+    ends = []
+    for trace in figure.data:
+        x = getattr(trace, "x", None)
+        if x is None or not len(x):
+            continue
+        try:
+            months = pd.PeriodIndex(pd.to_datetime(pd.Index(x)), freq="M")
+        except (TypeError, ValueError):
+            continue
+        ends += [months.min(), months.max()]
+    return ends
+
+
 def shade_gaps(figure: go.Figure, months: list[pd.Period] | tuple[pd.Period, ...]) -> go.Figure:
-    """Shade each run of months not supplied, labelled once, so a gap never reads as a fall to zero."""
+    """Shade each run of months not supplied, so a gap never reads as a fall to zero.
+
+    Every run is shaded. The longest run is labelled "not supplied", then each other run of three
+    months or more, longest first, that starts at least :data:`LABEL_SPACING` of the chart's span
+    from every label already placed: labels never pile onto each other on a narrow chart.
+    """
     runs: list[list[pd.Period]] = []
     for month in sorted(set(months)):
         if runs and (month - runs[-1][-1]).n == 1:
             runs[-1].append(month)
         else:
             runs.append([month])
-    for i, run in enumerate(runs):
+    shown = [r[0] for r in runs] + [r[-1] for r in runs] + _months_drawn(figure)
+    span = max(1, (max(shown) - min(shown)).n) if shown else 1
+    labelled: list[pd.Period] = []
+    for run in sorted(runs, key=len, reverse=True):
+        if not labelled or (len(run) > 2 and all(abs((run[0] - at).n) >= LABEL_SPACING * span for at in labelled)):
+            labelled.append(run[0])
+    for run in runs:
         start = run[0].start_time - pd.Timedelta(days=14)
         end = run[-1].start_time + pd.Timedelta(days=14)
-        figure.add_vrect(
-            x0=start,
-            x1=end,
-            fillcolor="#999999",
-            opacity=0.18,
-            line_width=0,
-            layer="below",
-            annotation_text="not supplied" if i == 0 or len(run) > 2 else None,
-            annotation_position="top left",
-            annotation_font={"size": 12, "color": "#444444"},
+        label = (
+            {"annotation_text": "not supplied", "annotation_position": "top left"}
+            | {"annotation_font": {"size": 12, "color": "#444444"}}
+            if run[0] in labelled
+            else {}  # annotation_text=None would draw plotly's own "new text"
         )
+        figure.add_vrect(x0=start, x1=end, fillcolor="#999999", opacity=0.18, line_width=0, layer="below", **label)
     return figure
 
 
