@@ -27,6 +27,7 @@ from analysis.schema import (
     ROLES,
     WORKER_TYPES,
 )
+from analysis.store.ingest import STORE_DIR_NAME
 from data.build_basemap import BASEMAP_DIR
 from data.generate import (
     CRIME_TYPE_SHARES,
@@ -77,7 +78,9 @@ def written(sample: SampleData, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 def _files(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    """The folder's files, less the Parquet store the app writes beside the data (git ignores it)."""
+    files = (p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+    return {f.as_posix() for f in files if STORE_DIR_NAME not in f.parts}
 
 
 def _post_launch(counts: pd.DataFrame, launches: dict[str, str]) -> pd.Series:

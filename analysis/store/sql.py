@@ -1,8 +1,8 @@
 """The dashboard's aggregations as SQL over the store, run by DuckDB: the server holds aggregates, not rows.
 
-Every function reads the store's Parquet files where they are (the manifest names
-them; a shared lock is held while the query runs) and returns the same small frame
-as the pandas function it stands for, so a page can swap one for the other:
+Every function reads the store's Parquet files where they are, through one
+:class:`StoreReader` (the files its manifest named, read under a shared lock), and
+returns the same small frame as the pandas function it stands for:
 
 =========================  ====================================================
 this                       the same answer as
@@ -36,28 +36,6 @@ from analysis.store.ingest import open_store
 
 __all__ = ["Filter", "StoreReader", "coverage", "hexbin_counts", "lsoa_counts", "monthly_counts", "outcome_counts"]
 
-# The accepted records: partitions, less the repeats rejected across files, with each row's place.
-_INCIDENTS = """
-WITH parts AS (
-    SELECT * REPLACE (CAST(month AS VARCHAR) AS month, CAST(force AS VARCHAR) AS force)
-    FROM read_parquet(?, hive_partitioning = true, union_by_name = true,
-                      hive_types = {'force': VARCHAR, 'month': VARCHAR})
-),
-places AS (SELECT place_id, area_code, hub, assigned_by FROM read_parquet(?)),
-repeats AS (SELECT source_file, _pos FROM read_parquet(?)),
-incidents AS (
-    SELECT parts.*, places.area_code, places.hub, places.assigned_by
-    FROM parts JOIN places USING (place_id)
-    ANTI JOIN repeats ON repeats.source_file = CAST(parts.source_file AS VARCHAR) AND repeats._pos = parts._pos
-),
-chosen AS (
-    SELECT * FROM incidents
-    WHERE (? IS NULL OR month >= ?) AND (? IS NULL OR month <= ?)
-      AND (? IS NULL OR list_contains(?, hub)) AND (? IS NULL OR list_contains(?, CAST(crime_type AS VARCHAR)))
-      AND (? IS NULL OR list_contains(?, force))
-)
-"""
-
 
 @dataclass(frozen=True)
 class Filter:
@@ -83,15 +61,12 @@ class Filter:
 
 
 def _query(store: Path, sql: str, parameters: Sequence = (), where: Filter | None = None) -> pd.DataFrame | None:
-    """Run ``sql`` (which reads ``chosen``) over the store; None when the store holds no record."""
-    with open_store(Path(store)) as manifest:
-        files = [str(store / part["file"]) for entry in manifest["sources"] for part in entry["parts"]]
-        if not files:
-            return None
-        bound = [files, str(store / manifest["places"]["file"]), str(store / manifest["repeats"]["file"])]
-        bound += Filter.parameters(where or Filter())
-        with duckdb.connect() as con:
-            return con.execute(_INCIDENTS + sql, [*bound, *parameters]).df()
+    """Run ``sql`` (which reads ``chosen``) over the store once; None when the store holds no record."""
+    reader = StoreReader(Path(store))
+    try:
+        return reader.query(sql, parameters, where)
+    finally:
+        reader.close()
 
 
 def _hub_names(store: Path) -> list[str]:
@@ -309,13 +284,24 @@ class StoreReader:
         pandas.DataFrame
             ``*by, records`` (empty, with those columns, when the store holds no record).
         """
-        if not self.has_records:
-            return pd.DataFrame({**{c: pd.Series(dtype="object") for c in by}, "records": pd.Series(dtype="int64")})
         selected = [f"{_SELECT.get(c) or _TEXT.format(c)} AS {c}" for c in by]
-        sql = f"SELECT {', '.join([*selected, 'count(*) AS records'])} FROM incidents {_WHERE}"
+        sql = f"SELECT {', '.join([*selected, 'count(*) AS records'])} FROM chosen"
         if by:
             sql += " GROUP BY ALL"
-        return self._con.cursor().execute(sql, Filter.parameters(where or Filter())).df()
+        counted = self.query(sql, where=where)
+        if counted is None:
+            return pd.DataFrame({**{c: pd.Series(dtype="object") for c in by}, "records": pd.Series(dtype="int64")})
+        return counted
+
+    def query(self, sql: str, parameters: Sequence = (), where=None) -> pd.DataFrame | None:
+        """Run ``sql``, which reads ``chosen`` (the records ``where`` chooses); None when the store holds no record.
+
+        Values travel as bound parameters: ``where``'s first, then ``parameters``.
+        """
+        if not self.has_records:
+            return None
+        chosen = f"WITH chosen AS (SELECT * FROM incidents {_WHERE}) "
+        return self._con.cursor().execute(chosen + sql, [*Filter.parameters(where or Filter()), *parameters]).df()
 
     def close(self) -> None:
         """Close the connection."""
