@@ -1,4 +1,4 @@
-"""DuckDB over the store gives the same aggregates as the pandas functions over the loaded rows."""
+"""The SQL over the store (StoreReader): a month downloaded twice counted once, gaps kept, values bound."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.load.coverage import coverage_from_counts
 from analysis.load.dataset import load_dataset
-from analysis.load.records import FrameRecords
-from analysis.measures import metrics
-from analysis.measures.maps import hexagons
-from analysis.measures.performance import outcomes
+from analysis.load.records import COUNTABLE, FrameRecords, StoreRecords, Where
 from analysis.schema import ASB
-from analysis.store import sql as store_sql
-from analysis.store.ingest import ingest, store_location
-from tests.conftest import SAMPLE_DIR, SHARED_DATA, need_shared, street_csv
+from analysis.store.ingest import ingest
+from analysis.store.sql import StoreReader
+from tests.conftest import SHARED_DATA, need_shared, street_csv
 from tests.test_incidents import GOOD_ASB, GOOD_CRIME, NO_LOCATION
 
 
@@ -33,124 +31,65 @@ def _twice(root: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module", params=["sample", "real", "month twice"])
-def loaded(request, tmp_path_factory):
-    if request.param == "month twice":
-        folder = _twice(tmp_path_factory.mktemp("sql"))
-    else:
-        folder = SAMPLE_DIR if request.param == "sample" else need_shared(SHARED_DATA / "real" / "incidents").parent
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory):
+    folder = _twice(tmp_path_factory.mktemp("sql"))
     dataset = load_dataset(folder, store=True)
-    if request.param == "month twice":
-        once = load_dataset(need_shared(SHARED_DATA / "real" / "incidents").parent, store=False)
-        assert len(dataset.incidents) == len(once.incidents)  # the older copy's rows are all rejected
-        assert sum(r.rows_rejected for r in dataset.reports) == 3484  # 2019-01 as first downloaded
-    return dataset, store_location(folder)
+    once = load_dataset(need_shared(SHARED_DATA / "real" / "incidents").parent, store=False)
+    return once, dataset.records, dataset
 
 
-def chosen_rows(dataset, where: store_sql.Filter) -> pd.DataFrame:
-    rows = dataset.incidents
-    keep = (rows["month"] >= where.first) & (rows["month"] <= where.last)
-    keep &= rows["hub"].isin(where.hubs) & rows["crime_type"].isin(where.crime_types)
-    return rows.loc[keep]
+@pytest.mark.parametrize(
+    "by", [["hub", "month", "crime_type"], ["lsoa_code"], ["outcome", "is_asb"], ["longitude", "latitude"]]
+)
+def test_a_month_downloaded_twice_is_counted_once(twice, by):
+    once, store, _ = twice
+    frame = FrameRecords(once.incidents, once.incident_forces)
+    pd.testing.assert_frame_equal(store.count(by), frame.count(by))
+    where = Where(first=once.months[0], last=once.months[0], crime_types=(ASB, "Burglary"))
+    pd.testing.assert_frame_equal(store.count(by, where), frame.count(by, where))
 
 
-def some_filter(dataset) -> store_sql.Filter:
-    return store_sql.Filter(
-        first=dataset.months[1],
-        last=dataset.months[-2],
-        hubs=dataset.hub_names[:2],
-        crime_types=[ASB, "Burglary", "Violence and sexual offences"],
-    )
+def test_the_older_copy_is_rejected_row_by_row(twice):
+    once, store, dataset = twice
+    assert store.total() == len(once.incidents)
+    assert sum(r.rows_rejected for r in dataset.reports) == 3484  # 2019-01 as first downloaded
+    assert all(r.rows_read == r.rows_accepted + r.rows_rejected for r in dataset.reports)
 
 
-def test_monthly_counts_as_pandas(loaded):
-    dataset, store = loaded
-    pd.testing.assert_frame_equal(
-        store_sql.monthly_counts(store, hubs=dataset.hub_names),
-        metrics.monthly_counts(dataset.incidents, hubs=dataset.hub_names, coverage=None),
-    )
-    pd.testing.assert_frame_equal(
-        store_sql.monthly_counts(store), metrics.monthly_counts(dataset.incidents, coverage=None)
-    )
-    where = some_filter(dataset)
-    pd.testing.assert_frame_equal(
-        store_sql.monthly_counts(store, hubs=dataset.hub_names, months=dataset.months, where=where),
-        metrics.monthly_counts(
-            chosen_rows(dataset, where), hubs=dataset.hub_names, months=dataset.months, coverage=None
-        ),
-    )
-
-
-def test_lsoa_counts_as_pandas(loaded):
-    dataset, store = loaded
-    for where, rows in ((None, dataset.incidents), (some_filter(dataset), chosen_rows(dataset, some_filter(dataset)))):
-        expected = rows["lsoa_code"].astype("str").value_counts()
-        got = store_sql.lsoa_counts(store, where)
-        pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
-        assert got.is_monotonic_decreasing
-
-
-def test_outcome_counts_as_pandas(loaded):
-    dataset, store = loaded
-
-    def distribution(rows):
-        return outcomes.outcome_distribution(FrameRecords(rows.loc[~rows["is_asb"]]).count(["outcome"]))
-
-    pd.testing.assert_frame_equal(store_sql.outcome_counts(store), distribution(dataset.incidents))
-    where = some_filter(dataset)
-    pd.testing.assert_frame_equal(store_sql.outcome_counts(store, where), distribution(chosen_rows(dataset, where)))
-
-
-def test_hexbin_counts_as_pandas(loaded):
-    dataset, store = loaded
-    crs = hexagons.metric_crs(dataset.areas)
-    width = 2000.0
-    rows = dataset.incidents
-    x, y = hexagons.project_points(rows["longitude"], rows["latitude"], crs)
-    expected = hexagons.hexbin_counts(*hexagons.hex_cells(x, y, width))
-    pd.testing.assert_frame_equal(store_sql.hexbin_counts(store, width, crs), expected)
-
-
-def test_coverage_as_counted_from_the_rows(loaded):
-    dataset, store = loaded
-    rows = dataset.incidents
-    table = store_sql.coverage(store).set_index("month")
-    assert list(table.index) == list(dataset.months)
-    asb = rows.loc[rows["is_asb"]].groupby("month").size().reindex(dataset.months, fill_value=0)
-    street = rows.loc[~rows["is_asb"]].groupby("month").size().reindex(dataset.months, fill_value=0)
-    assert table["asb_records"].tolist() == asb.tolist()
-    assert table["street_records"].tolist() == street.tolist()
-    assert table["asb_supplied"].tolist() == (asb > 0).tolist()
-    by_hub = store_sql.coverage(store, by_hub=True)
-    assert by_hub["asb_records"].sum() == asb.sum() and len(by_hub) == len(dataset.months) * len(
-        dataset.incidents["hub"].cat.categories
-    )
-
-
-def test_a_month_without_asb_is_not_supplied_for_asb(make_folder):
+def test_a_month_without_asb_is_not_supplied_for_asb(make_folder, tmp_path):
     folder = make_folder(
         {
             "incidents/2019-01.csv": street_csv(GOOD_ASB, GOOD_CRIME),
             "incidents/2019-03.csv": street_csv(NO_LOCATION.replace("2019-01", "2019-03")),
         }
     )
-    table = store_sql.coverage(ingest(folder).store)
-    assert table["month"].astype("str").tolist() == ["2019-01", "2019-02", "2019-03"]
-    assert table["asb_supplied"].tolist() == [True, False, False]
-    assert table["street_supplied"].tolist() == [True, False, True]
+    ingest(folder, store=tmp_path / "store")
+    coverage = coverage_from_counts(StoreRecords(tmp_path / "store").count(["hub", "month", "is_asb"]))
+    assert [str(m) for m in coverage.span] == ["2019-01", "2019-02", "2019-03"]
+    assert coverage.supplied("asb").tolist() == [True, False, False]
+    assert coverage.supplied("crime").tolist() == [True, False, True]
 
 
-def test_values_are_bound_not_spliced(make_folder):
+def test_values_are_bound_not_spliced(make_folder, tmp_path):
     folder = make_folder({"incidents/f.csv": street_csv(GOOD_ASB, GOOD_CRIME)})
-    store = ingest(folder).store
-    odd = store_sql.Filter(hubs=["x') OR 1=1 --", "O'Brien"], crime_types=["Burglary"])
-    assert store_sql.monthly_counts(store, hubs=["Unassigned"], where=odd)["count"].sum() == 0
-    assert store_sql.outcome_counts(store, odd).empty
+    ingest(folder, store=tmp_path / "store")
+    reader = StoreReader(tmp_path / "store")
+    try:
+        assert reader.count(["month"])["records"].sum() == 2
+        odd = Where(hubs=("x') OR 1=1 --", "O'Brien"), crime_types=("Burglary",))
+        assert reader.count(["month"], odd).empty
+        assert reader.count(list(COUNTABLE), Where(forces=("' OR ''='",))).empty
+    finally:
+        reader.close()
 
 
-def test_a_store_without_records(make_folder):
-    store = ingest(make_folder({"incidents/bad.csv": b""})).store
-    assert store_sql.monthly_counts(store, hubs=["A"]).empty
-    assert store_sql.lsoa_counts(store).empty
-    assert store_sql.outcome_counts(store).empty
-    assert store_sql.coverage(store).empty
+def test_a_store_without_records(make_folder, tmp_path):
+    ingest(make_folder({"incidents/bad.csv": b""}), store=tmp_path / "store")
+    reader = StoreReader(tmp_path / "store")
+    try:
+        assert not reader.has_records
+        assert reader.query("SELECT count(*) FROM chosen") is None
+        assert list(reader.count(["hub", "month"]).columns) == ["hub", "month", "records"]
+    finally:
+        reader.close()
