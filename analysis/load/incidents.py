@@ -281,9 +281,9 @@ def _index_type(categories: int) -> pa.DataType:
     return pa.int64()
 
 
-def _text(values) -> pa.Array:
-    """Strings (a pandas column or Index of them) as one Arrow string array."""
-    array = pa.array(pd.Series(values, dtype="str"))
+def _text(values: pd.Series | pd.Index) -> pa.Array:
+    """Strings (a pandas column or Index of dtype ``str``) as one Arrow string array, its buffers shared."""
+    array = pa.array(values.array)
     array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     return array.cast(pa.string())
 

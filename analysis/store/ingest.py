@@ -22,6 +22,7 @@ file (``_pos``) so reading back gives exactly the frame :func:`load_incidents` b
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -260,6 +261,11 @@ def _hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _hash_bytes(data: bytes) -> str:
+    """What :func:`_hash_file` gives for a file holding ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def _stamp(source: IncidentSource, zips: dict[Path, dict[str, zipfile.ZipInfo]]) -> tuple[list[int], str | None]:
     """(size, mtime_ns) of a file, or (size, CRC-32) of a zip member with its CRC as the hash."""
     if source.member is None:
@@ -328,8 +334,12 @@ def _ingest_source(
     ``content`` is the file's hash, None when it is still to be worked out.
     Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
     """
+    if content is None:  # a new file is hashed here, on the file's own thread, from the bytes it is read from
+        with contextlib.suppress(OSError):  # one that cannot be opened is reported by read_typed
+            source = dataclasses.replace(source, content=source.read_bytes())
+            content = _hash_bytes(source.content)
     typed, raw, report = read_typed(source)
-    content = content or _hash_file(source.path)  # a new file is hashed here, on the file's own thread
+    content = content or _hash_file(source.path)
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
     meta = report.to_dict()
