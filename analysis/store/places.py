@@ -38,9 +38,11 @@ def group_codes(rows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     """A group number per row for distinct :data:`PLACE_KEYS`, and each group's first row.
 
     ``rows`` holds the keys as Arrow columns: text as dictionary columns, coordinates as
-    floats (a null coordinate is one value, as NaN is one place).
+    floats (a null coordinate is one value, as NaN is one place). Groups are numbered in
+    order of first appearance.
     """
     key = np.zeros(rows.num_rows, dtype=np.int64)
+    span = 1  # how many values ``key`` can take: it is renumbered before it could overflow
     for column in PLACE_KEYS:
         values = rows[column].combine_chunks()
         if pa.types.is_dictionary(values.type):
@@ -48,7 +50,11 @@ def group_codes(rows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         else:
             codes, uniques = pd.factorize(values.to_numpy(zero_copy_only=False), use_na_sentinel=True)
             size = len(uniques) + 1
-        key, _ = pd.factorize(key * size + codes + 1)  # renumbered each time: stays below rows x size
+        if span * size >= 2**62:
+            key, uniques = pd.factorize(key)
+            span = len(uniques)
+        key, span = key * size + codes + 1, span * size
+    key, _ = pd.factorize(key)
     return key, np.unique(key, return_index=True)[1]
 
 
