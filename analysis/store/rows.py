@@ -158,19 +158,18 @@ def repeats(
 
 
 def _repeat_candidates(ids: pa.ChunkedArray) -> np.ndarray:
-    """Positions of the non-blank Crime IDs whose hash is seen more than once: every repeated ID is among them.
+    """Positions (sorted) of the non-blank Crime IDs whose hash is seen more than once: every repeated ID is among them.
 
-    DuckDB hashes the IDs on every core (the GIL released); only these few are then compared exactly.
+    DuckDB hashes the IDs on every core, the GIL released; numpy finds the hashes seen twice,
+    and only these few IDs are then compared exactly.
     """
     with duckdb.connect() as con:
-        con.register("ids", pa.table({"crime_id": ids}))
-        found = con.sql("SELECT hash(crime_id) AS hash, crime_id = '' AS blank FROM ids").fetchnumpy()
-    hashes, blank = found["hash"], np.asarray(found["blank"], dtype=bool)
-    seen = np.sort(hashes[~blank])
+        con.register("ids", pa.table({"pos": np.arange(len(ids), dtype=np.int64), "crime_id": ids}))
+        found = con.sql("SELECT pos, hash(crime_id) AS hash FROM ids WHERE crime_id <> ''").fetchnumpy()
+    positions, hashes = np.asarray(found["pos"], dtype=np.int64), np.asarray(found["hash"])
+    seen = np.sort(hashes)
     twice = np.unique(seen[1:][seen[1:] == seen[:-1]])
-    if not len(twice):
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(np.isin(hashes, twice) & ~blank)
+    return np.sort(positions[np.isin(hashes, twice)]) if len(twice) else np.empty(0, dtype=np.int64)
 
 
 def _locate(name, positions, raws, known, content, manifest) -> tuple[np.ndarray, list[str]]:
