@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 from analysis.load.checks import Distinct, constant, distinct, first_seen, is_number, row_reasons
-from analysis.load.incidents import IncidentSource, _rules, read_typed
+from analysis.load.incidents import IncidentSource, _read_one, _rules, _typed, _typed_table, read_typed
 from analysis.schema import CRIME_TYPES
 from analysis.store.places import Places
 from tests.conftest import POLICE_HEADER
@@ -141,7 +141,8 @@ def test_shared_distinct_values_give_the_reasons_row_by_row_work_gives():
 
 @pytest.mark.parametrize("bom,newline", [(False, "\n"), (True, "\r\n")])
 def test_read_typed_types_each_row_as_row_by_row_work_does(bom, newline):
-    typed, raw, report = read_typed(_source(ROWS, bom=bom, newline=newline))
+    table, raw, report = read_typed(_source(ROWS, bom=bom, newline=newline))
+    typed = table.to_pandas()
     lines = report.rejected.set_index("line")["reasons"].to_dict()
     widths = [len(next(csv.reader([r]))) for r in ROWS]
     expected_reasons = {}
@@ -180,10 +181,35 @@ def test_read_typed_types_each_row_as_row_by_row_work_does(bom, newline):
 
 
 def test_read_typed_of_only_bad_rows_is_empty_and_typed():
-    typed, _, report = read_typed(_source([GOOD.replace("2019-01", "2019-13"), "only,three,fields"]))
+    table, _, report = read_typed(_source([GOOD.replace("2019-01", "2019-13"), "only,three,fields"]))
+    typed = table.to_pandas()
     assert typed.empty and report.rows_accepted == 0 and len(report.rejected) == 2
     assert list(typed["source_file"].cat.categories) == []
     assert typed["crime_type"].dtype == pd.CategoricalDtype(list(CRIME_TYPES))
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [ROWS, [GOOD] * 3, [GOOD.replace("Allerdale 001A", f"Allerdale {i:03d}A") for i in range(130)], [ROWS[2]]],
+    ids=["mixed", "one place", "wide dictionary", "none accepted"],
+)
+def test_arrow_typing_holds_what_typing_in_pandas_then_converting_holds(rows):
+    """The store writes the Arrow table: the values and types pandas typing then from_pandas gave."""
+    frame, _, _, columns = _read_one(_source(rows))
+    table = _typed_table(frame, columns)
+    want = pa.Table.from_pandas(_typed(frame, columns), preserve_index=False)
+    assert table.column_names == want.column_names
+    for name in table.column_names:
+        ours, theirs = table[name], want[name]
+        if name == "month":  # a period in pandas, its text in Arrow
+            assert ours.to_pylist() == [str(p) for p in _typed(frame, columns)["month"]]
+            continue
+        assert ours.to_pylist() == theirs.to_pylist(), name
+        if pa.types.is_dictionary(theirs.type):
+            assert ours.type.index_type == theirs.type.index_type, name
+            assert ours.chunk(0).dictionary.to_pylist() == theirs.chunk(0).dictionary.to_pylist(), name
+        else:
+            assert ours.type == theirs.type, name
 
 
 def test_place_keys_of_categoricals_are_those_of_their_text():

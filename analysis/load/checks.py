@@ -190,11 +190,11 @@ def is_number(low: float = float("-inf"), high: float = float("inf")) -> Predica
         text = u.str.strip()
         plain = text.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
         ok = np.zeros(len(text), dtype=bool)
-        values = pc.cast(pa.array(text[plain], type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+        values = pc.cast(pc.filter(pa.array(text.array), plain), pa.float64()).to_numpy(zero_copy_only=False)
         ok[plain] = (values >= low) & (values <= high)
         near = np.zeros(len(text), dtype=bool)
         near[plain] = (np.abs(values - low) < _NEAR) | (np.abs(values - high) < _NEAR)
-        slow = ~plain | near
+        slow = (~plain | near) & (text != "").to_numpy(dtype=bool)  # a blank is no number: to_numeric gives NaN
         if slow.any():
             ok[slow] = _between(text[slow], low, high)
         return pd.Series(ok, index=u.index)

@@ -273,7 +273,73 @@ def _typed(frame: pd.DataFrame, columns: Distinct | None = None) -> pd.DataFrame
     return frame.assign(is_asb=frame["crime_type"] == ASB)
 
 
-def read_typed(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport]:
+def _index_type(categories: int) -> pa.DataType:
+    """The index type pandas gives a categorical of this many categories (its narrowest codes)."""
+    for bits, kind in ((8, pa.int8()), (16, pa.int16()), (32, pa.int32())):
+        if categories < 2 ** (bits - 1) - 1:
+            return kind
+    return pa.int64()
+
+
+def _text(values: pd.Series | pd.Index) -> pa.Array:
+    """Strings (a pandas column or Index of dtype ``str``) as one Arrow string array, its buffers shared."""
+    array = pa.array(values.array)
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array.cast(pa.string())
+
+
+def _dictionary(codes: np.ndarray, categories) -> pa.DictionaryArray:
+    """A dictionary column as Arrow holds the pandas categorical of these codes and categories."""
+    kind = _index_type(len(categories))
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(kind.to_pandas_dtype())), _text(categories))
+
+
+def _stripped(columns: Distinct, column: str) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct values of a column with its values stripped of spaces (as :func:`_category` strips)."""
+    codes, values = columns[column]
+    stripped = values.str.strip()
+    renumber, uniques = pd.factorize(stripped, use_na_sentinel=False)
+    return renumber[codes], pd.Series(uniques, dtype="str")
+
+
+def _typed_table(frame: pd.DataFrame, columns: Distinct) -> pa.Table:
+    """The typed columns of :func:`_typed`, built straight into Arrow from the distinct values.
+
+    The same values and types :func:`_typed` then ``pyarrow.Table.from_pandas`` give, without
+    typing a pandas frame first: categoricals are dictionary columns (categories in order of
+    first appearance, ``crime_type`` over the 14 crime types), the month the text of its
+    dictionary (``YYYY-MM``, already checked), a blank coordinate a null, and ``is_asb`` last.
+    """
+    month_codes, months = columns["Month"]
+    type_codes, types = columns["Crime type"]
+    crime_types = _CRIME_TYPE_DTYPE.categories
+    type_of = crime_types.get_indexer(types)[type_codes]
+    typed = {
+        "month": _dictionary(month_codes, months),
+        "crime_type": _dictionary(type_of, crime_types),
+        "crime_id": pc.utf8_trim_whitespace(_text(frame["Crime ID"])).cast(pa.large_string()),
+    }
+    for name in ("Longitude", "Latitude"):
+        codes, values = columns[name]
+        typed[INCIDENT_COLUMNS[name]] = pa.array(_to_float(values)[codes], from_pandas=True)
+    for name in ("Reported by", "Falls within", "Location", "Last outcome category", "source_file"):
+        typed[INCIDENT_COLUMNS.get(name, name)] = _dictionary(*columns[name])
+    for name in ("LSOA code", "LSOA name"):
+        typed[INCIDENT_COLUMNS[name]] = _dictionary(*_stripped(columns, name))
+    names = [INCIDENT_COLUMNS.get(c, c) for c in frame.columns]
+    arrays = []
+    for column, name in zip(frame.columns, names, strict=True):
+        if name in typed:
+            arrays.append(typed[name])
+        elif name == "_pos":
+            arrays.append(pa.array(frame[column].to_numpy(), type=pa.int64()))
+        else:  # Context and extra columns: text as it is
+            arrays.append(_text(frame[column]).cast(pa.large_string()))
+    is_asb = pa.array(type_of == crime_types.get_loc(ASB))
+    return pa.Table.from_arrays([*arrays, is_asb], names=[*names, "is_asb"])
+
+
+def read_typed(source: IncidentSource) -> tuple[pa.Table | None, RawTable | None, FileReport]:
     """Validate and type one street-level file on its own (the store ingests file by file).
 
     Repeats of a Crime ID across files are not rejected here: that needs every file
@@ -281,9 +347,10 @@ def read_typed(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | 
 
     Returns
     -------
-    incidents : pandas.DataFrame or None
-        The accepted rows, typed as :func:`load_incidents` types them, with ``_pos``
-        (the record's position in the file); None when the file cannot be used.
+    incidents : pyarrow.Table or None
+        The accepted rows, typed as :func:`load_incidents` types them and as Arrow holds
+        that frame (see :func:`_typed_table`), with ``_pos`` (the record's position in the
+        file); None when the file cannot be used.
     raw : RawTable or None
         The parsed file, to locate rows rejected later.
     report : FileReport
@@ -291,7 +358,7 @@ def read_typed(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | 
     frame, raw, report, columns = _read_one(source)
     if frame is None:
         return None, raw, report
-    return _typed(frame, columns), raw, report
+    return _typed_table(frame, columns), raw, report
 
 
 #: police.uk's own name for a street-level file: ``YYYY-MM-<force>-street.csv``.

@@ -95,6 +95,8 @@ def _check_bytes(raw: bytes, name: str) -> tuple[bytes, list[str]]:
 
 def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
     """True when ``data`` is UTF-8, checked a chunk at a time (never a whole copy of a large file as text)."""
+    if data.isascii():  # most files: ASCII is UTF-8, and this asks no decoder
+        return True
     decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(data)
     try:

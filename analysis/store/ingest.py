@@ -22,6 +22,7 @@ file (``_pos``) so reading back gives exactly the frame :func:`load_incidents` b
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -260,6 +261,11 @@ def _hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _hash_bytes(data: bytes) -> str:
+    """What :func:`_hash_file` gives for a file holding ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def _stamp(source: IncidentSource, zips: dict[Path, dict[str, zipfile.ZipInfo]]) -> tuple[list[int], str | None]:
     """(size, mtime_ns) of a file, or (size, CRC-32) of a zip member with its CRC as the hash."""
     if source.member is None:
@@ -272,13 +278,20 @@ def _stamp(source: IncidentSource, zips: dict[Path, dict[str, zipfile.ZipInfo]])
     return [info.file_size, info.CRC], f"crc32:{info.CRC:08x}:{info.file_size}"
 
 
-def _force(source: IncidentSource, falls_within: pd.Series) -> tuple[np.ndarray, pd.Index]:
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """The codes (one per row) and values of a dictionary column."""
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return array.indices.to_numpy(zero_copy_only=False).astype(np.intp), array.dictionary
+
+
+def _force(source: IncidentSource, falls_within: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index]:
     """The force of each row as codes and names: from ``YYYY-MM-<force>-street.csv``, else from ``Falls within``."""
     named = force_of_file(source.member or source.path.name)
     if named:
         return np.zeros(len(falls_within), dtype=np.intp), pd.Index([named], dtype=object)
-    slugs = np.array([force_slug(c) for c in falls_within.cat.categories], dtype=object)
-    return pd.factorize(pd.Series(slugs[falls_within.cat.codes.to_numpy()], index=falls_within.index))
+    codes, names = _codes(falls_within)
+    slugs = np.array([force_slug(c) for c in names.to_pylist()], dtype=object)
+    return pd.factorize(pd.Series(slugs[codes]))
 
 
 # ---------------------------------------------------------------- places: where each row is assigned
@@ -321,8 +334,12 @@ def _ingest_source(
     ``content`` is the file's hash, None when it is still to be worked out.
     Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
     """
+    if content is None:  # a new file is hashed here, on the file's own thread, from the bytes it is read from
+        with contextlib.suppress(OSError):  # one that cannot be opened is reported by read_typed
+            source = dataclasses.replace(source, content=source.read_bytes())
+            content = _hash_bytes(source.content)
     typed, raw, report = read_typed(source)
-    content = content or _hash_file(source.path)  # a new file is hashed here, on the file's own thread
+    content = content or _hash_file(source.path)
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
     meta = report.to_dict()
@@ -333,45 +350,44 @@ def _ingest_source(
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(rejected, preserve_index=False))
         entry["rejected"] = {"file": path, "bytes": nbytes}
     entry["months"] = []
-    if typed is None or typed.empty:
-        entry["columns"] = [] if typed is None else [c for c in typed.columns if c != "_pos"]
+    entry["columns"] = [] if typed is None else [c for c in typed.column_names if c != "_pos"]
+    if typed is None or not typed.num_rows:
         return entry, raw, report.rows_read, None
-    entry["columns"] = [c for c in typed.columns if c != "_pos"]
     entry["months"] = _months_held(typed)
     forces, force_names = _force(source, typed["falls_within"])
-    placed = typed.assign(force=pd.Categorical.from_codes(forces, categories=pd.Index(force_names, dtype="str")))
-    groups, first = group_codes(placed)
+    force = pa.DictionaryArray.from_arrays(pa.array(forces, type=pa.int32()), pa.array(force_names, type=pa.string()))
+    keys = typed.select(PLACE_KEYS[1:]).add_column(0, "force", force)
+    groups, first = group_codes(keys)
+    firsts = keys.take(pa.array(first)).to_pandas()
     with places.lock:
-        place_ids = places.ids_for(placed[PLACE_KEYS].iloc[first])[groups]
-    typed = typed.assign(place_id=place_ids, _pos=typed["_pos"].astype("int64"))
-    months, month_names = pd.factorize(typed["month"].array.asi8)
-    body = typed.drop(columns=["month"])
+        place_ids = places.ids_for(firsts)[groups]
+    months, month_names = _codes(typed["month"])
+    body = typed.drop_columns(["month"]).append_column("place_id", pa.array(place_ids, type=pa.int32()))
     groups = forces.astype(np.int64) * len(month_names) + months
     for group in np.unique(groups):
         index = np.flatnonzero(groups == group)
         force_name = str(force_names[group // len(month_names)])
-        month_name = str(pd.PeriodIndex.from_ordinals([month_names[group % len(month_names)]], freq="M")[0])
+        month_name = month_names[group % len(month_names)].as_py()
         path = f"incidents/force={force_name}/month={month_name}/part-{key}.parquet"
-        rows = body if len(index) == len(body) else body.iloc[index]  # most files hold one force's month
-        table = pa.Table.from_pandas(rows, preserve_index=False)
-        nbytes = _write_parquet(store / path, table)
+        rows = body if len(index) == len(body) else body.take(pa.array(index))  # most files hold one force's month
+        nbytes = _write_parquet(store / path, rows)
         entry["parts"].append(
             {"file": path, "force": force_name, "month": month_name, "rows": len(index), "bytes": nbytes}
         )
-    ids = pa.chunked_array(pa.array(typed["crime_id"])).combine_chunks().cast(pa.large_string())
+    ids = typed["crime_id"].combine_chunks()
     return entry, raw, report.rows_read, (ids, typed["_pos"].to_numpy())
 
 
-def _months_held(typed: pd.DataFrame) -> list[list]:
+def _months_held(typed: pa.Table) -> list[list]:
     """[Falls within, month, rows] of a file's accepted records in order of first appearance (for the month rule)."""
-    forces = typed["falls_within"].cat.codes.to_numpy().astype(np.int64)
-    months, month_names = pd.factorize(typed["month"].array.asi8)
-    key = forces * max(len(month_names), 1) + months
+    forces, force_names = _codes(typed["falls_within"])
+    months, month_names = _codes(typed["month"])
+    key = forces.astype(np.int64) * max(len(month_names), 1) + months
     groups, first = np.unique(key, return_index=True)
     counts = np.bincount(np.searchsorted(groups, key), minlength=len(groups))
     order = np.argsort(first, kind="stable")
-    forces_of = np.asarray(typed["falls_within"].cat.categories, dtype=object)[groups[order] // len(month_names)]
-    months_of = pd.PeriodIndex.from_ordinals(month_names[groups[order] % len(month_names)], freq="M").astype("str")
+    forces_of = np.asarray(force_names.to_pylist(), dtype=object)[groups[order] // len(month_names)]
+    months_of = np.asarray(month_names.to_pylist(), dtype=object)[groups[order] % len(month_names)]
     return [[str(f), str(m), int(n)] for f, m, n in zip(forces_of, months_of, counts[order], strict=True)]
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.load.hubs import assign_hubs, forces_listed, hubs_from_lsoa_names
 from analysis.schema import REQUIRED_COLUMNS, UNASSIGNED
@@ -33,17 +34,27 @@ PLACE_KEYS = ["force", "lsoa_code", "lsoa_name", "longitude", "latitude"]
 _GEO = {"geo_area_code": "area_code", "geo_hub": "hub", "geo_assigned_by": "assigned_by"}
 
 
-def group_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """A group number per row for distinct :data:`PLACE_KEYS`, and each group's first row."""
-    key = np.zeros(len(rows), dtype=np.int64)
+def group_codes(rows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """A group number per row for distinct :data:`PLACE_KEYS`, and each group's first row.
+
+    ``rows`` holds the keys as Arrow columns: text as dictionary columns, coordinates as
+    floats (a null coordinate is one value, as NaN is one place). Groups are numbered in
+    order of first appearance.
+    """
+    key = np.zeros(rows.num_rows, dtype=np.int64)
+    span = 1  # how many values ``key`` can take: it is renumbered before it could overflow
     for column in PLACE_KEYS:
-        values = rows[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, size = values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories) + 1
+        values = rows[column].combine_chunks()
+        if pa.types.is_dictionary(values.type):
+            codes, size = values.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(values.dictionary) + 1
         else:
-            codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+            codes, uniques = pd.factorize(values.to_numpy(zero_copy_only=False), use_na_sentinel=True)
             size = len(uniques) + 1
-        key, _ = pd.factorize(key * size + codes + 1)  # renumbered each time: stays below rows x size
+        if span * size >= 2**62:
+            key, uniques = pd.factorize(key)
+            span = len(uniques)
+        key, span = key * size + codes + 1, span * size
+    key, _ = pd.factorize(key)
     return key, np.unique(key, return_index=True)[1]
 
 

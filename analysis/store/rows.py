@@ -3,13 +3,14 @@
 Both are worked out over every file at once, after the files that changed were ingested
 (where each record is placed is :mod:`analysis.store.places`): a force's month held by two files
 is loaded from one (:func:`analysis.incidents.resupplied_months`, over the manifest's months of each file);
-a Crime ID is hashed once by Arrow over the files' remaining rows.
+a Crime ID is hashed once by DuckDB over the files' remaining rows.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -117,8 +118,8 @@ def repeats(
 ) -> pd.DataFrame:
     """Later copies of a Crime ID across every file, in file order, with their line, text and reason.
 
-    Every Crime ID is hashed once by Arrow (one dictionary over all files); only IDs
-    seen more than once are looked at further. ``dropped`` holds, per file, the positions
+    Every Crime ID is hashed once by DuckDB (:func:`_repeat_candidates`); only IDs whose
+    hash is seen more than once are compared exactly. ``dropped`` holds, per file, the positions
     of records already rejected across files (a month loaded from another file): they
     neither repeat nor are repeated, as in :func:`analysis.incidents.load_incidents`.
     """
@@ -130,17 +131,13 @@ def repeats(
     ids, positions = zip(
         *(_kept(_crime_ids(store, e, fresh), (dropped or {}).get(e["name"])) for e in entries), strict=True
     )
-    encoded = pc.dictionary_encode(pa.chunked_array(ids, type=pa.large_string()))
-    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
-    counts = np.bincount(codes)
-    blank = encoded.chunks[0].dictionary.index("").as_py() if len(encoded.chunks) else -1
-    if blank >= 0:
-        counts[blank] = 1
-    candidates = np.flatnonzero(counts[codes] > 1)
+    everything = pa.chunked_array(ids, type=pa.large_string())
+    candidates = _repeat_candidates(everything)
     if not len(candidates):
         return empty
+    encoded = pc.dictionary_encode(everything.take(pa.array(candidates))).combine_chunks()
+    code_of = encoded.indices.to_numpy(zero_copy_only=False)  # exact: a hash shared by two IDs repeats neither
     file_of = np.repeat(np.arange(len(entries)), [len(p) for p in positions])[candidates]
-    code_of = codes[candidates]
     later = pd.Series(code_of).duplicated(keep="first").to_numpy()  # rows are in file order already
     first_file = pd.Series(file_of, index=code_of)[~later]
     names = np.array([e["name"] for e in entries], dtype=object)
@@ -158,6 +155,21 @@ def repeats(
         lines, texts = _locate(name, group["_pos"].to_numpy(), raws, known, hashes[name], manifest)
         parts.append(group.assign(line=lines, text=texts, hash=hashes[name]))
     return pd.concat(parts, ignore_index=True)[[*columns, "hash"]].astype(columns)
+
+
+def _repeat_candidates(ids: pa.ChunkedArray) -> np.ndarray:
+    """Positions (sorted) of the non-blank Crime IDs whose hash is seen more than once: every repeated ID is among them.
+
+    DuckDB hashes the IDs on every core, the GIL released; numpy finds the hashes seen twice,
+    and only these few IDs are then compared exactly.
+    """
+    with duckdb.connect() as con:
+        con.register("ids", pa.table({"pos": np.arange(len(ids), dtype=np.int64), "crime_id": ids}))
+        found = con.sql("SELECT pos, hash(crime_id) AS hash FROM ids WHERE crime_id <> ''").fetchnumpy()
+    positions, hashes = np.asarray(found["pos"], dtype=np.int64), np.asarray(found["hash"])
+    seen = np.sort(hashes)
+    twice = np.unique(seen[1:][seen[1:] == seen[:-1]])
+    return np.sort(positions[np.isin(hashes, twice)]) if len(twice) else np.empty(0, dtype=np.int64)
 
 
 def _locate(name, positions, raws, known, content, manifest) -> tuple[np.ndarray, list[str]]:
