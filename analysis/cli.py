@@ -31,6 +31,7 @@ from analysis.schema import CRIME_TYPES
 from analysis.stats.evaluation.evaluate import evaluate
 from analysis.stats.evaluation.results import InsufficientData
 from analysis.stats.evaluation.words import plain_english
+from analysis.store.boundaries import boundary_summaries
 from analysis.store.ingest import ingest
 
 __all__ = ["main", "summary_records", "validation_record"]
@@ -230,6 +231,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if not Path(args.data_dir).is_dir():
         raise DataProblem(f"The data folder {args.data_dir} does not exist.")
     record = ingest(args.data_dir).to_dict()
+    boundary_summaries(args.data_dir, Path(record["store"]))  # so the app's first start reads them ready
     if args.json:
         print(json.dumps(record, indent=2))
         return 0

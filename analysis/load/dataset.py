@@ -20,9 +20,9 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import geopandas as gpd
 import pandas as pd
 
 from analysis.errors import DataProblem
@@ -34,8 +34,12 @@ from analysis.load.records import FrameRecords, Records, StoreRecords, Where
 from analysis.load.report import FileReport
 from analysis.load.tables import load_table
 from analysis.schema import ABOUT_FILE, REQUIRED_COLUMNS, UNASSIGNED
-from analysis.store.location import STORE_DIR_NAME, store_enabled
+from analysis.store.boundaries import BOUNDARY_FILES, LazyBoundaries, boundary_summaries
+from analysis.store.location import STORE_DIR_NAME, store_enabled, store_location
 from analysis.store.read import open_stored, read_rows
+
+if TYPE_CHECKING:  # geopandas is imported where geometry is read, not by every start
+    import geopandas as gpd
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -63,12 +67,14 @@ class _StoredRows:
     """Reads a store's rows when a dataset is first asked for them (a plain object: datasets stay picklable)."""
 
     store: Path
+    #: (hubs, areas, lsoa); the boundaries may be :class:`LazyBoundaries`, read only for a store without records.
     geography: tuple
 
     def __call__(self) -> tuple[pd.DataFrame, pd.Series]:
         _ROWS_READ["count"] += 1
         log.info("The rows of the store at %s were read into memory (a measure asked for rows).", self.store)
-        rows = read_rows(self.store, self.geography)
+        hubs, areas, lsoa = self.geography
+        rows = read_rows(self.store, (hubs, _geometry(areas), _geometry(lsoa)))
         return rows, incident_forces(rows)
 
 
@@ -152,6 +158,7 @@ class Dataset:
     tables : dict
         The optional CSVs that loaded (``resourcing.csv`` ...), typed.
     areas, lsoa : GeoDataFrame or None
+        Read when first asked for, in a store-backed dataset (geopandas is a heavy import).
     reports : list of FileReport
     """
 
@@ -161,8 +168,9 @@ class Dataset:
     _rows: pd.DataFrame | None
     hubs: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    areas: gpd.GeoDataFrame | None = None
-    lsoa: gpd.GeoDataFrame | None = None
+    #: The boundaries (see :attr:`areas`, :attr:`lsoa`): frames, or files read when first asked for; None when unusable.
+    _areas: gpd.GeoDataFrame | LazyBoundaries | None = None
+    _lsoa: gpd.GeoDataFrame | LazyBoundaries | None = None
     reports: list[FileReport] = field(default_factory=list)
     #: What identified the folder's content when it was loaded: a hashable cache key.
     fingerprint: tuple = ()
@@ -188,6 +196,16 @@ class Dataset:
     def __post_init__(self) -> None:
         if self.records is None and self._rows is not None:
             self.records = FrameRecords(self._rows, self._row_forces)
+
+    @property
+    def areas(self) -> gpd.GeoDataFrame | None:
+        """Hub-area polygons (``area_code``, ``area_name``) in WGS84; None when areas.geojson is absent or unusable."""
+        return _geometry(self._areas)
+
+    @property
+    def lsoa(self) -> gpd.GeoDataFrame | None:
+        """LSOA polygons (``lsoa_code``, ``area_code`` ...) in WGS84; None when lsoa.geojson is absent or unusable."""
+        return _geometry(self._lsoa)
 
     @property
     def incidents(self) -> pd.DataFrame:
@@ -248,9 +266,9 @@ class Dataset:
     def missing(self, kind: str) -> str | None:
         """None when ``kind`` loaded; else a sentence saying what is missing and how to add it."""
         if kind == "areas.geojson":
-            present = self.areas is not None
+            present = self._areas is not None
         elif kind == "lsoa.geojson":
-            present = self.lsoa is not None
+            present = self._lsoa is not None
         else:
             present = kind in self.tables
         if present:
@@ -294,8 +312,12 @@ def _read_about(folder: Path) -> dict:
     return about if isinstance(about, dict) else {}
 
 
-def _hubs_from_areas(areas: gpd.GeoDataFrame | None) -> pd.DataFrame:
-    """Without hubs.csv, each area is its own hub, named after the area."""
+def _geometry(boundaries: gpd.GeoDataFrame | LazyBoundaries | None) -> gpd.GeoDataFrame | None:
+    return boundaries.frame() if isinstance(boundaries, LazyBoundaries) else boundaries
+
+
+def _hubs_from_areas(areas: pd.DataFrame | None) -> pd.DataFrame:
+    """Without hubs.csv, each area is its own hub, named after the area (``areas``: its codes and names)."""
     columns = list(REQUIRED_COLUMNS["hubs.csv"])
     if areas is None:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).assign(
@@ -352,8 +374,8 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     if not folder.is_dir():
         raise DataProblem(f"The data folder {folder} does not exist: set {DATA_DIR_ENV} to a folder of data.")
     key = fingerprint(folder)
-    areas, areas_report = load_boundaries(folder, "areas.geojson")
-    lsoa, lsoa_report = load_boundaries(folder, "lsoa.geojson")
+    in_store = _use_store(store)
+    (areas, area_names, areas_report), (lsoa, _, lsoa_report) = _boundaries(folder, in_store)
     tables: dict[str, pd.DataFrame] = {}
     reports: list[FileReport] = []
     # hubs.csv first: resourcing rows naming a hub it does not list are rejected with that reason.
@@ -371,16 +393,17 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     if hubs is not None:
         tables["hubs.csv"] = hubs
     elif areas is not None:
-        hubs, hubs_source = _hubs_from_areas(areas), "one hub per area of areas.geojson (no hubs.csv)"
-    if not _use_store(store):
+        hubs, hubs_source = _hubs_from_areas(area_names), "one hub per area of areas.geojson (no hubs.csv)"
+    if not in_store:
         return _in_memory(folder, hubs, hubs_source, areas, lsoa, reports, tables, key)
-    stored = open_stored(folder, (hubs, areas, lsoa))
+    # No geography given: the ingest reads it (as read_geography does) only when it has rows to place.
+    stored = open_stored(folder, None)
     try:  # the first count reads every partition's footer: a part damaged in place fails here
         records = StoreRecords(stored.store)
         by_force = records.count(["force", "falls_within"])
     except duckdb.Error as e:
         log.warning("The store at %s was rebuilt: a file of it could not be read (%s).", stored.store, type(e).__name__)
-        stored = open_stored(folder, (hubs, areas, lsoa), rebuild=True)
+        stored = open_stored(folder, None, rebuild=True)
         records = StoreRecords(stored.store)
         by_force = records.count(["force", "falls_within"])
     if hubs is None:
@@ -408,6 +431,21 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
         records=records,
         read_rows=_StoredRows(stored.store, (hubs, areas, lsoa)),
     )
+
+
+def _boundaries(folder: Path, in_store: bool) -> list[tuple]:
+    """(boundaries, their codes and names, report) of areas.geojson and of lsoa.geojson.
+
+    Read through the store, the boundaries are :class:`LazyBoundaries` (None when unusable), and the
+    codes, names and reports come from the store's summaries: a start imports no geopandas.
+    """
+    if not in_store:
+        return [(frame, frame, report) for frame, report in (load_boundaries(folder, k) for k in BOUNDARY_FILES)]
+    summaries = boundary_summaries(folder, store_location(folder))
+    return [
+        (LazyBoundaries(folder, kind) if s.usable else None, s.names if s.usable else None, s.report)
+        for kind, s in summaries.items()
+    ]
 
 
 def _with_incident_reports(incident_reports: list[FileReport], reports: list[FileReport]) -> list[FileReport]:

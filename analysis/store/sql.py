@@ -24,15 +24,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pandas as pd
-import pyproj
 
 from analysis.measures.maps.hexagons import hex_cells, project_points
 from analysis.schema import ASB, CRIME_TYPES, OPEN_OUTCOMES
 from analysis.store.ingest import open_store
+
+if TYPE_CHECKING:  # pyproj is imported where points are projected (the hub map), not by every count
+    import pyproj
 
 __all__ = ["Filter", "StoreReader", "coverage", "hexbin_counts", "lsoa_counts", "monthly_counts", "outcome_counts"]
 
