@@ -21,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import FAULT_SENTENCE, DataProblem
-from analysis.fetch.fetcher import add_fetch_arguments, fetch_command
 from analysis.load.coverage import month_ranges
 from analysis.load.dataset import Dataset, load_dataset
 from analysis.load.force import add_force_argument, one_force
@@ -244,6 +243,19 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    # Imported here: requests and tenacity are for this command only, not for the app that imports this module.
+    from analysis.fetch.fetcher import fetch_command
+
+    return fetch_command(args)
+
+
+def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    from analysis.fetch.fetcher import add_fetch_arguments  # see _fetch
+
+    add_fetch_arguments(parser)
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "validate": (_validate, "the validation report: exit 0 when every file is usable, 1 when one is not"),
     "summary": (_summary, "per hub and month: counts by crime type, ASB, rate per 1,000, patrol hours"),
@@ -256,13 +268,13 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
         briefing_command,
         "the briefing pack: a PDF (title page, one page per chart, method page) and a PNG per chart",
     ),
-    "fetch": (fetch_command, "fetch a force's months from police.uk (API or --archive) into the data folder"),
+    "fetch": (_fetch, "fetch a force's months from police.uk (API or --archive) into the data folder"),
 }
 
 #: Sub-commands whose arguments differ from the common ``--json``.
 EXTRA_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "briefing": add_briefing_arguments,
-    "fetch": add_fetch_arguments,
+    "fetch": _add_fetch_arguments,
 }
 
 

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import math
 
-# scipy.special, not scipy.stats: the same quantile functions (scipy.stats calls these), a third of the import.
-from scipy import special
-
 __all__ = ["Z95", "effective_pairs", "fisher_interval", "poisson_interval", "rate_ratio", "wilson_interval"]
 
 
@@ -38,6 +35,10 @@ def poisson_interval(count: float, level: float = 0.95) -> tuple[float, float]:
     >>> [round(v, 3) for v in poisson_interval(0)]
     [0.0, 3.689]
     """
+    # scipy.special, not scipy.stats: the quantile functions scipy.stats calls, for a third of the import;
+    # imported here, not at the top, since the first page needs only Z95 of this module.
+    from scipy import special
+
     if count < 0 or not math.isfinite(count):
         raise ValueError(f"count must be a non-negative number, got {count!r}")
     alpha = 1 - level
@@ -54,6 +55,8 @@ def wilson_interval(successes: float, trials: float, level: float = 0.95) -> tup
     >>> [round(v, 4) for v in wilson_interval(5, 10)]
     [0.2366, 0.7634]
     """
+    from scipy import special  # see poisson_interval
+
     if trials <= 0:
         return math.nan, math.nan
     if not 0 <= successes <= trials:
@@ -93,6 +96,8 @@ def rate_ratio(
     >>> [round(v, 3) for v in rate_ratio(10, 10)]
     [1.0, 0.374, 2.677]
     """
+    from scipy import special  # see poisson_interval
+
     if count < 0 or base_count < 0:
         raise ValueError(f"counts must be non-negative, got {count!r} and {base_count!r}")
     if exposure <= 0 or base_exposure <= 0:

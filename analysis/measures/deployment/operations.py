@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from analysis.figures.chart import Chart
 from analysis.figures.deployment import asb_around_figure, week_of_action_figure
@@ -158,6 +157,8 @@ def week_of_action(weekly: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
     a_mean = float(a.mean()) if len(a) else math.nan
     b_sd = float(b.std(ddof=1)) if len(b) >= 2 else math.nan
     if len(b) >= 2:
+        from scipy import special  # the t quantile scipy.stats.t.ppf gives; imported when needed
+
         t = float(special.stdtrit(len(b) - 1, 0.975))
         half = t * b_sd * math.sqrt(1 / len(op) + 1 / len(b))
         low, high = b_mean - half, b_mean + half

@@ -9,7 +9,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from analysis.stats.evaluation.results import (
     _LEVEL,
@@ -109,6 +108,8 @@ def _interval(beta: float, se: float, df: float) -> tuple[float, float, float]:
     """Return percent effect and 95% interval from a log-scale coefficient."""
     if not (math.isfinite(se) and se > 0):
         raise InsufficientData("The model could not measure the uncertainty of this estimate.")
+    from scipy import special  # the t quantile scipy.stats.t.ppf gives; imported when needed
+
     q = float(special.stdtrit(df, 0.5 + _LEVEL / 2)) if df < 1e6 else Z95
     return _pct(beta), _pct(beta - q * se), _pct(beta + q * se)
 
