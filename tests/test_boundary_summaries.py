@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from geopandas.testing import assert_geodataframe_equal
 
 from analysis.load import geo
 from analysis.load.dataset import load_dataset
@@ -130,7 +131,8 @@ def test_the_ingest_keeps_the_summaries(tmp_path, monkeypatch):
     boundary_summaries(folder, store)
     (folder / "incidents" / "2024-03-cumbria-street.csv").write_text(street_csv(GOOD_ASB), encoding="utf-8")
     assert ingest(folder, store=store).ingested  # a new file: the ingest sweeps what its manifest does not name
-    assert sorted(p.name for p in (store / SUMMARY_DIR).iterdir()) == [f"{k}.json" for k in BOUNDARY_FILES]
+    kept = sorted(p.name for p in (store / SUMMARY_DIR).iterdir())
+    assert kept == sorted(f"{k}.{end}" for k in BOUNDARY_FILES for end in ("json", "parquet"))
 
 
 def test_a_store_backed_dataset_reads_its_boundaries_when_asked(tmp_path, monkeypatch):
@@ -141,9 +143,21 @@ def test_a_store_backed_dataset_reads_its_boundaries_when_asked(tmp_path, monkey
     pd.testing.assert_frame_equal(stored.hubs, memory.hubs)
     assert [r.to_dict() for r in stored.reports] == [r.to_dict() for r in memory.reports]
     assert stored.missing("areas.geojson") is None and stored.missing("lsoa.geojson") is None
-    pd.testing.assert_frame_equal(stored.areas, memory.areas)
-    pd.testing.assert_frame_equal(stored.lsoa, memory.lsoa)
+    # The geometry comes from the store's GeoParquet, not from the GeoJSON files (no GDAL).
+    monkeypatch.setattr(geo, "load_boundaries", lambda *_: pytest.fail("the GeoJSON file was read again"))
+    assert_geodataframe_equal(stored.areas, memory.areas)
+    assert_geodataframe_equal(stored.lsoa, memory.lsoa)
+    assert list(stored.areas.geometry.to_wkb()) == list(memory.areas.geometry.to_wkb())
     assert stored.for_force(stored.forces[0]).areas is stored.areas  # read once, shared
+
+
+def test_prepared_geometry_that_cannot_be_read_is_read_from_the_file(tmp_path):
+    folder, store = _folder(tmp_path / "data", "good"), tmp_path / "store"
+    prepared = boundary_summaries(folder, store)["areas.geojson"].geometry
+    assert prepared is not None and prepared.is_file()
+    prepared.write_bytes(b"not parquet")
+    read = LazyBoundaries(folder, "areas.geojson", prepared).frame()
+    assert_geodataframe_equal(read, geo.load_boundaries(folder, "areas.geojson")[0])
 
 
 _OVERVIEW_IMPORTS = """

@@ -459,7 +459,7 @@ def _boundaries(folder: Path, in_store: bool) -> list[tuple]:
         return [(frame, frame, report) for frame, report in (load_boundaries(folder, k) for k in BOUNDARY_FILES)]
     summaries = boundary_summaries(folder, store_location(folder))
     return [
-        (LazyBoundaries(folder, kind) if s.usable else None, s.names if s.usable else None, s.report)
+        (LazyBoundaries(folder, kind, s.geometry) if s.usable else None, s.names if s.usable else None, s.report)
         for kind, s in summaries.items()
     ]
 

@@ -5,8 +5,11 @@ takes geopandas, shapely, pyproj and pyogrio: about a second of imports and 40 M
 page asks for a map. What a start needs is small: each file's report, whether it is usable, and
 the areas' codes and names (the hubs when there is no hubs.csv). :func:`boundary_summaries` keeps
 that in ``boundaries/<file>.json`` in the store, keyed by the file's size, modification time and
-SHA-256 (as the manifest keys the geography), and rebuilds it when the file changes. The geometry
-itself is read by :class:`LazyBoundaries` when a page first asks for it.
+SHA-256 (as the manifest keys the geography), and rebuilds it when the file changes.
+
+The geometry, checked and repaired as :func:`~analysis.load.geo.load_boundaries` leaves it, is kept
+beside as GeoParquet (``boundaries/<file>.parquet``): :class:`LazyBoundaries` reads it when a page
+first asks for geometry, with pyarrow and shapely, never GDAL (pyogrio: about 30 MiB more).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ BOUNDARY_FILES: tuple[str, ...] = ("areas.geojson", "lsoa.geojson")
 #: The store's folder of summaries (the ingest's sweep leaves it alone).
 SUMMARY_DIR = "boundaries"
 #: Written into each summary: a summary of another version is made again.
-_VERSION = 1
+_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -49,32 +52,47 @@ class BoundarySummary:
         True when the file gave boundaries (a frame), even if some features were rejected.
     names : pandas.DataFrame
         ``area_code`` and, where the file has them, ``area_name`` of each accepted feature, in order.
+    geometry : Path or None
+        The accepted features as GeoParquet, when the store holds them.
     """
 
     report: FileReport | None
     usable: bool
     names: pd.DataFrame = field(default_factory=pd.DataFrame)
+    geometry: Path | None = None
 
 
 class LazyBoundaries:
     """One boundary file of a folder, read (with geopandas) when its geometry is first asked for.
 
-    One object is shared by a dataset and the datasets cut from it, so the file is read once.
+    One object is shared by a dataset and the datasets cut from it, so the file is read once:
+    from the store's GeoParquet when given, else (or when that cannot be read) from the file itself.
     """
 
-    def __init__(self, folder: Path, kind: str) -> None:
-        self.folder, self.kind = Path(folder), kind
+    def __init__(self, folder: Path, kind: str, prepared: Path | None = None) -> None:
+        self.folder, self.kind, self.prepared = Path(folder), kind, prepared
         self._frame: gpd.GeoDataFrame | None = None
         self._read = False
 
     def frame(self) -> gpd.GeoDataFrame | None:
         """The boundaries as :func:`analysis.load.geo.load_boundaries` reads them (None when unusable)."""
         if not self._read:
-            from analysis.load.geo import load_boundaries  # geopandas: only once a page needs geometry
+            self._frame = self._prepared() if self.prepared is not None else None
+            if self._frame is None:
+                from analysis.load.geo import load_boundaries  # geopandas: only once a page needs geometry
 
-            self._frame, _ = load_boundaries(self.folder, self.kind)
+                self._frame, _ = load_boundaries(self.folder, self.kind)
             self._read = True
         return self._frame
+
+    def _prepared(self) -> gpd.GeoDataFrame | None:
+        import geopandas as gpd
+
+        try:
+            return gpd.read_parquet(self.prepared)
+        except (OSError, ValueError) as e:  # gone or damaged: read from the file instead
+            log.warning("The prepared boundaries %s could not be read (%s).", self.prepared, type(e).__name__)
+            return None
 
     def __repr__(self) -> str:
         return f"LazyBoundaries({str(self.folder / self.kind)!r}, read={self._read})"
@@ -124,6 +142,13 @@ def _from_json(summary: dict) -> BoundarySummary:
     return BoundarySummary(report, bool(summary["usable"]), names)
 
 
+def _with_geometry(summary: BoundarySummary, target: Path | None) -> BoundarySummary:
+    geometry = None if target is None else target.with_suffix(".parquet")
+    if geometry is None or not summary.usable or not geometry.is_file():
+        return summary
+    return BoundarySummary(summary.report, summary.usable, summary.names, geometry)
+
+
 def _read_summary(path: Path) -> dict | None:
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
@@ -138,9 +163,11 @@ def _summary(folder: Path, kind: str, store: Path | None) -> BoundarySummary:
         return BoundarySummary(None, False)
     target = None if store is None else store / SUMMARY_DIR / f"{kind}.json"
     kept = None if target is None else _read_summary(target)
+    if kept is not None and kept["usable"] and not target.with_suffix(".parquet").is_file():
+        kept = None  # its geometry is gone: made again
     stamp = _stamp(source)
     if kept is not None and kept["stamp"] == stamp:
-        return _from_json(kept)
+        return _with_geometry(_from_json(kept), target)
     digest = _hash_file(source)
     if kept is not None and kept["sha256"] == digest:  # touched, not changed: the same summary, newly stamped
         summary = {**kept, "stamp": stamp}
@@ -149,12 +176,18 @@ def _summary(folder: Path, kind: str, store: Path | None) -> BoundarySummary:
 
         frame, report = load_boundaries(folder, kind)
         summary = _to_json(kind, stamp, digest, frame, report)
+        if target is not None and frame is not None:
+            _keep(target.with_suffix(".parquet"), frame.to_parquet)  # first: the summary names a written file
     if target is not None:
-        try:
-            _write_atomic(target, lambda temp: temp.write_text(json.dumps(summary), encoding="utf-8"))
-        except OSError as e:  # a store that cannot be written: the summary is made again next time
-            log.warning("The boundary summary %s could not be written (%s).", target, type(e).__name__)
-    return _from_json(summary)
+        _keep(target, lambda temp: temp.write_text(json.dumps(summary), encoding="utf-8"))
+    return _with_geometry(_from_json(summary), target)
+
+
+def _keep(path: Path, write) -> None:
+    try:
+        _write_atomic(path, write)
+    except OSError as e:  # a store that cannot be written: the summary is made again next time
+        log.warning("The boundary summary %s could not be written (%s).", path, type(e).__name__)
 
 
 def boundary_summaries(folder: Path | str, store: Path | None) -> dict[str, BoundarySummary]:
