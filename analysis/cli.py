@@ -21,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import FAULT_SENTENCE, DataProblem
-from analysis.fetch.fetcher import add_fetch_arguments, fetch_command
 from analysis.load.coverage import month_ranges
 from analysis.load.dataset import Dataset, load_dataset
 from analysis.load.force import add_force_argument, one_force
@@ -31,6 +30,7 @@ from analysis.schema import CRIME_TYPES
 from analysis.stats.evaluation.evaluate import evaluate
 from analysis.stats.evaluation.results import InsufficientData
 from analysis.stats.evaluation.words import plain_english
+from analysis.store.boundaries import boundary_summaries
 from analysis.store.ingest import ingest
 
 __all__ = ["main", "summary_records", "validation_record"]
@@ -230,6 +230,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if not Path(args.data_dir).is_dir():
         raise DataProblem(f"The data folder {args.data_dir} does not exist.")
     record = ingest(args.data_dir).to_dict()
+    boundary_summaries(args.data_dir, Path(record["store"]))  # so the app's first start reads them ready
     if args.json:
         print(json.dumps(record, indent=2))
         return 0
@@ -240,6 +241,19 @@ def _ingest(args: argparse.Namespace) -> int:
         f" ({record['rows_read']:,} rows read now) in {record['seconds']:.2f} s."
     )
     return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    # Imported here: requests and tenacity are for this command only, not for the app that imports this module.
+    from analysis.fetch.fetcher import fetch_command
+
+    return fetch_command(args)
+
+
+def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    from analysis.fetch.fetcher import add_fetch_arguments  # see _fetch
+
+    add_fetch_arguments(parser)
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
@@ -254,13 +268,13 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
         briefing_command,
         "the briefing pack: a PDF (title page, one page per chart, method page) and a PNG per chart",
     ),
-    "fetch": (fetch_command, "fetch a force's months from police.uk (API or --archive) into the data folder"),
+    "fetch": (_fetch, "fetch a force's months from police.uk (API or --archive) into the data folder"),
 }
 
 #: Sub-commands whose arguments differ from the common ``--json``.
 EXTRA_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "briefing": add_briefing_arguments,
-    "fetch": add_fetch_arguments,
+    "fetch": _add_fetch_arguments,
 }
 
 

@@ -22,11 +22,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
-import shapely
-from shapely.geometry import Polygon, box
 from tqdm import tqdm
 
 from analysis.errors import DataProblem
@@ -42,6 +40,10 @@ from analysis.fetch.monthfiles import (
 from analysis.fetch.police_api import NotPublished, PoliceAPI, TooManyCrimes, poly_text
 from analysis.load.geo import load_boundaries
 from analysis.schema import POLICE_UK_COLUMNS
+
+if TYPE_CHECKING:  # geopandas and shapely are imported by the fetch itself: the app imports this module at start
+    import geopandas as gpd
+    from shapely.geometry import Polygon
 
 __all__ = [
     "CATEGORY_NAMES",
@@ -177,6 +179,9 @@ def _month_list(months: list[str]) -> str:
 
 def _polygons(geometry) -> list[Polygon]:
     """The polygons of a geometry, outer rings only (police.uk's poly cannot hold a hole)."""
+    import shapely
+    from shapely.geometry import Polygon
+
     parts = shapely.get_parts(geometry)
     return [Polygon(p.exterior) for p in parts if isinstance(p, Polygon) and not p.is_empty]
 
@@ -193,6 +198,9 @@ def query_polygons(folder: Path, api: PoliceAPI | None = None, force: str | None
     DataProblem
         When there is nothing to ask by.
     """
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
     areas, _ = load_boundaries(folder, "areas.geojson")
     lsoa, _ = load_boundaries(folder, "lsoa.geojson")
     shapes = None
@@ -221,6 +229,8 @@ def query_polygons(folder: Path, api: PoliceAPI | None = None, force: str | None
 
 def split_polygon(polygon: Polygon) -> list[Polygon]:
     """Halve a polygon across its longer side (each half intersected with the polygon)."""
+    from shapely.geometry import box
+
     minx, miny, maxx, maxy = polygon.bounds
     if maxx - minx >= maxy - miny:
         middle = (minx + maxx) / 2
@@ -254,6 +264,8 @@ def _crimes_in(api: PoliceAPI, polygon: Polygon, month: str, depth: int = 0) -> 
 
 def _lsoa_of(lon: pd.Series, lat: pd.Series, lsoa: gpd.GeoDataFrame | None) -> tuple[pd.Series, pd.Series]:
     """LSOA code and name by point in polygon; else the nearest within LSOA_TOLERANCE_M; else blank."""
+    import geopandas as gpd
+
     code = pd.Series("", index=lon.index, dtype="str")
     name = pd.Series("", index=lon.index, dtype="str")
     located = lon.notna() & lat.notna()

@@ -20,9 +20,9 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import geopandas as gpd
 import pandas as pd
 
 from analysis.errors import DataProblem
@@ -34,8 +34,12 @@ from analysis.load.records import FrameRecords, Records, StoreRecords, Where
 from analysis.load.report import FileReport
 from analysis.load.tables import load_table
 from analysis.schema import ABOUT_FILE, REQUIRED_COLUMNS, UNASSIGNED
-from analysis.store.location import STORE_DIR_NAME, store_enabled
+from analysis.store.boundaries import BOUNDARY_FILES, LazyBoundaries, boundary_summaries
+from analysis.store.location import STORE_DIR_NAME, store_enabled, store_location
 from analysis.store.read import open_stored, read_rows
+
+if TYPE_CHECKING:  # geopandas is imported where geometry is read, not by every start
+    import geopandas as gpd
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -63,12 +67,14 @@ class _StoredRows:
     """Reads a store's rows when a dataset is first asked for them (a plain object: datasets stay picklable)."""
 
     store: Path
+    #: (hubs, areas, lsoa); the boundaries may be :class:`LazyBoundaries`, read only for a store without records.
     geography: tuple
 
     def __call__(self) -> tuple[pd.DataFrame, pd.Series]:
         _ROWS_READ["count"] += 1
         log.info("The rows of the store at %s were read into memory (a measure asked for rows).", self.store)
-        rows = read_rows(self.store, self.geography)
+        hubs, areas, lsoa = self.geography
+        rows = read_rows(self.store, (hubs, _geometry(areas), _geometry(lsoa)))
         return rows, incident_forces(rows)
 
 
@@ -152,6 +158,7 @@ class Dataset:
     tables : dict
         The optional CSVs that loaded (``resourcing.csv`` ...), typed.
     areas, lsoa : GeoDataFrame or None
+        Read when first asked for, in a store-backed dataset (geopandas is a heavy import).
     reports : list of FileReport
     """
 
@@ -161,8 +168,9 @@ class Dataset:
     _rows: pd.DataFrame | None
     hubs: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    areas: gpd.GeoDataFrame | None = None
-    lsoa: gpd.GeoDataFrame | None = None
+    #: The boundaries (see :attr:`areas`, :attr:`lsoa`): frames, or files read when first asked for; None when unusable.
+    _areas: gpd.GeoDataFrame | LazyBoundaries | None = None
+    _lsoa: gpd.GeoDataFrame | LazyBoundaries | None = None
     reports: list[FileReport] = field(default_factory=list)
     #: What identified the folder's content when it was loaded: a hashable cache key.
     fingerprint: tuple = ()
@@ -184,10 +192,22 @@ class Dataset:
     records: Records | None = None
     #: Reads the rows when they are not held: ``() -> (incidents, incident_forces)``.
     read_rows: object = None
+    #: How many records are Unassigned, when counted at load (None: counted when first asked).
+    _unassigned: int | None = None
 
     def __post_init__(self) -> None:
         if self.records is None and self._rows is not None:
             self.records = FrameRecords(self._rows, self._row_forces)
+
+    @property
+    def areas(self) -> gpd.GeoDataFrame | None:
+        """Hub-area polygons (``area_code``, ``area_name``) in WGS84; None when areas.geojson is absent or unusable."""
+        return _geometry(self._areas)
+
+    @property
+    def lsoa(self) -> gpd.GeoDataFrame | None:
+        """LSOA polygons (``lsoa_code``, ``area_code`` ...) in WGS84; None when lsoa.geojson is absent or unusable."""
+        return _geometry(self._lsoa)
 
     @property
     def incidents(self) -> pd.DataFrame:
@@ -234,6 +254,7 @@ class Dataset:
             force=force,
             records=records,
             read_rows=read,
+            _unassigned=None,
         )
 
     @property
@@ -248,9 +269,9 @@ class Dataset:
     def missing(self, kind: str) -> str | None:
         """None when ``kind`` loaded; else a sentence saying what is missing and how to add it."""
         if kind == "areas.geojson":
-            present = self.areas is not None
+            present = self._areas is not None
         elif kind == "lsoa.geojson":
-            present = self.lsoa is not None
+            present = self._lsoa is not None
         else:
             present = kind in self.tables
         if present:
@@ -272,6 +293,8 @@ class Dataset:
 
     @cached_property
     def _any_unassigned(self) -> bool:
+        if self._unassigned is not None:
+            return self._unassigned > 0
         return self.records is not None and self.records.total(Where(hubs=(UNASSIGNED,))) > 0
 
     @property
@@ -294,8 +317,12 @@ def _read_about(folder: Path) -> dict:
     return about if isinstance(about, dict) else {}
 
 
-def _hubs_from_areas(areas: gpd.GeoDataFrame | None) -> pd.DataFrame:
-    """Without hubs.csv, each area is its own hub, named after the area."""
+def _geometry(boundaries: gpd.GeoDataFrame | LazyBoundaries | None) -> gpd.GeoDataFrame | None:
+    return boundaries.frame() if isinstance(boundaries, LazyBoundaries) else boundaries
+
+
+def _hubs_from_areas(areas: pd.DataFrame | None) -> pd.DataFrame:
+    """Without hubs.csv, each area is its own hub, named after the area (``areas``: its codes and names)."""
     columns = list(REQUIRED_COLUMNS["hubs.csv"])
     if areas is None:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).assign(
@@ -352,8 +379,8 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     if not folder.is_dir():
         raise DataProblem(f"The data folder {folder} does not exist: set {DATA_DIR_ENV} to a folder of data.")
     key = fingerprint(folder)
-    areas, areas_report = load_boundaries(folder, "areas.geojson")
-    lsoa, lsoa_report = load_boundaries(folder, "lsoa.geojson")
+    in_store = _use_store(store)
+    (areas, area_names, areas_report), (lsoa, _, lsoa_report) = _boundaries(folder, in_store)
     tables: dict[str, pd.DataFrame] = {}
     reports: list[FileReport] = []
     # hubs.csv first: resourcing rows naming a hub it does not list are rejected with that reason.
@@ -371,24 +398,26 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     if hubs is not None:
         tables["hubs.csv"] = hubs
     elif areas is not None:
-        hubs, hubs_source = _hubs_from_areas(areas), "one hub per area of areas.geojson (no hubs.csv)"
-    if not _use_store(store):
+        hubs, hubs_source = _hubs_from_areas(area_names), "one hub per area of areas.geojson (no hubs.csv)"
+    if not in_store:
         return _in_memory(folder, hubs, hubs_source, areas, lsoa, reports, tables, key)
-    stored = open_stored(folder, (hubs, areas, lsoa))
+    # No geography given: the ingest reads it (as read_geography does) only when it has rows to place.
+    stored = open_stored(folder, None)
     try:  # the first count reads every partition's footer: a part damaged in place fails here
         records = StoreRecords(stored.store)
-        by_force = records.count(["force", "falls_within"])
+        counted = records.count(_AT_LOAD)
     except duckdb.Error as e:
         log.warning("The store at %s was rebuilt: a file of it could not be read (%s).", stored.store, type(e).__name__)
-        stored = open_stored(folder, (hubs, areas, lsoa), rebuild=True)
+        stored = open_stored(folder, None, rebuild=True)
         records = StoreRecords(stored.store)
-        by_force = records.count(["force", "falls_within"])
+        counted = records.count(_AT_LOAD)
+    by_force = _regrouped(counted, ["force", "falls_within"])
     if hubs is None:
         hubs_source = "districts named in the LSOA names (no hubs.csv, no areas.geojson)"
     districts = district_hubs([d["hub"] for d in stored.districts])
     hubs = districts if hubs is None else pd.concat([hubs, districts], ignore_index=True) if len(districts) else hubs
     forces = sorted(set(by_force["force"]))
-    hub_counts = records.count(["hub", "force"]) if len(forces) > 1 else None
+    hub_counts = _regrouped(counted, ["hub", "force"]) if len(forces) > 1 else None
     listed = {d["hub"]: d["force"] for d in stored.districts if len(forces) > 1}
     names = [str(h) for h in hubs["hub"]]
     return Dataset(
@@ -401,13 +430,38 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
         lsoa,
         _with_incident_reports(stored.reports, reports),
         key,
-        coverage_from_counts(records.count(["hub", "month", "is_asb"]), names),
+        coverage_from_counts(_regrouped(counted, ["hub", "month", "is_asb"]), names),
         hubs_source,
         force_names=_force_names_from_counts(by_force, forces),
         hub_forces=_hub_forces_from_counts(hubs, forces, hub_counts, listed),
         records=records,
         read_rows=_StoredRows(stored.store, (hubs, areas, lsoa)),
+        _unassigned=int(counted.loc[counted["hub"] == UNASSIGNED, "records"].sum()),
     )
+
+
+#: What a store-backed dataset counts its records by at load, once: its forces, coverage and hubs' forces come from it.
+_AT_LOAD = ["force", "falls_within", "hub", "month", "is_asb"]
+
+
+def _regrouped(counted: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """What ``records.count(by)`` gives, from a count by more columns: summed per ``by``, sorted by it."""
+    return counted.groupby(by, sort=True)["records"].sum().reset_index()
+
+
+def _boundaries(folder: Path, in_store: bool) -> list[tuple]:
+    """(boundaries, their codes and names, report) of areas.geojson and of lsoa.geojson.
+
+    Read through the store, the boundaries are :class:`LazyBoundaries` (None when unusable), and the
+    codes, names and reports come from the store's summaries: a start imports no geopandas.
+    """
+    if not in_store:
+        return [(frame, frame, report) for frame, report in (load_boundaries(folder, k) for k in BOUNDARY_FILES)]
+    summaries = boundary_summaries(folder, store_location(folder))
+    return [
+        (LazyBoundaries(folder, kind, s.geometry) if s.usable else None, s.names if s.usable else None, s.report)
+        for kind, s in summaries.items()
+    ]
 
 
 def _with_incident_reports(incident_reports: list[FileReport], reports: list[FileReport]) -> list[FileReport]:

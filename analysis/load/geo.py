@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 
 from analysis.load.report import FileReport
+
+if TYPE_CHECKING:  # geopandas is imported when a file is read: a start that reads none needs none
+    import geopandas as gpd
 
 __all__ = ["load_boundaries", "normalise_properties", "simplified"]
 
@@ -69,6 +72,8 @@ def load_boundaries(folder: Path | str, kind: str) -> tuple[gpd.GeoDataFrame | N
     path = Path(folder) / kind
     if not path.is_file():
         return None, None
+    import geopandas as gpd
+
     report = FileReport(kind, kind)
     key = _KEY[kind]
     try:

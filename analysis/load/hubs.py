@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from analysis.load.incidents import force_slug
 from analysis.schema import UNASSIGNED
+
+if TYPE_CHECKING:  # geopandas is imported for the point-in-area rule only: a start places no row
+    import geopandas as gpd
 
 __all__ = [
     "ASSIGNED_BY",
@@ -95,6 +98,8 @@ def _area_by_point(incidents: pd.DataFrame, areas: gpd.GeoDataFrame | None, todo
     rows = incidents.loc[todo & incidents["longitude"].notna() & incidents["latitude"].notna()]
     if areas is None or rows.empty:
         return found
+    import geopandas as gpd
+
     points = gpd.GeoDataFrame(
         index=rows.index, geometry=gpd.points_from_xy(rows["longitude"], rows["latitude"]), crs=4326
     )

@@ -10,7 +10,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from analysis.stats.intervals import Z95
 from analysis.text.changes import month_span
@@ -68,6 +67,10 @@ def expected_range(
         where ``position`` is "above", "within" or "below", or "not available" with the
         reason in ``model``.
     """
+    # Imported here: statsmodels is a heavy import that only a fitted model needs (not the first page).
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     columns = ["hub", "month", "observed", "expected", "low", "high", "position", "history_months", "model"]
     rows = []
     for hub, part in monthly.groupby("hub", sort=False):
@@ -107,7 +110,7 @@ def expected_range(
         with warnings.catch_warnings():
             # A perfectly flat history "separates" perfectly; the fit is still right.
             warnings.simplefilter("ignore")
-            fit = sm.GLM(history.to_numpy(), X, family=sm.families.Poisson()).fit()
+            fit = GLM(history.to_numpy(), X, family=families.Poisson()).fit()
         # Over-dispersion from the Pearson statistic, at least 1 (a perfect fit gives 0).
         dispersion = float(fit.pearson_chi2) / fit.df_resid if fit.df_resid > 0 else 1.0
         phi = max(1.0, dispersion) if math.isfinite(dispersion) else 1.0

@@ -242,6 +242,8 @@ def _sweep(store: Path, manifest: dict) -> None:
     keep = set(_referenced(manifest)) | {_MANIFEST, _LOCK}
     for path in sorted(store.rglob("*"), reverse=True):
         rel = path.relative_to(store).as_posix()
+        if rel.startswith("boundaries/"):  # analysis/store/boundaries.py's summaries, kept by their own key
+            continue
         if path.is_file() and rel not in keep:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()

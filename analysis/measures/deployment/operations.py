@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.figures.chart import Chart
 from analysis.figures.deployment import asb_around_figure, week_of_action_figure
@@ -158,7 +157,9 @@ def week_of_action(weekly: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
     a_mean = float(a.mean()) if len(a) else math.nan
     b_sd = float(b.std(ddof=1)) if len(b) >= 2 else math.nan
     if len(b) >= 2:
-        t = float(stats.t.ppf(0.975, len(b) - 1))
+        from scipy import special  # the t quantile scipy.stats.t.ppf gives; imported when needed
+
+        t = float(special.stdtrit(len(b) - 1, 0.975))
         half = t * b_sd * math.sqrt(1 / len(op) + 1 / len(b))
         low, high = b_mean - half, b_mean + half
         position = "above" if op_mean > high else "below" if op_mean < low else "within"
@@ -167,6 +168,8 @@ def week_of_action(weekly: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
         half = math.nan
         position = "not available"
     if len(a) >= 2 and len(b) >= 2:
+        from scipy import stats  # a heavy import, only for this test (scipy.special serves the rest)
+
         welch = stats.ttest_ind(a, b, equal_var=False)
         ci = welch.confidence_interval(0.95)
         after_low, after_high = float(ci.low), float(ci.high)

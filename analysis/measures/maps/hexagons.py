@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
-import shapely
+
+if TYPE_CHECKING:  # geopandas, pyproj, shapely: imported where a map is drawn (the store counts import this module)
+    import geopandas as gpd
+    import pyproj
 
 ArrayLike = Sequence[float] | np.ndarray | pd.Series
 
@@ -33,6 +35,8 @@ def metric_crs(boundaries: gpd.GeoDataFrame) -> pyproj.CRS:
     >>> metric_crs(gpd.GeoDataFrame(geometry=[box(-3.6, 54.0, -2.2, 55.2)], crs="EPSG:4326")).to_epsg()
     32630
     """
+    import pyproj
+
     if boundaries.crs is None:
         raise ValueError("boundaries have no CRS: set one (WGS84 is EPSG:4326) before measuring in metres")
     minx, miny, maxx, maxy = boundaries.to_crs(4326).total_bounds
@@ -43,6 +47,8 @@ def metric_crs(boundaries: gpd.GeoDataFrame) -> pyproj.CRS:
 
 def project_points(longitude: ArrayLike, latitude: ArrayLike, crs: pyproj.CRS) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 longitude/latitude to ``crs`` metres; NaN stays NaN."""
+    import pyproj
+
     transformer = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
     x, y = transformer.transform(np.asarray(longitude, dtype="float64"), np.asarray(latitude, dtype="float64"))
     x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
@@ -125,6 +131,10 @@ def hex_polygons(cells: pd.DataFrame, width_m: float, crs: pyproj.CRS) -> gpd.Ge
         The columns of ``cells`` plus ``cell_id`` (``"q_r"``), ``longitude`` and
         ``latitude`` of each centre, and the hexagon ``geometry`` (EPSG:4326).
     """
+    import geopandas as gpd
+    import pyproj
+    import shapely
+
     radius = width_m / _SQRT3
     q = cells["q"].to_numpy(dtype="float64")
     r = cells["r"].to_numpy(dtype="float64")

@@ -9,8 +9,8 @@ clicked. No streamlit here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -20,6 +20,9 @@ from analysis.load.records import Where
 from analysis.measures.maps import figures, hexagons, rates, view, words
 from analysis.schema import ASB, UNASSIGNED
 from analysis.text.a11y import chart_summary, table_view
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: The map's first level: every hub area (the other levels are one hub's LSOAs).
 ALL_HUBS = "All hub areas"

@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import shapely
-from shapely.geometry import mapping
 
 from analysis.load.geo import simplified
+
+if TYPE_CHECKING:  # geopandas and shapely are imported where a map is drawn, not by every page
+    import geopandas as gpd
 
 #: What the map says of areas marked ``schematic: true``.
 SCHEMATIC_NOTE = "Schematic areas — not real boundaries"
@@ -78,6 +79,9 @@ def map_geojson(boundaries: gpd.GeoDataFrame, key: str, tolerance_m: float = 0.0
     dict
         GeoJSON; empty or missing geometries are left out.
     """
+    import shapely
+    from shapely.geometry import mapping
+
     if key not in boundaries.columns:
         raise ValueError(f"key {key!r} is not a column of the boundaries; got {list(boundaries.columns)}")
     if boundaries.crs is not None and boundaries.crs.to_epsg() != 4326:

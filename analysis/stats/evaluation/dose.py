@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.schema import ASB, UNASSIGNED
 from analysis.stats.evaluation.fitting import _dummies, _fit_poisson, _pct, _season
@@ -64,7 +63,9 @@ def _dose_response(panel: _Panel, patrol: pd.DataFrame) -> DoseResponse:
     X = np.column_stack([_dummies(hub_code), trend, season, frame["log_patrol"].to_numpy()])
     params, cov, df = _fit_poisson(frame["count"].to_numpy(dtype=float), X, cov="hc1")
     beta, se = float(params[-1]), math.sqrt(cov[-1, -1])
-    q = float(stats.t.ppf(0.975, df[0]))
+    from scipy import special  # the t quantile scipy.stats.t.ppf gives; imported when needed
+
+    q = float(special.stdtrit(df[0], 0.975))
     lo, hi = beta - q * se, beta + q * se
     per10 = math.log(1.1)
     return DoseResponse(

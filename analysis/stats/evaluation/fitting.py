@@ -9,8 +9,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from analysis.stats.evaluation.results import (
     _LEVEL,
@@ -37,7 +35,11 @@ def _fit_poisson(
     cluster sandwich is too small when many fixed effects are each estimated from
     a handful of observations, as in a stacked design.
     """
-    model = sm.GLM(y, X, family=sm.families.Poisson(), hasconst=False)
+    # Imported here: statsmodels is a heavy import that only a fitted model needs (not the first page).
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    model = GLM(y, X, family=families.Poisson(), hasconst=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if cov == "hc1":
@@ -106,7 +108,9 @@ def _interval(beta: float, se: float, df: float) -> tuple[float, float, float]:
     """Return percent effect and 95% interval from a log-scale coefficient."""
     if not (math.isfinite(se) and se > 0):
         raise InsufficientData("The model could not measure the uncertainty of this estimate.")
-    q = float(stats.t.ppf(0.5 + _LEVEL / 2, df)) if df < 1e6 else Z95
+    from scipy import special  # the t quantile scipy.stats.t.ppf gives; imported when needed
+
+    q = float(special.stdtrit(df, 0.5 + _LEVEL / 2)) if df < 1e6 else Z95
     return _pct(beta), _pct(beta - q * se), _pct(beta + q * se)
 
 

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.schema import ASB
 from analysis.stats.evaluation.fitting import _dummies, _fit_poisson, _interval, _season
@@ -87,7 +86,9 @@ def _its_hub(
     X0[:, -1] = 0.0
     eta0 = X0 @ params
     se0 = np.sqrt(np.einsum("ij,jk,ik->i", X0, cov, X0))
-    q = float(stats.t.ppf(0.975, df[0]))
+    from scipy import special  # the t quantile scipy.stats.t.ppf gives; imported when needed
+
+    q = float(special.stdtrit(df[0], 0.975))
     series = pd.DataFrame(
         {
             "month": panel.months[t_idx],
