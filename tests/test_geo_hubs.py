@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from analysis.load.dataset import load_dataset
 from analysis.load.geo import load_boundaries, normalise_properties
 from analysis.load.hubs import assign_hubs
 from analysis.schema import UNASSIGNED
+from tests.conftest import street_csv
+from tests.test_incidents import GOOD_ASB, GOOD_CRIME
 
 
 @pytest.mark.parametrize(
@@ -54,6 +57,24 @@ def test_load_boundaries_with_ons_names_and_bad_features(tmp_path):
     assert report.rejected["line"].tolist() == [2, 3]
     assert "area_code is blank" in report.rejected.iloc[0]["reasons"]
     assert "geometry is empty" in report.rejected.iloc[1]["reasons"]
+
+
+@pytest.mark.parametrize("store", [False, True])
+@pytest.mark.parametrize("name", [None, "", "  "])
+def test_an_area_without_a_name_is_named_by_its_code(make_folder, name, store):
+    """Without hubs.csv each area is a hub named after it: a nameless area is its code, never a fault."""
+    features = [
+        _feature({"area_code": "E07000028", "area_name": "Carlisle"}, SQUARE),
+        _feature({"area_code": "E07000030", "area_name": name}, SQUARE),
+    ]
+    folder = make_folder({"incidents/2019-01.csv": street_csv(GOOD_ASB, GOOD_CRIME)})
+    (folder / "areas.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    areas, report = load_boundaries(folder, "areas.geojson")
+    assert areas["area_name"].tolist() == ["Carlisle", "E07000030"]
+    assert report.rows_accepted == 2 and "1 feature has no area_name: named by its area_code" in report.notes
+    dataset = load_dataset(folder, store=store)
+    assert dataset.hub_names[:2] == ["Carlisle", "E07000030"]
+    assert dataset.records.total() == 2
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,8 @@ _LSOA_ALIASES = (
     (re.compile(r"^(area_name|lad\d{2}nm|lad_name)$", re.I), "area_name"),
 )
 _KEY = {"areas.geojson": "area_code", "lsoa.geojson": "lsoa_code"}
+#: Each kind's name property: a feature without one is named by its code.
+_NAME = {"areas.geojson": "area_name", "lsoa.geojson": "lsoa_name"}
 
 
 def normalise_properties(columns: list[str], kind: str) -> dict[str, str]:
@@ -60,7 +62,8 @@ def load_boundaries(folder: Path | str, kind: str) -> tuple[gpd.GeoDataFrame | N
     """Load ``areas.geojson`` or ``lsoa.geojson`` from ``folder`` when present.
 
     Features without a code or with an empty or invalid geometry are rejected with
-    their feature number as the "line" and their properties as the text.
+    their feature number as the "line" and their properties as the text; a feature
+    without a name is named by its code (a note says how many).
 
     Returns
     -------
@@ -116,6 +119,13 @@ def load_boundaries(folder: Path | str, kind: str) -> tuple[gpd.GeoDataFrame | N
             }
         )
     frame = frame.loc[~bad].assign(**{key: code[~bad]}).reset_index(drop=True)
+    name = _NAME[kind]
+    if name in frame.columns:
+        named = frame[name].astype("str").str.strip().where(frame[name].notna(), "")
+        if (named == "").any():
+            n = int((named == "").sum())
+            report.notes.append(f"{n} {'feature has' if n == 1 else 'features have'} no {name}: named by its {key}")
+        frame[name] = named.where(named != "", frame[key])
     report.rows_accepted = len(frame)
     return frame, report
 
