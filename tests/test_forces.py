@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.load.dataset import load_dataset
-from analysis.load.incidents import force_of_file, force_slug, incident_forces
+from analysis.load.force_names import force_of_file, force_slug, incident_forces
 from analysis.schema import ASB, UNASSIGNED
 from tests import apptest
 from tests.conftest import REAL_DIR, ROOT, build_real_folder, need_shared, street_csv

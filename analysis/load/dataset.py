@@ -27,9 +27,10 @@ import pandas as pd
 
 from analysis.errors import DataProblem
 from analysis.load.coverage import Coverage, compute_coverage, coverage_from_counts
+from analysis.load.force_names import incident_forces
 from analysis.load.geo import load_boundaries
 from analysis.load.hubs import assign_hubs, district_hubs, forces_listed, hubs_from_lsoa_names
-from analysis.load.incidents import incident_forces, load_incidents
+from analysis.load.incidents import load_incidents
 from analysis.load.records import FrameRecords, Records, StoreRecords, Where
 from analysis.load.report import FileReport
 from analysis.load.tables import load_table

@@ -7,7 +7,7 @@ import dataclasses
 
 from analysis.errors import DataProblem
 from analysis.load.dataset import Dataset
-from analysis.load.incidents import force_of_file, force_slug
+from analysis.load.force_names import force_of_file, force_slug
 
 __all__ = ["add_force_argument", "one_force"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analysis.load.incidents import force_slug
+from analysis.load.force_names import force_slug
 from analysis.schema import UNASSIGNED
 
 if TYPE_CHECKING:  # geopandas is imported for the point-in-area rule only: a start places no row

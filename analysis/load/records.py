@@ -130,7 +130,7 @@ class FrameRecords(Records):
     incidents : pandas.DataFrame
         Typed incidents with ``hub``, ``area_code`` and ``assigned_by``.
     forces : pandas.Series, optional
-        The force of each row, aligned with ``incidents`` (:func:`analysis.load.incidents.incident_forces`).
+        The force of each row, aligned with ``incidents`` (:func:`analysis.load.force_names.incident_forces`).
     """
 
     def __init__(self, incidents: pd.DataFrame, forces: pd.Series | None = None) -> None:

@@ -44,7 +44,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.load.incidents import IncidentSource, find_incident_sources, force_of_file, force_slug, read_typed
+from analysis.load.force_names import force_of_file, force_slug
+from analysis.load.incidents import IncidentSource, find_incident_sources, read_typed
 from analysis.load.textio import RawTable
 from analysis.schema import UNASSIGNED
 from analysis.store.location import (
