@@ -5,13 +5,16 @@ Each is drawn from the small aggregated table its measure returns (see :mod:`ana
 
 from __future__ import annotations
 
+import copy
+from functools import cache
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.figures.shared import PALETTE
-from analysis.figures.style import interval_trace, style_figure
+from analysis.figures.style import figure_from, interval_dict, merged, style_figure, style_layout
 from analysis.measures.performance.rates import rate_points
 
 __all__ = [
@@ -44,26 +47,32 @@ def rate_figure(rates: pd.DataFrame, what: str, per_1000: bool, title: str | Non
     ordered = rate_points(rates, per_1000)
     x, low, high = ordered["value"], ordered["low"], ordered["high"]
     axis = f"{what} per 1,000 residents a month" if per_1000 else f"{what} in the period (no population: counts)"
-    figure = go.Figure(
-        interval_trace(
-            ordered["hub"],
-            x,
-            low,
-            high,
-            name="Estimate (95% interval)",
-            marker={"size": 13, "color": PALETTE[0], "symbol": "diamond"},
-            hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
-        )
+    trace = interval_dict(
+        ordered["hub"],
+        x,
+        low,
+        high,
+        name="Estimate (95% interval)",
+        marker={"size": 13, "color": PALETTE[0], "symbol": "diamond"},
+        hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
     )
-    style_figure(
-        figure,
+    layout = style_layout(
         120 + 45 * len(ordered),
         title,
         legend=False,
         x={"title": axis, "rangemode": "tozero"},
         y={"type": "category"},
     )
-    return figure
+    return figure_from([trace], merged({}, layout))
+
+
+@cache
+def _two_panels() -> dict:
+    """The layout plotly's ``make_subplots`` gives two panels side by side sharing the y axis (titles to replace)."""
+    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=["left", "right"], horizontal_spacing=0.06)
+    layout = figure.layout.to_plotly_json()
+    layout.pop("template", None)
+    return layout
 
 
 def change_figure(trend: pd.DataFrame, last_year: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -85,27 +94,27 @@ def change_figure(trend: pd.DataFrame, last_year: pd.DataFrame, title: str | Non
             if len(spans)
             else f"{name}<br><span style='font-size:13px'>not available for these months</span>"
         )
-    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=subtitles, horizontal_spacing=0.06)
+    base = copy.deepcopy(_two_panels())
+    traces = []
     for col, ((frame, name), symbol) in enumerate(zip(panels, ("circle", "square"), strict=True), start=1):
         shown = frame.loc[np.isfinite(frame["ratio"]) & np.isfinite(frame["ci_high"])]
         pct = (shown["ratio"] - 1) * 100
-        figure.add_trace(
-            interval_trace(
-                shown["hub"],
-                pct,
-                (shown["ci_low"] - 1) * 100,
-                (shown["ci_high"] - 1) * 100,
-                name=name,
-                marker={"size": 12, "color": PALETTE[col - 1], "symbol": symbol},
-                hovertemplate="%{y}: %{x:+.0f}%<extra>" + name + "</extra>",
-            ),
-            row=1,
-            col=col,
+        trace = interval_dict(
+            shown["hub"],
+            pct,
+            (shown["ci_low"] - 1) * 100,
+            (shown["ci_high"] - 1) * 100,
+            name=name,
+            marker={"size": 12, "color": PALETTE[col - 1], "symbol": symbol},
+            hovertemplate="%{y}: %{x:+.0f}%<extra>" + name + "</extra>",
         )
+        traces.append(trace | {"xaxis": "x" if col == 1 else f"x{col}", "yaxis": "y" if col == 1 else f"y{col}"})
     hubs = list(dict.fromkeys(list(trend["hub"]) + list(last_year["hub"])))
-    annotations = [a.to_plotly_json() | {"font": {"size": 15}} for a in figure.layout.annotations]
-    style_figure(
-        figure,
+    annotations = [
+        a | {"text": text, "font": {"size": 15}} for a, text in zip(base["annotations"], subtitles, strict=True)
+    ]
+    present = [k for k in base if k.startswith(("xaxis", "yaxis"))]
+    layout = style_layout(
         160 + 45 * len(hubs),
         title,
         legend=False,
@@ -117,9 +126,10 @@ def change_figure(trend: pd.DataFrame, last_year: pd.DataFrame, title: str | Non
             "zerolinecolor": "#333333",
         },
         y={"type": "category", "categoryorder": "array", "categoryarray": hubs[::-1]},
+        present=present,
         annotations=annotations,
     )
-    return figure
+    return figure_from(traces, merged(base, layout))
 
 
 def expected_range_figure(expected: pd.DataFrame, what: str, title: str | None = None) -> go.Figure:
@@ -135,51 +145,53 @@ def expected_range_figure(expected: pd.DataFrame, what: str, title: str | None =
         The chart title.
     """
     shown = expected.loc[expected["position"] != "not available"]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Bar(
-            y=shown["hub"],
-            x=shown["high"] - shown["low"],
-            base=shown["low"],
-            orientation="h",
-            name="Expected range (95%)",
-            marker={"color": "rgba(86, 180, 233, 0.35)", "line": {"color": PALETTE[4], "width": 1}},
-            width=0.5,
-            hovertemplate="%{y}: expected %{base:,.0f} to %{x:,.0f} wide<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            y=shown["hub"],
-            x=shown["expected"],
-            mode="markers",
-            name="Expected",
-            marker={"symbol": "line-ns-open", "size": 22, "color": "#333333", "line": {"width": 3, "color": "#333333"}},
-            hovertemplate="%{y}: expected %{x:,.0f}<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            y=shown["hub"],
-            x=shown["observed"],
-            mode="markers+text",
-            name="Latest month",
-            text=[p if p != "within" else "" for p in shown["position"]],
-            textposition="middle right",
-            textfont={"size": 14},
-            marker={"symbol": "diamond", "size": 14, "color": PALETTE[5]},
-            hovertemplate="%{y}: %{x:,.0f} (%{text})<extra>Latest month</extra>",
-        )
-    )
+    traces = [
+        {
+            "type": "bar",
+            "y": shown["hub"],
+            "x": shown["high"] - shown["low"],
+            "base": shown["low"],
+            "orientation": "h",
+            "name": "Expected range (95%)",
+            "marker": {"color": "rgba(86, 180, 233, 0.35)", "line": {"color": PALETTE[4], "width": 1}},
+            "width": 0.5,
+            "hovertemplate": "%{y}: expected %{base:,.0f} to %{x:,.0f} wide<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "y": shown["hub"],
+            "x": shown["expected"],
+            "mode": "markers",
+            "name": "Expected",
+            "marker": {
+                "symbol": "line-ns-open",
+                "size": 22,
+                "color": "#333333",
+                "line": {"width": 3, "color": "#333333"},
+            },
+            "hovertemplate": "%{y}: expected %{x:,.0f}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "y": shown["hub"],
+            "x": shown["observed"],
+            "mode": "markers+text",
+            "name": "Latest month",
+            "text": [p if p != "within" else "" for p in shown["position"]],
+            "textposition": "middle right",
+            "textfont": {"size": 14},
+            "marker": {"symbol": "diamond", "size": 14, "color": PALETTE[5]},
+            "hovertemplate": "%{y}: %{x:,.0f} (%{text})<extra>Latest month</extra>",
+        },
+    ]
     month = shown["month"].iloc[0].strftime("%b %Y") if len(shown) else ""
-    style_figure(
-        figure,
+    layout = style_layout(
         150 + 45 * max(len(shown), 1),
         title,
         x={"title": f"{what} in {month}".strip(), "rangemode": "tozero"},
         y={"type": "category"},
     )
-    return figure
+    return figure_from(traces, merged({}, layout))
 
 
 def outcome_figure(distribution: pd.DataFrame, title: str | None = None, min_share: float = 0.01) -> go.Figure:
