@@ -81,6 +81,17 @@ def test_a_question_asked_again_is_not_counted_again_and_answers_stay_unchanged(
     store.count(["lsoa_code"])
     store.count(["lsoa_code"])
     assert asked == [list(BASE), ["lsoa_code"]]
+    # Among chosen records, LSOAs are cut from one count of the whole store by them and BASE.
+    store.count(["lsoa_code", "hub"], Where(first=dataset.months[-1]))
+    store.count(["lsoa_code"], Where(crime_types=(ASB,)))
+    assert asked == [list(BASE), ["lsoa_code"], [*BASE, "lsoa_code"]]
+
+
+@pytest.mark.parametrize(("by", "where"), [q for q in QUESTIONS if set(q[0]) & {"lsoa_code", "outcome"}])
+def test_a_count_too_large_to_keep_is_asked_of_the_store(both, monkeypatch, by, where):
+    dataset, frame, store = both
+    monkeypatch.setattr("analysis.load.records.MAX_KEPT_GROUPS", 0)
+    pd.testing.assert_frame_equal(StoreRecords(store.store).count(by, where(dataset)), frame.count(by, where(dataset)))
 
 
 def test_counts_match_the_rows_counted_by_hand(both):

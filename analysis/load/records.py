@@ -230,7 +230,18 @@ class StoreRecords(Records):
         if set(by) <= set(BASE):
             whole = self._answers.get((BASE, Where()), lambda: self._counted(list(BASE), Where()))
             return _cut(whole, by, where)
+        extra = tuple(c for c in by if c not in BASE)
+        if set(extra) <= CUTTABLE and where != Where():
+            # Per choice of months, hubs and types: cut from one count of the whole store by these columns too,
+            # unless that count is too large to keep (then each question is asked of the store).
+            whole = self._answers.get((BASE + extra, Where()), lambda: self._whole(list(BASE + extra)))
+            if whole is not None:
+                return _cut(whole, by, where)
         return self._counted(by, where)
+
+    def _whole(self, by: list[str]) -> pd.DataFrame | None:
+        counted = self._read().count(by, Where())
+        return None if len(counted) > MAX_KEPT_GROUPS else _finish(counted, by)
 
     def _counted(self, by: list[str], where: Where) -> pd.DataFrame:
         counted = self._read().count(by, where)
@@ -242,6 +253,10 @@ class StoreRecords(Records):
 
 #: The columns one count of the whole store is kept by; a count by some of them is cut from it.
 BASE: tuple[str, ...] = ("force", "hub", "month", "crime_type", "is_asb")
+#: Columns of few values: a count by them among chosen records is cut from a count of the whole store by them and BASE.
+CUTTABLE = frozenset({"lsoa_code", "lsoa_name", "area_code", "outcome", "assigned_by", "falls_within"})
+#: A count of the whole store with more groups than this is not kept (a national folder's LSOAs): asked per question.
+MAX_KEPT_GROUPS = 250_000
 
 
 def _cut(whole: pd.DataFrame, by: list[str], where: Where) -> pd.DataFrame:
@@ -267,6 +282,9 @@ def _cut(whole: pd.DataFrame, by: list[str], where: Where) -> pd.DataFrame:
     return _finish(counted[counted["records"] > 0], by)
 
 
+_ASKED = object()
+
+
 class _Answers:
     """Counts kept per question (a bounded, thread-safe memo shared by a store's force views).
 
@@ -275,13 +293,14 @@ class _Answers:
 
     def __init__(self, size: int = 512) -> None:
         self._size = size
-        self._kept: dict[tuple, pd.DataFrame] = {}
+        self._kept: dict[tuple, pd.DataFrame | None] = {}
         self._lock = threading.Lock()
 
-    def get(self, question: tuple, make) -> pd.DataFrame:
+    def get(self, question: tuple, make) -> pd.DataFrame | None:
+        """The answer kept for ``question``, or ``make()``'s, kept (None is kept too: "not worth keeping")."""
         with self._lock:
-            kept = self._kept.get(question)
-        if kept is None:
+            kept = self._kept.get(question, _ASKED)
+        if kept is _ASKED:
             kept = make()
             with self._lock:
                 if len(self._kept) >= self._size:
