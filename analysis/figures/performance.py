@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.figures.shared import PALETTE
-from analysis.figures.style import figure_from, interval_dict, merged, style_figure, style_layout
+from analysis.figures.style import figure_from, interval_dict, merged, style_layout, styled
 from analysis.measures.performance.rates import rate_points
 
 __all__ = [
@@ -225,29 +225,26 @@ def outcome_figure(distribution: pd.DataFrame, title: str | None = None, min_sha
     labels = [
         f"{o} (open)" if is_open else o for o, is_open in zip(ordered["outcome"], ordered["is_open"], strict=True)
     ]
-    figure = go.Figure(
-        go.Bar(
-            y=labels,
-            x=ordered["share"] * 100,
-            orientation="h",
-            name="Share of crimes",
-            marker={
-                "color": [PALETTE[1] if o else PALETTE[0] for o in ordered["is_open"]],
-                "pattern": {"shape": ["/" if o else "" for o in ordered["is_open"]], "solidity": 0.4},
-            },
-            customdata=ordered["crimes"],
-            hovertemplate="%{y}: %{x:.1f}% (%{customdata:,} crimes)<extra></extra>",
-        )
+    bars = go.Bar(
+        y=labels,
+        x=ordered["share"] * 100,
+        orientation="h",
+        name="Share of crimes",
+        marker={
+            "color": [PALETTE[1] if o else PALETTE[0] for o in ordered["is_open"]],
+            "pattern": {"shape": ["/" if o else "" for o in ordered["is_open"]], "solidity": 0.4},
+        },
+        customdata=ordered["crimes"],
+        hovertemplate="%{y}: %{x:.1f}% (%{customdata:,} crimes)<extra></extra>",
     )
-    style_figure(
-        figure,
+    return styled(
+        [bars],
         140 + 26 * len(ordered),
         title,
         legend=False,
         x={"title": "Share of crimes, %", "ticksuffix": "%", "rangemode": "tozero"},
         y={"tickfont": {"size": 13}},
     )
-    return figure
 
 
 def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -262,8 +259,7 @@ def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Fi
     """
     x = pd.PeriodIndex(by_month["month"], freq="M").to_timestamp()
     share, low, high = by_month["share"] * 100, by_month["ci_low"] * 100, by_month["ci_high"] * 100
-    figure = go.Figure()
-    figure.add_trace(
+    traces = [
         go.Scatter(
             x=x,
             y=share,
@@ -274,10 +270,10 @@ def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Fi
             error_y={"type": "data", "symmetric": False, "array": high - share, "arrayminus": share - low},
             hovertemplate="%{x|%b %Y}: %{y:.1f}% still open<extra></extra>",
         )
-    )
+    ]
     flagged = by_month["flagged"].to_numpy(bool)
     if flagged.any():
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=x[flagged],
                 y=share[flagged],
@@ -289,14 +285,13 @@ def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Fi
                 hoverinfo="skip",
             )
         )
-    style_figure(
-        figure,
+    return styled(
+        traces,
         380,
         title,
         x={"tickformat": "%b %Y"},
         y={"title": "Crimes still open, %", "ticksuffix": "%", "rangemode": "tozero"},
     )
-    return figure
 
 
 def case_status_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -309,12 +304,12 @@ def case_status_figure(summary: pd.DataFrame, title: str | None = None) -> go.Fi
     title : str, optional
         The chart title.
     """
-    figure = go.Figure()
+    traces = []
     for column, name, colour, pattern in (
         ("closed", "Closed", PALETTE[2], ""),
         ("open", "Open", PALETTE[1], "/"),
     ):
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 x=summary["hub"],
                 y=summary[column],
@@ -327,8 +322,7 @@ def case_status_figure(summary: pd.DataFrame, title: str | None = None) -> go.Fi
                 hovertemplate="%{x}: %{y} " + name.lower() + "<extra></extra>",
             )
         )
-    style_figure(figure, 380, title, y={"title": "Cases opened in the period"}, barmode="stack")
-    return figure
+    return styled(traces, 380, title, y={"title": "Cases opened in the period"}, barmode="stack")
 
 
 def days_to_close_figure(table: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -342,9 +336,9 @@ def days_to_close_figure(table: pd.DataFrame, title: str | None = None) -> go.Fi
         The chart title.
     """
     closed = table.loc[table["closed_by_end"]]
-    figure = go.Figure()
+    traces = []
     for i, (hub, part) in enumerate(closed.groupby("hub", sort=False)):
-        figure.add_trace(
+        traces.append(
             go.Box(
                 x=[hub] * len(part),
                 y=part["days_to_close"],
@@ -358,8 +352,8 @@ def days_to_close_figure(table: pd.DataFrame, title: str | None = None) -> go.Fi
                 hovertemplate="%{y} days<extra>" + hub + "</extra>",
             )
         )
-    style_figure(figure, 400, title, legend=False, y={"title": "Days from opening to closing", "rangemode": "tozero"})
-    return figure
+    y = {"title": "Days from opening to closing", "rangemode": "tozero"}
+    return styled(traces, 400, title, legend=False, y=y)
 
 
 def agency_figure(agencies: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -373,25 +367,22 @@ def agency_figure(agencies: pd.DataFrame, title: str | None = None) -> go.Figure
         The chart title.
     """
     totals = agencies.groupby("agency", sort=False)["cases"].sum().sort_values()
-    figure = go.Figure(
-        go.Bar(
-            y=totals.index,
-            x=totals.to_numpy(),
-            orientation="h",
-            marker={"color": PALETTE[0]},
-            text=totals.to_numpy(),
-            textposition="outside",
-            hovertemplate="%{y}: %{x} cases<extra></extra>",
-        )
+    bars = go.Bar(
+        y=totals.index,
+        x=totals.to_numpy(),
+        orientation="h",
+        marker={"color": PALETTE[0]},
+        text=totals.to_numpy(),
+        textposition="outside",
+        hovertemplate="%{y}: %{x} cases<extra></extra>",
     )
-    style_figure(
-        figure,
+    return styled(
+        [bars],
         140 + 34 * len(totals),
         title,
         legend=False,
         x={"title": "Cases the agency is involved in", "rangemode": "tozero"},
     )
-    return figure
 
 
 def issue_figure(issues: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -405,12 +396,12 @@ def issue_figure(issues: pd.DataFrame, title: str | None = None) -> go.Figure:
         The chart title.
     """
     totals = issues.groupby("issue", sort=False)[["cases", "open"]].sum().sort_values("cases")
-    figure = go.Figure()
+    traces = []
     for values, name, colour, pattern in (
         (totals["cases"] - totals["open"], "Closed", PALETTE[2], ""),
         (totals["open"], "Open", PALETTE[1], "/"),
     ):
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 y=totals.index,
                 x=values,
@@ -420,11 +411,10 @@ def issue_figure(issues: pd.DataFrame, title: str | None = None) -> go.Figure:
                 hovertemplate="%{y}: %{x} " + name.lower() + "<extra></extra>",
             )
         )
-    style_figure(
-        figure,
+    return styled(
+        traces,
         160 + 34 * len(totals),
         title,
         x={"title": "Cases opened in the period", "rangemode": "tozero"},
         barmode="stack",
     )
-    return figure
