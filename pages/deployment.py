@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.figures.chart import Chart
-from analysis.measures.deployment.lag import LAG_NOTE, patrol_asb_lags
-from analysis.measures.deployment.operations import OPERATION_NOTE, operation_choices, operation_view
+from analysis.measures.deployment.lag import LAG_NOTE
+from analysis.measures.deployment.operations import OPERATION_NOTE, operation_choices
 from analysis.measures.deployment.series import COUNTY
-from analysis.measures.deployment.timeline import NO_PATROL_NOTE, WEEKLY_NOTE, area_view
+from analysis.measures.deployment.timeline import NO_PATROL_NOTE, WEEKLY_NOTE
 from ui import cache
 from ui.charts import chart_with_table
 from ui.common import asb_and_crime_note, attribution, csv_download, missing_note, page_start
@@ -32,7 +32,7 @@ start = page_start(
     need_hubs="Choose at least one hub in the sidebar: records not placed in a hub have no patrol hours.",
 )
 dataset, filters, hubs, key = start.dataset, start.filters, list(start.hubs), start.dataset.fingerprint
-asb_all, weekly_all = cache.asb_by_hub_month(key, dataset), cache.patrol_by_hub_week(key, dataset)
+first, last = str(filters.start), str(filters.end)
 
 st.caption(
     f"**{filters.period_label}**. This page is about ASB alone, so the crime-type filter does not apply. "
@@ -45,7 +45,7 @@ area = left.selectbox(
     "Area", area_options, key="dep_area", help="The county line adds up the hubs chosen in the sidebar."
 )
 step = right.radio("Time step", ["Month", "Week"], key="dep_step", horizontal=True)
-view = area_view(dataset, asb_all, weekly_all, hubs, area, filters.start, filters.end)
+view = cache.deployment_area(dataset, tuple(hubs), area, first, last)
 if view.warning:
     st.warning(view.warning)
 
@@ -56,7 +56,7 @@ if not view.has_patrol:
     st.markdown(NO_PATROL_NOTE)
 if step == "Week":
     st.caption(WEEKLY_NOTE)
-show(view.timeline(weekly=step == "Week"))
+show(cache.deployment_timeline(dataset, tuple(hubs), area, first, last, step == "Week"))
 if view.operations_note:
     st.caption(view.operations_note)
 
@@ -72,7 +72,7 @@ if view.has_patrol:
             key="dep_negative_lags",
             help="A peak at a negative lag suggests patrols are sent after ASB rises, not the other way round.",
         )
-        lags = patrol_asb_lags(view.by_month, view.name, both_ways=both_ways)
+        lags = cache.deployment_lags(dataset, tuple(hubs), area, first, last, both_ways)
         show(lags.chart)
         if lags.strongest:
             st.markdown(lags.strongest)
@@ -93,7 +93,7 @@ def operation_panel() -> None:
     left, right = st.columns([2, 1])
     label = left.selectbox("Operation", labels, key="dep_operation")
     n_weeks = right.slider("Weeks before and after", 2, 8, 4, key="dep_weeks")
-    op = operation_view(view.operations, label, weekly_all, asb_all, view.hubs, view.name, n_weeks)
+    op = cache.deployment_operation(dataset, tuple(hubs), area, first, last, label, n_weeks)
     st.caption(op.caption)
     charts = st.columns(2)
     with charts[0]:
@@ -128,7 +128,7 @@ st.subheader("What the evaluation says about patrol hours")
 if not view.has_patrol:
     st.info("The evaluation's patrol-hours estimate needs resourcing.csv (see above).")
 else:
-    dose = cache.dose_response_for(key, dataset, tuple(hubs), str(filters.start), str(filters.end))
+    dose = cache.dose_response_for(key, dataset, tuple(hubs), first, last)
     if dose.error:
         st.info(f"No estimate: {dose.error}")
     else:

@@ -14,7 +14,6 @@ from analysis.measures.maps.hub_map import (
     MapRequest,
     families,
     map_hubs,
-    map_side,
 )
 from analysis.schema import UNASSIGNED
 from ui import cache
@@ -109,7 +108,7 @@ def map_panel(dataset: Dataset, filters: Filters) -> None:
         st.caption(mapped.placement)
     with right:
         picked_cells = selection_locations(points, 1) if hotspots_on else []
-        side = map_side(dataset, mapped, selection_locations(points, 0), picked_cells)
+        side = cache.hub_map_side(dataset, request, tuple(selection_locations(points, 0)), tuple(picked_cells))
         st.markdown(f"**Showing: {side.label}**")
         st.caption(
             "Click areas on the map to filter these charts (shift-click for more); double-click the map to clear."

@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from analysis.figures.shared import coverage_strip
-from analysis.measures.overview import VIEWS, overview_trend
+from analysis.measures.overview import VIEWS
 from analysis.schema import UNASSIGNED
-from analysis.text.a11y import table_view
 from ui import cache
 from ui.charts import chart_with_table
 from ui.common import asb_and_crime_note, attribution, csv_download, page_start
@@ -13,7 +11,9 @@ from ui.common import asb_and_crime_note, attribution, csv_download, page_start
 start = page_start("Overview", "What is happening across the Local Focus hub areas, month by month.", crime_types=False)
 dataset, filters = start.dataset, start.filters
 
-figures = cache.overview(dataset, filters.hubs, str(filters.start), str(filters.end))
+# The view's widget is drawn further down; its value is known from the session before then.
+view = st.session_state.get("overview_view") or VIEWS[0]
+figures, trend, strip = cache.overview_charts(dataset, filters, view if view in VIEWS else VIEWS[0])
 gaps = sorted(set(figures.missing["asb"]) | set(figures.missing["crime"]))
 
 hub_count = len(start.hubs)
@@ -78,20 +78,11 @@ with st.container(border=True):
             "must be supplied for a comparison to be made."
         )
 
-if len(dataset.months) > 1:
-    strip, strip_table, strip_summary = coverage_strip(dataset.coverage, filters.start, filters.end)
-    chart_with_table(
-        strip,
-        table_view(strip_table, {"month": "Month", "Crime": "Crime", "ASB": "ASB"}),
-        strip_summary,
-        key="overview_coverage",
-    )
+if strip is not None:
+    chart_with_table(*strip, key="overview_coverage")
 
-view = (
-    st.segmented_control("Show", VIEWS, default=VIEWS[0], key="overview_view", label_visibility="collapsed")
-    or VIEWS[0]
-)  # a second click deselects: fall back to the county view
-trend = overview_trend(figures, view, filters.period_label)
+# A second click deselects: the county view then.
+st.segmented_control("Show", VIEWS, default=VIEWS[0], key="overview_view", label_visibility="collapsed")
 chart_with_table(trend.figure, trend.readable, trend.summary, key="overview_trend")
 if trend.peak:
     st.caption(trend.peak)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.figures.chart import Chart
-from analysis.measures.performance.cases import case_report
 from analysis.measures.performance.comparison import MEASURES
 from analysis.measures.performance.outcomes import OPEN_NOTE
 from analysis.measures.performance.scope import scope
@@ -94,7 +93,7 @@ if not sees_internal():
 elif cases is None:
     missing_note(dataset, "cases.csv")
 else:
-    report = case_report(cases, hubs, filters.start, filters.end)
+    report, case_charts = cache.case_charts(key, dataset, hubs, first, last)
     if report is None:
         st.info(f"No multi-agency cases opened in {period} in the chosen hubs.")
     else:
@@ -110,7 +109,7 @@ else:
         )
         st.caption(report.caption(period, dataset.is_generated))
         tabs = st.tabs(["Open and closed", "Days to close", "Agencies involved", "Issue types"])
-        for tab, chart in zip(tabs, report.charts(), strict=True):
+        for tab, chart in zip(tabs, case_charts, strict=True):
             with tab:
                 show(chart)
                 if chart.key == "perf_days":

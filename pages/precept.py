@@ -12,7 +12,6 @@ from ui.common import NO_INCIDENTS, asb_and_crime_note, attribution, csv_downloa
 
 start = page_start("Precept outcomes", precept.INTRO, crime_types=False, need_incidents=False)
 dataset, filters = start.dataset, start.filters
-first_launch = precept.first_launch(dataset.hubs)
 
 
 def show(chart: precept.Chart, key: str) -> None:
@@ -23,7 +22,7 @@ def show(chart: precept.Chart, key: str) -> None:
 # ----------------------------------------------------------------------------- pledges
 st.subheader("Pledges against published headcount", divider="gray")
 if not any([missing_note(dataset, kind) for kind in ("workforce.csv", "pledges.csv")]):
-    pledges = precept.pledge_view(dataset.table("pledges.csv"), dataset.table("workforce.csv"), first_launch)
+    pledges = cache.pledges(dataset)
     if pledges.error:
         st.error(pledges.error)
     if pledges.chart is not None:
@@ -44,7 +43,7 @@ if not any([missing_note(dataset, kind) for kind in ("workforce.csv", "pledges.c
 # ----------------------------------------------------------------------------- precept-funded deployment
 st.subheader("Precept-funded officers and patrol hours by hub", divider="gray")
 if not missing_note(dataset, "resourcing.csv"):
-    patrol = precept.patrol_view(dataset.table("resourcing.csv"), filters, first_launch)
+    patrol = cache.precept_patrol(dataset, filters)
     if dataset.is_generated:
         st.caption("Deployment figures are not public: these are generated for the sample, not real.")
     if patrol.chart is None:
@@ -86,7 +85,7 @@ except ValueError as e:
 if not_enough:
     st.info(not_enough, icon=":material/hourglass_empty:")
     st.markdown(precept.HOW_TO_ESTIMATE)
-    show(precept.recorded_asb_chart(dataset, filters, first_launch), "precept_asb_counts")
+    show(cache.recorded_asb(dataset, filters), "precept_asb_counts")
 if evaluation is not None:
     view = cache.precept_evaluation(dataset.fingerprint, evaluation, filters.hubs)
     with st.container(border=True):
@@ -109,7 +108,7 @@ if evaluation is not None:
         st.info(f"No event study: {view.event_study_reason}")
     if view.hub_choices:
         chosen = st.selectbox("Hub", view.hub_choices, key="precept_eval_hub")
-        show(precept.hub_chart(evaluation, chosen), "precept_before_after")
+        show(cache.precept_hub_chart(dataset.fingerprint, evaluation, chosen), "precept_before_after")
     st.markdown("**Each hub on its own** (interrupted time series: each hub against its own trend and season)")
     st.dataframe(
         view.hubs_table,

@@ -7,7 +7,7 @@ import pytest
 
 from analysis.load.coverage import compute_coverage, coverage_from_counts
 from analysis.load.dataset import load_dataset
-from analysis.load.records import COUNTABLE, FrameRecords, StoreRecords, Where
+from analysis.load.records import BASE, COUNTABLE, FrameRecords, StoreRecords, Where, _finish
 from analysis.schema import ASB
 from analysis.store.ingest import ingest
 from tests.conftest import build_real_folder, named_folder, street_csv
@@ -23,6 +23,11 @@ QUESTIONS = [
     (list(COUNTABLE), lambda d: None),
     ([], lambda d: Where(first=d.months[-1])),
     (["month"], lambda d: Where(hubs=("no such hub",))),
+    # cut from the one count by BASE (months, hubs, types, forces), not asked of DuckDB again
+    (["crime_type"], lambda d: Where(d.months[0], d.months[-1], tuple(d.hubs["hub"].astype("str")[:2]), (ASB,))),
+    (["force", "hub"], lambda d: Where(forces=("cumbria",), crime_types=("Burglary", ASB))),
+    (["month", "is_asb"], lambda d: Where(last=d.months[0], hubs=())),
+    ([], lambda d: Where(hubs=tuple(d.hubs["hub"].astype("str")[-1:]))),
 ]
 
 
@@ -40,6 +45,53 @@ def test_store_and_rows_count_alike(both, by, where):
     dataset, frame, store = both
     expected = frame.count(by, where(dataset))
     pd.testing.assert_frame_equal(store.count(by, where(dataset)), expected)
+
+
+@pytest.mark.parametrize(("by", "where"), QUESTIONS)
+def test_a_kept_or_cut_answer_is_the_sql_answer(both, by, where):
+    """Every answer (kept, or cut from the count by BASE) is what DuckDB counts for that question alone."""
+    dataset, _, store = both
+    asked = where(dataset)
+    direct = store._read().count(by, asked or Where())
+    if by:
+        direct = _finish(direct, by)
+    else:
+        direct = pd.DataFrame(
+            {"records": [int(direct["records"].sum())]}
+            if direct["records"].sum()
+            else {"records": pd.Series(dtype="int64")}
+        )
+    pd.testing.assert_frame_equal(store.count(by, asked), direct)
+
+
+def test_a_question_asked_again_is_not_counted_again_and_answers_stay_unchanged(both, monkeypatch):
+    dataset, _, store = both
+    store = StoreRecords(store.store)
+    asked = []
+    reader = store._read()
+    original = reader.count
+    monkeypatch.setattr(reader, "count", lambda by, where=None: asked.append(list(by)) or original(by, where))
+    first = store.count(["hub", "month"], Where(first=dataset.months[0]))
+    first["records"] = -1  # a caller changing its copy changes nothing kept
+    again = store.count(["hub", "month"], Where(first=dataset.months[0]))
+    assert (again["records"] > 0).all()
+    store.count(["crime_type"], Where(crime_types=(ASB,)))
+    store.total()
+    assert asked == [list(BASE)]  # one count of the store served all three questions
+    store.count(["lsoa_code"])
+    store.count(["lsoa_code"])
+    assert asked == [list(BASE), ["lsoa_code"]]
+    # Among chosen records, LSOAs are cut from one count of the whole store by them and BASE.
+    store.count(["lsoa_code", "hub"], Where(first=dataset.months[-1]))
+    store.count(["lsoa_code"], Where(crime_types=(ASB,)))
+    assert asked == [list(BASE), ["lsoa_code"], [*BASE, "lsoa_code"]]
+
+
+@pytest.mark.parametrize(("by", "where"), [q for q in QUESTIONS if set(q[0]) & {"lsoa_code", "outcome"}])
+def test_a_count_too_large_to_keep_is_asked_of_the_store(both, monkeypatch, by, where):
+    dataset, frame, store = both
+    monkeypatch.setattr("analysis.load.records.MAX_KEPT_GROUPS", 0)
+    pd.testing.assert_frame_equal(StoreRecords(store.store).count(by, where(dataset)), frame.count(by, where(dataset)))
 
 
 def test_counts_match_the_rows_counted_by_hand(both):

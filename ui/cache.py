@@ -11,21 +11,30 @@ Pages call these wrappers and hold no cache of their own (a code-rule test check
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
 from analysis.access import public_view
 from analysis.cli import run_evaluation
+from analysis.figures.chart import Chart
+from analysis.figures.shared import coverage_strip
 from analysis.load.dataset import Dataset, fingerprint, load_dataset
 from analysis.load.upload.check import UploadCheck, check_upload
+from analysis.measures import precept
 from analysis.measures.data import CoverageView, LoadedFiles, coverage_view, loaded_files
 from analysis.measures.deployment.dose import PatrolEstimate, patrol_estimate
+from analysis.measures.deployment.lag import Lags, patrol_asb_lags
+from analysis.measures.deployment.operations import OperationView, operation_view
 from analysis.measures.deployment.series import hub_month_asb, weekly_patrol
-from analysis.measures.maps.hub_map import HubMap, MapRequest
+from analysis.measures.deployment.timeline import AreaView, area_view
+from analysis.measures.maps.hub_map import HubMap, MapRequest, MapSide, map_side
 from analysis.measures.maps.hub_map import hub_map as assemble_hub_map
 from analysis.measures.metrics import hub_month_counts, hub_population
-from analysis.measures.overview import Overview
+from analysis.measures.overview import Overview, TrendChart, overview_trend
 from analysis.measures.overview import overview as measure_overview
+from analysis.measures.performance.cases import CaseReport, case_report
 from analysis.measures.performance.comparison import ComparisonView, HubComparison, comparison_view
 from analysis.measures.performance.comparison import hub_comparison as compare_hubs
 from analysis.measures.performance.outcomes import Outcomes, crime_outcomes
@@ -35,7 +44,11 @@ from analysis.outputs.briefing.make import make_briefing
 from analysis.outputs.briefing.model import Briefing
 from analysis.outputs.briefing.pack import BriefingPack, make_pack
 from analysis.stats.evaluation.results import Evaluation, InsufficientData
+from analysis.text.a11y import table_view
 from ui.memory import thaw
+
+if TYPE_CHECKING:
+    from ui.common import Filters
 
 __all__ = [
     "DATASET_HASH",
@@ -43,6 +56,18 @@ __all__ = [
     "briefing",
     "briefing_pack",
     "cached",
+    "case_charts",
+    "deployment_area",
+    "deployment_lags",
+    "deployment_operation",
+    "deployment_timeline",
+    "hub_map_side",
+    "overview_charts",
+    "pledges",
+    "precept_hub_chart",
+    "precept_patrol",
+    "recorded_asb",
+    "shared_by_choice",
     "checked_upload",
     "comparison_charts",
     "data_coverage",
@@ -104,6 +129,22 @@ def cached(max_entries: int = 32, show_spinner: bool | str = False):
     return st.cache_data(max_entries=max_entries, show_spinner=show_spinner, hash_funcs=DATASET_HASH)
 
 
+def shared_by_choice(max_entries: int = 32):
+    """``st.cache_resource`` that hashes a Dataset by its fingerprint (and the sidebar's Filters by their repr).
+
+    Use it around what a page draws for one data and choice: figures and the frames behind them,
+    made once and shared, read-only, by every session that makes the same choice (a repeated choice
+    costs nothing; unpickling a plotly figure each rerun would cost more than drawing it). What it
+    returns must never be changed after it is made: no ``update_layout`` on a figure from it
+    (tests/test_shared_figures.py checks every page).
+    """
+    return st.cache_resource(max_entries=max_entries, show_spinner=False, hash_funcs=_SHARED_HASH)
+
+
+#: Dataset by fingerprint; Filters (a frozen dataclass of plain values) by its repr.
+_SHARED_HASH = {**DATASET_HASH, "ui.common.Filters": repr}
+
+
 def _month(text: str) -> pd.Period:
     return pd.Period(text, freq="M")
 
@@ -117,7 +158,52 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> O
     return measure_overview(dataset, hubs, _month(start), _month(end))
 
 
+@shared_by_choice()
+def overview_charts(dataset: Dataset, filters: Filters, view: str) -> tuple[Overview, TrendChart, tuple | None]:
+    """The Overview's figures, its trend chart for ``view`` and the months-supplied strip (None for one month)."""
+    figures = overview(dataset, filters.hubs, str(filters.start), str(filters.end))
+    trend = overview_trend(figures, view, filters.period_label)
+    strip = None
+    if len(dataset.months) > 1:
+        figure, table, summary = coverage_strip(dataset.coverage, filters.start, filters.end)
+        strip = (figure, table_view(table, {"month": "Month", "Crime": "Crime", "ASB": "ASB"}), summary)
+    return figures, trend, strip
+
+
 # --------------------------------------------------------------------------- pages/deployment.py
+
+
+@shared_by_choice()
+def deployment_area(dataset: Dataset, hubs: tuple[str, ...], area: str, start: str, end: str) -> AreaView:
+    """:func:`~analysis.measures.deployment.timeline.area_view` for the chosen hubs, area and months."""
+    key = dataset.fingerprint
+    asb, weekly = asb_by_hub_month(key, dataset), patrol_by_hub_week(key, dataset)
+    return area_view(dataset, asb, weekly, list(hubs), area, _month(start), _month(end))
+
+
+@shared_by_choice(64)
+def deployment_timeline(
+    dataset: Dataset, hubs: tuple[str, ...], area: str, start: str, end: str, weekly: bool
+) -> Chart:
+    """The area's timeline of patrol hours and ASB, weekly or monthly."""
+    return deployment_area(dataset, hubs, area, start, end).timeline(weekly=weekly)
+
+
+@shared_by_choice(64)
+def deployment_lags(dataset: Dataset, hubs: tuple[str, ...], area: str, start: str, end: str, both_ways: bool) -> Lags:
+    """:func:`~analysis.measures.deployment.lag.patrol_asb_lags` of the area's months (it needs patrol hours)."""
+    view = deployment_area(dataset, hubs, area, start, end)
+    return patrol_asb_lags(view.by_month, view.name, both_ways=both_ways)
+
+
+@shared_by_choice(64)
+def deployment_operation(
+    dataset: Dataset, hubs: tuple[str, ...], area: str, start: str, end: str, label: str, n_weeks: int
+) -> OperationView:
+    """:func:`~analysis.measures.deployment.operations.operation_view` of one operation in the area's view."""
+    key, view = dataset.fingerprint, deployment_area(dataset, hubs, area, start, end)
+    asb, weekly = asb_by_hub_month(key, dataset), patrol_by_hub_week(key, dataset)
+    return operation_view(view.operations, label, weekly, asb, view.hubs, view.name, n_weeks)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -201,7 +287,41 @@ def outcome_charts(
     return result, (result.charts(period) if not result.distribution.empty else ())
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def case_charts(
+    key: tuple, _dataset: Dataset, hubs: tuple[str, ...], start: str, end: str
+) -> tuple[CaseReport | None, tuple]:
+    """:func:`~analysis.measures.performance.cases.case_report` and its four charts (None: no case in the period)."""
+    report = case_report(_dataset.table("cases.csv"), hubs, _month(start), _month(end))
+    return report, (() if report is None else tuple(report.charts()))
+
+
 # --------------------------------------------------------------------------- pages/precept.py
+
+
+@shared_by_choice(8)
+def pledges(dataset: Dataset) -> precept.PledgeView:
+    """:func:`~analysis.measures.precept.pledge_view` of the folder's pledges and workforce (no filter applies)."""
+    launch = precept.first_launch(dataset.hubs)
+    return precept.pledge_view(dataset.table("pledges.csv"), dataset.table("workforce.csv"), launch)
+
+
+@shared_by_choice()
+def precept_patrol(dataset: Dataset, filters: Filters) -> precept.PatrolView:
+    """:func:`~analysis.measures.precept.patrol_view` for the chosen hubs and months."""
+    return precept.patrol_view(dataset.table("resourcing.csv"), filters, precept.first_launch(dataset.hubs))
+
+
+@shared_by_choice()
+def recorded_asb(dataset: Dataset, filters: Filters) -> precept.Chart:
+    """:func:`~analysis.measures.precept.recorded_asb_chart` for the chosen hubs and months."""
+    return precept.recorded_asb_chart(dataset, filters, precept.first_launch(dataset.hubs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def precept_hub_chart(key: tuple, _evaluation: Evaluation, hub: str) -> precept.Chart:
+    """:func:`~analysis.measures.precept.hub_chart` of :func:`evaluation`'s result for one hub."""
+    return precept.hub_chart(_evaluation, hub)
 
 
 @st.cache_data(show_spinner="Estimating the change in ASB…", max_entries=8)
@@ -213,7 +333,7 @@ def evaluation(key: tuple, _dataset: Dataset) -> tuple[Evaluation | None, str | 
         return None, str(e)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def precept_evaluation(key: tuple, _evaluation: Evaluation, hubs: tuple[str, ...]) -> EvaluationView:
     """:func:`analysis.measures.precept.evaluation_view` of :func:`evaluation`'s result, per folder and hubs."""
     return evaluation_view(_evaluation, hubs)
@@ -232,12 +352,18 @@ def hub_map(dataset: Dataset, request: MapRequest) -> HubMap:
     return assemble_hub_map(dataset, request)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs={**DATASET_HASH, MapRequest: repr})
+def hub_map_side(dataset: Dataset, request: MapRequest, areas: tuple[str, ...], cells: tuple[str, ...]) -> MapSide:
+    """:func:`analysis.measures.maps.hub_map.map_side` of :func:`hub_map`'s map, per request and areas clicked."""
+    return map_side(dataset, hub_map(dataset, request), list(areas), list(cells))
+
+
 # --------------------------------------------------------------------------- pages/briefing.py
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def briefing(folder: str, key: tuple, public: bool, months: int, _dataset: Dataset) -> Briefing:
-    """The briefing model for one data, mode and period."""
+    """The briefing model for one data, mode and period (shared read-only: its figures are not unpickled each rerun)."""
     return make_briefing(_dataset, public=public, months=months)
 
 

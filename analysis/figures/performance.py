@@ -5,13 +5,16 @@ Each is drawn from the small aggregated table its measure returns (see :mod:`ana
 
 from __future__ import annotations
 
+import copy
+from functools import cache
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.figures.shared import PALETTE
-from analysis.figures.style import interval_trace, style_figure
+from analysis.figures.style import figure_from, interval_dict, merged, style_layout, styled
 from analysis.measures.performance.rates import rate_points
 
 __all__ = [
@@ -44,26 +47,32 @@ def rate_figure(rates: pd.DataFrame, what: str, per_1000: bool, title: str | Non
     ordered = rate_points(rates, per_1000)
     x, low, high = ordered["value"], ordered["low"], ordered["high"]
     axis = f"{what} per 1,000 residents a month" if per_1000 else f"{what} in the period (no population: counts)"
-    figure = go.Figure(
-        interval_trace(
-            ordered["hub"],
-            x,
-            low,
-            high,
-            name="Estimate (95% interval)",
-            marker={"size": 13, "color": PALETTE[0], "symbol": "diamond"},
-            hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
-        )
+    trace = interval_dict(
+        ordered["hub"],
+        x,
+        low,
+        high,
+        name="Estimate (95% interval)",
+        marker={"size": 13, "color": PALETTE[0], "symbol": "diamond"},
+        hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
     )
-    style_figure(
-        figure,
+    layout = style_layout(
         120 + 45 * len(ordered),
         title,
         legend=False,
         x={"title": axis, "rangemode": "tozero"},
         y={"type": "category"},
     )
-    return figure
+    return figure_from([trace], merged({}, layout))
+
+
+@cache
+def _two_panels() -> dict:
+    """The layout plotly's ``make_subplots`` gives two panels side by side sharing the y axis (titles to replace)."""
+    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=["left", "right"], horizontal_spacing=0.06)
+    layout = figure.layout.to_plotly_json()
+    layout.pop("template", None)
+    return layout
 
 
 def change_figure(trend: pd.DataFrame, last_year: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -85,27 +94,27 @@ def change_figure(trend: pd.DataFrame, last_year: pd.DataFrame, title: str | Non
             if len(spans)
             else f"{name}<br><span style='font-size:13px'>not available for these months</span>"
         )
-    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=subtitles, horizontal_spacing=0.06)
+    base = copy.deepcopy(_two_panels())
+    traces = []
     for col, ((frame, name), symbol) in enumerate(zip(panels, ("circle", "square"), strict=True), start=1):
         shown = frame.loc[np.isfinite(frame["ratio"]) & np.isfinite(frame["ci_high"])]
         pct = (shown["ratio"] - 1) * 100
-        figure.add_trace(
-            interval_trace(
-                shown["hub"],
-                pct,
-                (shown["ci_low"] - 1) * 100,
-                (shown["ci_high"] - 1) * 100,
-                name=name,
-                marker={"size": 12, "color": PALETTE[col - 1], "symbol": symbol},
-                hovertemplate="%{y}: %{x:+.0f}%<extra>" + name + "</extra>",
-            ),
-            row=1,
-            col=col,
+        trace = interval_dict(
+            shown["hub"],
+            pct,
+            (shown["ci_low"] - 1) * 100,
+            (shown["ci_high"] - 1) * 100,
+            name=name,
+            marker={"size": 12, "color": PALETTE[col - 1], "symbol": symbol},
+            hovertemplate="%{y}: %{x:+.0f}%<extra>" + name + "</extra>",
         )
+        traces.append(trace | {"xaxis": "x" if col == 1 else f"x{col}", "yaxis": "y" if col == 1 else f"y{col}"})
     hubs = list(dict.fromkeys(list(trend["hub"]) + list(last_year["hub"])))
-    annotations = [a.to_plotly_json() | {"font": {"size": 15}} for a in figure.layout.annotations]
-    style_figure(
-        figure,
+    annotations = [
+        a | {"text": text, "font": {"size": 15}} for a, text in zip(base["annotations"], subtitles, strict=True)
+    ]
+    present = [k for k in base if k.startswith(("xaxis", "yaxis"))]
+    layout = style_layout(
         160 + 45 * len(hubs),
         title,
         legend=False,
@@ -117,9 +126,10 @@ def change_figure(trend: pd.DataFrame, last_year: pd.DataFrame, title: str | Non
             "zerolinecolor": "#333333",
         },
         y={"type": "category", "categoryorder": "array", "categoryarray": hubs[::-1]},
+        present=present,
         annotations=annotations,
     )
-    return figure
+    return figure_from(traces, merged(base, layout))
 
 
 def expected_range_figure(expected: pd.DataFrame, what: str, title: str | None = None) -> go.Figure:
@@ -135,51 +145,53 @@ def expected_range_figure(expected: pd.DataFrame, what: str, title: str | None =
         The chart title.
     """
     shown = expected.loc[expected["position"] != "not available"]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Bar(
-            y=shown["hub"],
-            x=shown["high"] - shown["low"],
-            base=shown["low"],
-            orientation="h",
-            name="Expected range (95%)",
-            marker={"color": "rgba(86, 180, 233, 0.35)", "line": {"color": PALETTE[4], "width": 1}},
-            width=0.5,
-            hovertemplate="%{y}: expected %{base:,.0f} to %{x:,.0f} wide<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            y=shown["hub"],
-            x=shown["expected"],
-            mode="markers",
-            name="Expected",
-            marker={"symbol": "line-ns-open", "size": 22, "color": "#333333", "line": {"width": 3, "color": "#333333"}},
-            hovertemplate="%{y}: expected %{x:,.0f}<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            y=shown["hub"],
-            x=shown["observed"],
-            mode="markers+text",
-            name="Latest month",
-            text=[p if p != "within" else "" for p in shown["position"]],
-            textposition="middle right",
-            textfont={"size": 14},
-            marker={"symbol": "diamond", "size": 14, "color": PALETTE[5]},
-            hovertemplate="%{y}: %{x:,.0f} (%{text})<extra>Latest month</extra>",
-        )
-    )
+    traces = [
+        {
+            "type": "bar",
+            "y": shown["hub"],
+            "x": shown["high"] - shown["low"],
+            "base": shown["low"],
+            "orientation": "h",
+            "name": "Expected range (95%)",
+            "marker": {"color": "rgba(86, 180, 233, 0.35)", "line": {"color": PALETTE[4], "width": 1}},
+            "width": 0.5,
+            "hovertemplate": "%{y}: expected %{base:,.0f} to %{x:,.0f} wide<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "y": shown["hub"],
+            "x": shown["expected"],
+            "mode": "markers",
+            "name": "Expected",
+            "marker": {
+                "symbol": "line-ns-open",
+                "size": 22,
+                "color": "#333333",
+                "line": {"width": 3, "color": "#333333"},
+            },
+            "hovertemplate": "%{y}: expected %{x:,.0f}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "y": shown["hub"],
+            "x": shown["observed"],
+            "mode": "markers+text",
+            "name": "Latest month",
+            "text": [p if p != "within" else "" for p in shown["position"]],
+            "textposition": "middle right",
+            "textfont": {"size": 14},
+            "marker": {"symbol": "diamond", "size": 14, "color": PALETTE[5]},
+            "hovertemplate": "%{y}: %{x:,.0f} (%{text})<extra>Latest month</extra>",
+        },
+    ]
     month = shown["month"].iloc[0].strftime("%b %Y") if len(shown) else ""
-    style_figure(
-        figure,
+    layout = style_layout(
         150 + 45 * max(len(shown), 1),
         title,
         x={"title": f"{what} in {month}".strip(), "rangemode": "tozero"},
         y={"type": "category"},
     )
-    return figure
+    return figure_from(traces, merged({}, layout))
 
 
 def outcome_figure(distribution: pd.DataFrame, title: str | None = None, min_share: float = 0.01) -> go.Figure:
@@ -213,29 +225,26 @@ def outcome_figure(distribution: pd.DataFrame, title: str | None = None, min_sha
     labels = [
         f"{o} (open)" if is_open else o for o, is_open in zip(ordered["outcome"], ordered["is_open"], strict=True)
     ]
-    figure = go.Figure(
-        go.Bar(
-            y=labels,
-            x=ordered["share"] * 100,
-            orientation="h",
-            name="Share of crimes",
-            marker={
-                "color": [PALETTE[1] if o else PALETTE[0] for o in ordered["is_open"]],
-                "pattern": {"shape": ["/" if o else "" for o in ordered["is_open"]], "solidity": 0.4},
-            },
-            customdata=ordered["crimes"],
-            hovertemplate="%{y}: %{x:.1f}% (%{customdata:,} crimes)<extra></extra>",
-        )
+    bars = go.Bar(
+        y=labels,
+        x=ordered["share"] * 100,
+        orientation="h",
+        name="Share of crimes",
+        marker={
+            "color": [PALETTE[1] if o else PALETTE[0] for o in ordered["is_open"]],
+            "pattern": {"shape": ["/" if o else "" for o in ordered["is_open"]], "solidity": 0.4},
+        },
+        customdata=ordered["crimes"],
+        hovertemplate="%{y}: %{x:.1f}% (%{customdata:,} crimes)<extra></extra>",
     )
-    style_figure(
-        figure,
+    return styled(
+        [bars],
         140 + 26 * len(ordered),
         title,
         legend=False,
         x={"title": "Share of crimes, %", "ticksuffix": "%", "rangemode": "tozero"},
         y={"tickfont": {"size": 13}},
     )
-    return figure
 
 
 def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -250,8 +259,7 @@ def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Fi
     """
     x = pd.PeriodIndex(by_month["month"], freq="M").to_timestamp()
     share, low, high = by_month["share"] * 100, by_month["ci_low"] * 100, by_month["ci_high"] * 100
-    figure = go.Figure()
-    figure.add_trace(
+    traces = [
         go.Scatter(
             x=x,
             y=share,
@@ -262,10 +270,10 @@ def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Fi
             error_y={"type": "data", "symmetric": False, "array": high - share, "arrayminus": share - low},
             hovertemplate="%{x|%b %Y}: %{y:.1f}% still open<extra></extra>",
         )
-    )
+    ]
     flagged = by_month["flagged"].to_numpy(bool)
     if flagged.any():
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=x[flagged],
                 y=share[flagged],
@@ -277,14 +285,13 @@ def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Fi
                 hoverinfo="skip",
             )
         )
-    style_figure(
-        figure,
+    return styled(
+        traces,
         380,
         title,
         x={"tickformat": "%b %Y"},
         y={"title": "Crimes still open, %", "ticksuffix": "%", "rangemode": "tozero"},
     )
-    return figure
 
 
 def case_status_figure(summary: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -297,12 +304,12 @@ def case_status_figure(summary: pd.DataFrame, title: str | None = None) -> go.Fi
     title : str, optional
         The chart title.
     """
-    figure = go.Figure()
+    traces = []
     for column, name, colour, pattern in (
         ("closed", "Closed", PALETTE[2], ""),
         ("open", "Open", PALETTE[1], "/"),
     ):
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 x=summary["hub"],
                 y=summary[column],
@@ -315,8 +322,7 @@ def case_status_figure(summary: pd.DataFrame, title: str | None = None) -> go.Fi
                 hovertemplate="%{x}: %{y} " + name.lower() + "<extra></extra>",
             )
         )
-    style_figure(figure, 380, title, y={"title": "Cases opened in the period"}, barmode="stack")
-    return figure
+    return styled(traces, 380, title, y={"title": "Cases opened in the period"}, barmode="stack")
 
 
 def days_to_close_figure(table: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -330,9 +336,9 @@ def days_to_close_figure(table: pd.DataFrame, title: str | None = None) -> go.Fi
         The chart title.
     """
     closed = table.loc[table["closed_by_end"]]
-    figure = go.Figure()
+    traces = []
     for i, (hub, part) in enumerate(closed.groupby("hub", sort=False)):
-        figure.add_trace(
+        traces.append(
             go.Box(
                 x=[hub] * len(part),
                 y=part["days_to_close"],
@@ -346,8 +352,8 @@ def days_to_close_figure(table: pd.DataFrame, title: str | None = None) -> go.Fi
                 hovertemplate="%{y} days<extra>" + hub + "</extra>",
             )
         )
-    style_figure(figure, 400, title, legend=False, y={"title": "Days from opening to closing", "rangemode": "tozero"})
-    return figure
+    y = {"title": "Days from opening to closing", "rangemode": "tozero"}
+    return styled(traces, 400, title, legend=False, y=y)
 
 
 def agency_figure(agencies: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -361,25 +367,22 @@ def agency_figure(agencies: pd.DataFrame, title: str | None = None) -> go.Figure
         The chart title.
     """
     totals = agencies.groupby("agency", sort=False)["cases"].sum().sort_values()
-    figure = go.Figure(
-        go.Bar(
-            y=totals.index,
-            x=totals.to_numpy(),
-            orientation="h",
-            marker={"color": PALETTE[0]},
-            text=totals.to_numpy(),
-            textposition="outside",
-            hovertemplate="%{y}: %{x} cases<extra></extra>",
-        )
+    bars = go.Bar(
+        y=totals.index,
+        x=totals.to_numpy(),
+        orientation="h",
+        marker={"color": PALETTE[0]},
+        text=totals.to_numpy(),
+        textposition="outside",
+        hovertemplate="%{y}: %{x} cases<extra></extra>",
     )
-    style_figure(
-        figure,
+    return styled(
+        [bars],
         140 + 34 * len(totals),
         title,
         legend=False,
         x={"title": "Cases the agency is involved in", "rangemode": "tozero"},
     )
-    return figure
 
 
 def issue_figure(issues: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -393,12 +396,12 @@ def issue_figure(issues: pd.DataFrame, title: str | None = None) -> go.Figure:
         The chart title.
     """
     totals = issues.groupby("issue", sort=False)[["cases", "open"]].sum().sort_values("cases")
-    figure = go.Figure()
+    traces = []
     for values, name, colour, pattern in (
         (totals["cases"] - totals["open"], "Closed", PALETTE[2], ""),
         (totals["open"], "Open", PALETTE[1], "/"),
     ):
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 y=totals.index,
                 x=values,
@@ -408,11 +411,10 @@ def issue_figure(issues: pd.DataFrame, title: str | None = None) -> go.Figure:
                 hovertemplate="%{y}: %{x} " + name.lower() + "<extra></extra>",
             )
         )
-    style_figure(
-        figure,
+    return styled(
+        traces,
         160 + 34 * len(totals),
         title,
         x={"title": "Cases opened in the period", "rangemode": "tozero"},
         barmode="stack",
     )
-    return figure

@@ -51,35 +51,40 @@ def trend_figure(
         Months never supplied: the lines break there (no point at zero) and a grey band
         labelled "not supplied" covers each run of them.
     """
-    figure = go.Figure()
     groups = table.groupby(series, sort=False, observed=True) if series else [(y_title, table)]
+    traces = []
     for i, (name, part) in enumerate(groups):
         xs = part[x].dt.to_timestamp() if isinstance(part[x].dtype, pd.PeriodDtype) else part[x]
-        figure.add_trace(
-            go.Scatter(
-                x=xs,
-                y=part[y],
-                name=str(name),
-                mode="lines+markers",
-                line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
-                marker={"symbol": MARKERS[i % len(MARKERS)], "size": 8},
-                hovertemplate=f"%{{x|%b %Y}}: %{{y:{hover_format}}}<extra>{name}</extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": part[y],
+                "name": str(name),
+                "mode": "lines+markers",
+                "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+                "marker": {"symbol": MARKERS[i % len(MARKERS)], "size": 8},
+                "hovertemplate": f"%{{x|%b %Y}}: %{{y:{hover_format}}}<extra>{name}</extra>",
+            }
         )
-    figure.update_layout(
-        title=title,
-        yaxis_title=y_title,
-        xaxis_title=None,
-        hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 10, "r": 10, "t": 90 if title else 40, "b": 10},
-    )
-    shade_gaps(figure, not_supplied)
     months = table[x].nunique() if len(table) else 0
     # Short series: one tick a month, otherwise plotly repeats month labels between points.
-    figure.update_xaxes(tickformat="%b %Y", dtick="M1" if 0 < months <= 13 else None)
-    figure.update_yaxes(rangemode="tozero")
-    return figure
+    xaxis = {"tickformat": "%b %Y"} | ({"dtick": "M1"} if 0 < months <= 13 else {})
+    shapes, annotations = _gap_marks(not_supplied, _ends([t["x"] for t in traces]))
+    layout = {
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+        "xaxis": xaxis,
+        "hovermode": "x unified",
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 90 if title else 40, "b": 10},
+    }
+    if title is not None:
+        layout["title"] = title
+    if shapes:
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = annotations
+    return go.Figure({"data": traces, "layout": layout})
 
 
 #: A run of months not supplied is labelled only this far (a share of the chart's span) from every other label.
@@ -88,9 +93,13 @@ LABEL_SPACING = 0.3
 
 def _months_drawn(figure: go.Figure) -> list[pd.Period]:
     """The first and last month of each trace's x values (none for a trace whose x are not dates)."""
+    return _ends([getattr(trace, "x", None) for trace in figure.data])
+
+
+def _ends(xs: list) -> list[pd.Period]:
+    """The first and last month of each of ``xs`` (x values of traces; none for values that are not dates)."""
     ends = []
-    for trace in figure.data:
-        x = getattr(trace, "x", None)
+    for x in xs:
         if x is None or not len(x):
             continue
         try:
@@ -101,6 +110,64 @@ def _months_drawn(figure: go.Figure) -> list[pd.Period]:
     return ends
 
 
+def _gap_runs(months: list[pd.Period] | tuple[pd.Period, ...], drawn: list[pd.Period]) -> list[tuple[list, bool]]:
+    """Each run of months not supplied, and whether it is labelled (see :func:`shade_gaps`)."""
+    runs: list[list[pd.Period]] = []
+    for month in sorted(set(months)):
+        if runs and (month - runs[-1][-1]).n == 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    shown = [r[0] for r in runs] + [r[-1] for r in runs] + drawn
+    span = max(1, (max(shown) - min(shown)).n) if shown else 1
+    labelled: list[pd.Period] = []
+    for run in sorted(runs, key=len, reverse=True):
+        if not labelled or (len(run) > 2 and all(abs((run[0] - at).n) >= LABEL_SPACING * span for at in labelled)):
+            labelled.append(run[0])
+    return [(run, run[0] in labelled) for run in runs]
+
+
+def _band(run: list[pd.Period]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    return run[0].start_time - pd.Timedelta(days=14), run[-1].start_time + pd.Timedelta(days=14)
+
+
+def _gap_marks(months: list[pd.Period] | tuple[pd.Period, ...], drawn: list[pd.Period]) -> tuple[list, list]:
+    """:func:`shade_gaps`'s bands and labels as plain layout dicts (shapes, annotations), for one-go figures."""
+    shapes, annotations = [], []
+    for run, labelled in _gap_runs(months, drawn):
+        start, end = _band(run)
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": start,
+                "x1": end,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "fillcolor": "#999999",
+                "opacity": 0.18,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        if labelled:
+            annotations.append(
+                {
+                    "text": "not supplied",
+                    "x": start,
+                    "xanchor": "left",
+                    "xref": "x",
+                    "y": 1,
+                    "yanchor": "top",
+                    "yref": "y domain",
+                    "showarrow": False,
+                    "font": {"size": 12, "color": "#444444"},
+                }
+            )
+    return shapes, annotations
+
+
 def shade_gaps(figure: go.Figure, months: list[pd.Period] | tuple[pd.Period, ...]) -> go.Figure:
     """Shade each run of months not supplied, so a gap never reads as a fall to zero.
 
@@ -108,25 +175,12 @@ def shade_gaps(figure: go.Figure, months: list[pd.Period] | tuple[pd.Period, ...
     months or more, longest first, that starts at least :data:`LABEL_SPACING` of the chart's span
     from every label already placed: labels never pile onto each other on a narrow chart.
     """
-    runs: list[list[pd.Period]] = []
-    for month in sorted(set(months)):
-        if runs and (month - runs[-1][-1]).n == 1:
-            runs[-1].append(month)
-        else:
-            runs.append([month])
-    shown = [r[0] for r in runs] + [r[-1] for r in runs] + _months_drawn(figure)
-    span = max(1, (max(shown) - min(shown)).n) if shown else 1
-    labelled: list[pd.Period] = []
-    for run in sorted(runs, key=len, reverse=True):
-        if not labelled or (len(run) > 2 and all(abs((run[0] - at).n) >= LABEL_SPACING * span for at in labelled)):
-            labelled.append(run[0])
-    for run in runs:
-        start = run[0].start_time - pd.Timedelta(days=14)
-        end = run[-1].start_time + pd.Timedelta(days=14)
+    for run, labelled in _gap_runs(months, _months_drawn(figure)):
+        start, end = _band(run)
         label = (
             {"annotation_text": "not supplied", "annotation_position": "top left"}
             | {"annotation_font": {"size": 12, "color": "#444444"}}
-            if run[0] in labelled
+            if labelled
             else {}  # annotation_text=None would draw plotly's own "new text"
         )
         figure.add_vrect(x0=start, x1=end, fillcolor="#999999", opacity=0.18, line_width=0, layer="below", **label)

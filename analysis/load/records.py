@@ -14,6 +14,7 @@ store holds aggregates, never rows.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["COUNTABLE", "FrameRecords", "Records", "StoreRecords", "Where"]
+__all__ = ["BASE", "COUNTABLE", "FrameRecords", "Records", "StoreRecords", "Where"]
 
 #: The columns records can be counted by, with the kind of value each holds in a count.
 COUNTABLE: dict[str, str] = {
@@ -185,6 +186,12 @@ class FrameRecords(Records):
 class StoreRecords(Records):
     """Records in a Parquet store, counted by DuckDB where they lie (:mod:`analysis.store.sql`).
 
+    A store's state never changes under a reader (a later ingest makes a new folder
+    fingerprint, so a new dataset), so every answer is kept (:class:`_Answers`) and a
+    question asked again costs a copy of a small frame. A count by the columns of
+    :data:`BASE` (months, hubs, crime types, forces) is cut from one count of the whole
+    store by all of them, in pandas: one DuckDB query serves every such question.
+
     Parameters
     ----------
     store : Path
@@ -193,10 +200,11 @@ class StoreRecords(Records):
         Only these forces' records (one force of a folder of several).
     """
 
-    def __init__(self, store: Path, forces: tuple[str, ...] | None = None, reader=None) -> None:
+    def __init__(self, store: Path, forces: tuple[str, ...] | None = None, reader=None, answers=None) -> None:
         self.store = Path(store)
         self.forces = forces
         self._reader = reader
+        self._answers = answers if answers is not None else _Answers()
 
     def _read(self):
         if self._reader is None:
@@ -206,8 +214,8 @@ class StoreRecords(Records):
         return self._reader
 
     def for_forces(self, forces: tuple[str, ...]) -> StoreRecords:
-        """The same store, only these forces' records (sharing one connection)."""
-        return StoreRecords(self.store, forces, self._read())
+        """The same store, only these forces' records (sharing one connection and the answers kept)."""
+        return StoreRecords(self.store, forces, self._read(), self._answers)
 
     def count(self, by: Sequence[str] = (), where: Where | None = None) -> pd.DataFrame:
         """Counted in SQL over the store's Parquet files (see :meth:`Records.count`)."""
@@ -216,8 +224,86 @@ class StoreRecords(Records):
         if self.forces is not None:
             forces = self.forces if where.forces is None else tuple(f for f in where.forces if f in self.forces)
             where = Where(where.first, where.last, where.hubs, where.crime_types, forces)
+        return self._answers.get((tuple(by), where), lambda: self._count(by, where)).copy()
+
+    def _count(self, by: list[str], where: Where) -> pd.DataFrame:
+        if set(by) <= set(BASE):
+            whole = self._answers.get((BASE, Where()), lambda: self._counted(list(BASE), Where()))
+            return _cut(whole, by, where)
+        extra = tuple(c for c in by if c not in BASE)
+        if set(extra) <= CUTTABLE and where != Where():
+            # Per choice of months, hubs and types: cut from one count of the whole store by these columns too,
+            # unless that count is too large to keep (then each question is asked of the store).
+            whole = self._answers.get((BASE + extra, Where()), lambda: self._whole(list(BASE + extra)))
+            if whole is not None:
+                return _cut(whole, by, where)
+        return self._counted(by, where)
+
+    def _whole(self, by: list[str]) -> pd.DataFrame | None:
+        counted = self._read().count(by, Where())
+        return None if len(counted) > MAX_KEPT_GROUPS else _finish(counted, by)
+
+    def _counted(self, by: list[str], where: Where) -> pd.DataFrame:
         counted = self._read().count(by, where)
         if not by:
             n = int(counted["records"].sum()) if len(counted) else 0
             return pd.DataFrame({"records": [n]} if n else {"records": pd.Series(dtype="int64")})
         return _finish(counted, by)
+
+
+#: The columns one count of the whole store is kept by; a count by some of them is cut from it.
+BASE: tuple[str, ...] = ("force", "hub", "month", "crime_type", "is_asb")
+#: Columns of few values: a count by them among chosen records is cut from a count of the whole store by them and BASE.
+CUTTABLE = frozenset({"lsoa_code", "lsoa_name", "area_code", "outcome", "assigned_by", "falls_within"})
+#: A count of the whole store with more groups than this is not kept (a national folder's LSOAs): asked per question.
+MAX_KEPT_GROUPS = 250_000
+
+
+def _cut(whole: pd.DataFrame, by: list[str], where: Where) -> pd.DataFrame:
+    """``whole`` (records per :data:`BASE`, as :func:`_finish` shapes them) cut down to ``where`` and summed by ``by``.
+
+    The same answer as the SQL: months compared as ``YYYY-MM`` text, a blank hub, type or force
+    chosen only when ``""`` is named.
+    """
+    keep = np.ones(len(whole), dtype=bool)
+    months = whole["month"].astype("str")
+    if where.first is not None:
+        keep &= (months >= str(where.first)).to_numpy()
+    if where.last is not None:
+        keep &= (months <= str(where.last)).to_numpy()
+    for name, values in (("hub", where.hubs), ("crime_type", where.crime_types), ("force", where.forces)):
+        if values is not None:
+            keep &= whole[name].isin(values).to_numpy()
+    chosen = whole.loc[keep]
+    if not by:
+        n = int(chosen["records"].sum())
+        return pd.DataFrame({"records": [n]} if n else {"records": pd.Series(dtype="int64")})
+    counted = chosen.groupby(by, sort=False, dropna=False)["records"].sum().reset_index()
+    return _finish(counted[counted["records"] > 0], by)
+
+
+_ASKED = object()
+
+
+class _Answers:
+    """Counts kept per question (a bounded, thread-safe memo shared by a store's force views).
+
+    Each answer is kept as made and handed out as a copy, so no caller can change what another reads.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._kept: dict[tuple, pd.DataFrame | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, question: tuple, make) -> pd.DataFrame | None:
+        """The answer kept for ``question``, or ``make()``'s, kept (None is kept too: "not worth keeping")."""
+        with self._lock:
+            kept = self._kept.get(question, _ASKED)
+        if kept is _ASKED:
+            kept = make()
+            with self._lock:
+                if len(self._kept) >= self._size:
+                    self._kept.pop(next(iter(self._kept)))
+                self._kept[question] = kept
+        return kept

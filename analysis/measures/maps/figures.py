@@ -118,7 +118,7 @@ def map_figure(
         "Records: %{customdata[1]}<br>Residents: %{customdata[2]}<extra></extra>"
     )
     top = float(np.nanmax(areas[value].to_numpy(dtype="float64"))) if areas[value].notna().any() else 1.0
-    figure = go.Figure(
+    traces = [
         go.Choroplethmap(
             geojson=geojson,
             locations=areas[code].astype("str"),
@@ -135,13 +135,13 @@ def map_figure(
             selected={"marker": {"opacity": 1.0}},
             unselected={"marker": {"opacity": 0.35}},
         )
-    )
+    ]
     if layered:
         # Hotspot counts are heavily skewed (a town centre against the fells): a log colour scale keeps the
         # quiet hexagons visible; the colour bar is labelled in records and the hover gives the exact count.
         counts = hotspots["count"].astype("float64")
         ticks = _log_ticks(float(counts.max()) if len(counts) else 1.0)
-        figure.add_trace(
+        traces.append(
             go.Choroplethmap(
                 geojson=hotspot_geojson,
                 locations=hotspots["cell_id"].astype("str"),
@@ -162,17 +162,18 @@ def map_figure(
                 unselected={"marker": {"opacity": 0.4}},
             )
         )
-    figure.update_layout(
-        title={"text": title, "font": {"size": 15}},
-        map={"style": MAP_STYLE, "center": {"lat": view.lat, "lon": view.lon}, "zoom": view.zoom},
-        height=height,
-        margin={"l": 0, "r": 0, "t": 56, "b": 64},
-        clickmode="event+select",
-        dragmode="pan",
-        uirevision=revision,
-        showlegend=False,
-    )
-    return figure
+    # Built in one go: the traces and the layout validated once (no add_trace or update_layout).
+    layout = {
+        "title": {"text": title, "font": {"size": 15}},
+        "map": {"style": MAP_STYLE, "center": {"lat": view.lat, "lon": view.lon}, "zoom": view.zoom},
+        "height": height,
+        "margin": {"l": 0, "r": 0, "t": 56, "b": 64},
+        "clickmode": "event+select",
+        "dragmode": "pan",
+        "uirevision": revision,
+        "showlegend": False,
+    }
+    return go.Figure({"data": traces, "layout": layout})
 
 
 def crime_type_figure(counts: pd.DataFrame, *, title: str, height: int = 360) -> go.Figure:
@@ -188,27 +189,24 @@ def crime_type_figure(counts: pd.DataFrame, *, title: str, height: int = 360) ->
         Figure height in pixels.
     """
     ordered = counts.sort_values("count", ascending=True, kind="stable")
-    figure = go.Figure(
-        go.Bar(
-            x=ordered["count"],
-            y=ordered["crime_type"].astype("str"),
-            orientation="h",
-            text=ordered["count"].map("{:,}".format),
-            textposition="outside",
-            cliponaxis=False,
-            marker={"color": "#0072B2"},
-            hovertemplate="%{y}: %{x:,}<extra></extra>",
-        )
+    bars = go.Bar(
+        x=ordered["count"],
+        y=ordered["crime_type"].astype("str"),
+        orientation="h",
+        text=ordered["count"].map("{:,}".format),
+        textposition="outside",
+        cliponaxis=False,
+        marker={"color": "#0072B2"},
+        hovertemplate="%{y}: %{x:,}<extra></extra>",
     )
-    figure.update_layout(
-        title={"text": title, "font": {"size": 15}},
-        height=height,
-        margin={"l": 10, "r": 40, "t": 48, "b": 10},
-        xaxis={"title": "Records", "rangemode": "tozero"},
-        yaxis={"title": None},
-        showlegend=False,
-    )
-    return figure
+    layout = {
+        "title": {"text": title, "font": {"size": 15}},
+        "height": height,
+        "margin": {"l": 10, "r": 40, "t": 48, "b": 10},
+        "xaxis": {"title": "Records", "rangemode": "tozero"},
+        "showlegend": False,
+    }
+    return go.Figure({"data": [bars], "layout": layout})
 
 
 def selection_locations(points: Iterable[dict], curve: int) -> list[str]:
