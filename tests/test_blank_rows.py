@@ -36,6 +36,23 @@ def test_blank_rows_keep_the_count_and_the_lines(make_folder, rows, rejected_lin
         assert shown == physical[line - 1]  # the line number points at the row it shows
 
 
+@pytest.mark.parametrize(
+    ("rows", "rejected"),
+    [
+        ([GOOD_ASB, "\x0b"], [(3, "\x0b")]),  # a vertical tab alone: str.splitlines would call it a line break
+        ([GOOD_ASB, "a\x0cb", "\x1c", GOOD_CRIME], [(3, "a\x0cb"), (4, "\x1c")]),  # form feed, file separator
+        ([QUOTED, "x\u2028y", GOOD_ASB], [(3, "x\u2028y")]),  # a line separator, in the quoted line finder
+    ],
+)
+def test_characters_that_are_not_csv_line_breaks_stay_in_their_row(make_folder, rows, rejected):
+    text = street_csv(*rows)
+    folder = make_folder({"incidents/2019-01/2019-01-cumbria-street.csv": text.encode()})
+    incidents, reports = load_incidents(folder / "incidents")
+    report = reports[0]
+    assert report.rows_read == len(rows) == report.rows_accepted + report.rows_rejected
+    assert list(zip(report.rejected["line"], report.rejected["text"], strict=True)) == rejected
+
+
 @pytest.mark.parametrize("store", [False, True])
 def test_extra_columns_named_as_ours_are_kept_apart(make_folder, store):
     from analysis.load.dataset import load_dataset

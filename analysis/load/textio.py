@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -126,6 +127,11 @@ def _header(text: str) -> list[str]:
     return [h.strip().lstrip("\ufeff").strip() for h in first]
 
 
+#: Where a CSV line ends, for the csv module and pyarrow alike (``str.splitlines`` also breaks at
+#: a vertical tab, a form feed and other characters that are data inside a CSV field).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _record_lines(text: str) -> tuple[np.ndarray, list[str]]:
     """Line number (1-based) and original text of every data record, header excluded.
 
@@ -133,11 +139,11 @@ def _record_lines(text: str) -> tuple[np.ndarray, list[str]]:
     (every field blank) or of spaces is a record, to be rejected with its reasons, never skipped.
     """
     if '"' not in text:
-        physical = text.splitlines()
+        physical = _LINE_BREAK.split(text)
         numbers = [i + 1 for i, line in enumerate(physical) if line]
         numbers = numbers[1:]
         return np.asarray(numbers, dtype=int), [physical[n - 1] for n in numbers]
-    physical = text.splitlines()
+    physical = _LINE_BREAK.split(text)
     reader = csv.reader(io.StringIO(text, newline=""))
     starts, texts, previous_end = [], [], 0
     for row in reader:
