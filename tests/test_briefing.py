@@ -285,7 +285,17 @@ def test_briefing_builds_on_every_real_folder_and_never_bridges_a_gap(name, real
         # The last supplied run is 2024-01..04: the period stops there, and the year before was never supplied.
         assert briefing.period_label.startswith("January 2024 to April 2024")
         assert "not supplied" in text and "%" not in trend.sentence
+        # The chart shows the gap as one: the months not supplied shaded and labelled, never a fall to zero.
+        labels = [a.text for a in trend.figure.layout.annotations]
+        assert labels.count("not supplied") == 1 and "this period (shaded)" in labels
+        gap = min(trend.figure.layout.shapes, key=lambda shape: pd.Timestamp(shape.x0))  # the period's band is last
+        assert pd.Timestamp(gap.x0) < pd.Timestamp("2023-01-01") < pd.Timestamp("2023-12-01") < pd.Timestamp(gap.x1)
     assert "Traceback" not in text
+
+
+def test_a_supplied_window_has_no_gap_band(tiny):
+    trend = next(s for s in make_briefing(tiny, public=True).screens if s.key == "asb-trend")
+    assert "not supplied" not in [a.text for a in trend.figure.layout.annotations]
 
 
 def test_briefing_pdf_builds_on_the_gap_folder(real_folders, tmp_path):

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from analysis.load.coverage import NOT_SUPPLIED, Coverage, month_ranges
 from analysis.text.a11y import format_x
 
-__all__ = ["MARKERS", "PALETTE", "coverage_strip", "shade_gaps", "trend_figure"]
+__all__ = ["MARKERS", "PALETTE", "coverage_strip", "gap_marks", "shade_gaps", "trend_figure"]
 
 #: Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
@@ -70,7 +70,7 @@ def trend_figure(
     months = table[x].nunique() if len(table) else 0
     # Short series: one tick a month, otherwise plotly repeats month labels between points.
     xaxis = {"tickformat": "%b %Y"} | ({"dtick": "M1"} if 0 < months <= 13 else {})
-    shapes, annotations = _gap_marks(not_supplied, _ends([t["x"] for t in traces]))
+    shapes, annotations = gap_marks(not_supplied, _ends([t["x"] for t in traces]))
     layout = {
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
         "xaxis": xaxis,
@@ -131,8 +131,13 @@ def _band(run: list[pd.Period]) -> tuple[pd.Timestamp, pd.Timestamp]:
     return run[0].start_time - pd.Timedelta(days=14), run[-1].start_time + pd.Timedelta(days=14)
 
 
-def _gap_marks(months: list[pd.Period] | tuple[pd.Period, ...], drawn: list[pd.Period]) -> tuple[list, list]:
-    """:func:`shade_gaps`'s bands and labels as plain layout dicts (shapes, annotations), for one-go figures."""
+def gap_marks(
+    months: list[pd.Period] | tuple[pd.Period, ...], drawn: list[pd.Period], font_size: int = 12
+) -> tuple[list, list]:
+    """:func:`shade_gaps`'s bands and labels as plain layout dicts (shapes, annotations), for one-go figures.
+
+    ``drawn``: the first and last month of each trace (where labels may go); ``font_size``: the labels' size.
+    """
     shapes, annotations = [], []
     for run, labelled in _gap_runs(months, drawn):
         start, end = _band(run)
@@ -162,7 +167,7 @@ def _gap_marks(months: list[pd.Period] | tuple[pd.Period, ...], drawn: list[pd.P
                     "yanchor": "top",
                     "yref": "y domain",
                     "showarrow": False,
-                    "font": {"size": 12, "color": "#444444"},
+                    "font": {"size": font_size, "color": "#444444"},
                 }
             )
     return shapes, annotations

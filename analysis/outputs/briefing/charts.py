@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.shared import MARKERS, PALETTE
+from analysis.figures.shared import MARKERS, PALETTE, gap_marks
 from analysis.figures.style import figure_from, merged
 
 __all__ = ["bar_chart", "change_chart", "dumbbell", "trend_chart"]
@@ -73,8 +75,12 @@ def _label(x: object, text: str, **placing: object) -> dict:
     )
 
 
-def trend_chart(monthly: pd.DataFrame, start: pd.Period) -> go.Figure:
-    """ASB a month as a line with markers; the briefing period (from ``start``) shaded and labelled."""
+def trend_chart(monthly: pd.DataFrame, start: pd.Period, not_supplied: Sequence[pd.Period] = ()) -> go.Figure:
+    """ASB a month as a line with markers; the briefing period (from ``start``) shaded and labelled.
+
+    Months ``not_supplied`` are shaded and labelled "not supplied" as on every other page's
+    trend, so a gap in the line never reads as a fall to zero.
+    """
     xs = monthly["month"].dt.to_timestamp()
     line = {
         "type": "scatter",
@@ -92,6 +98,13 @@ def trend_chart(monthly: pd.DataFrame, start: pd.Period) -> go.Figure:
         marks = {
             "shapes": [_band(begin, monthly["month"].max().to_timestamp() + pd.Timedelta(days=15), "#E8E8E8")],
             "annotations": [_label(begin, "this period (shaded)", xanchor="left")],
+        }
+    if not_supplied:
+        drawn = [monthly["month"].min(), monthly["month"].max()] if len(monthly) else []
+        shapes, annotations = gap_marks(not_supplied, drawn, font_size=20)
+        marks = {
+            "shapes": [*marks.get("shapes", []), *shapes],
+            "annotations": [*marks.get("annotations", []), *annotations],
         }
     layout = _layout(
         y_title="ASB incidents a month",

@@ -96,7 +96,7 @@ def _screen_trend(frame: Frame) -> Screen:
         f"Anti-social behaviour across {frame.area}",
         sentence,
         summary,
-        trend_chart(monthly, frame.start),
+        trend_chart(monthly, frame.start, gaps),
         table,
         tuple(notes),
     )
