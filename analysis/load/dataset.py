@@ -193,8 +193,6 @@ class Dataset:
     records: Records | None = None
     #: Reads the rows when they are not held: ``() -> (incidents, incident_forces)``.
     read_rows: object = None
-    #: How many records are Unassigned, when counted at load (None: counted when first asked).
-    _unassigned: int | None = None
 
     def __post_init__(self) -> None:
         if self.records is None and self._rows is not None:
@@ -255,7 +253,6 @@ class Dataset:
             force=force,
             records=records,
             read_rows=read,
-            _unassigned=None,
         )
 
     @property
@@ -294,8 +291,6 @@ class Dataset:
 
     @cached_property
     def _any_unassigned(self) -> bool:
-        if self._unassigned is not None:
-            return self._unassigned > 0
         return self.records is not None and self.records.total(Where(hubs=(UNASSIGNED,))) > 0
 
     @property
@@ -406,19 +401,18 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
     stored = open_stored(folder, None)
     try:  # the first count reads every partition's footer: a part damaged in place fails here
         records = StoreRecords(stored.store)
-        counted = records.count(_AT_LOAD)
+        by_force = records.count(["force", "falls_within"])
     except duckdb.Error as e:
         log.warning("The store at %s was rebuilt: a file of it could not be read (%s).", stored.store, type(e).__name__)
         stored = open_stored(folder, None, rebuild=True)
         records = StoreRecords(stored.store)
-        counted = records.count(_AT_LOAD)
-    by_force = _regrouped(counted, ["force", "falls_within"])
+        by_force = records.count(["force", "falls_within"])
     if hubs is None:
         hubs_source = "districts named in the LSOA names (no hubs.csv, no areas.geojson)"
     districts = district_hubs([d["hub"] for d in stored.districts])
     hubs = districts if hubs is None else pd.concat([hubs, districts], ignore_index=True) if len(districts) else hubs
     forces = sorted(set(by_force["force"]))
-    hub_counts = _regrouped(counted, ["hub", "force"]) if len(forces) > 1 else None
+    hub_counts = records.count(["hub", "force"]) if len(forces) > 1 else None
     listed = {d["hub"]: d["force"] for d in stored.districts if len(forces) > 1}
     names = [str(h) for h in hubs["hub"]]
     return Dataset(
@@ -431,23 +425,13 @@ def load_dataset(folder: Path | str, store: bool | None = None) -> Dataset:
         lsoa,
         _with_incident_reports(stored.reports, reports),
         key,
-        coverage_from_counts(_regrouped(counted, ["hub", "month", "is_asb"]), names),
+        coverage_from_counts(records.count(["hub", "month", "is_asb"]), names),
         hubs_source,
         force_names=_force_names_from_counts(by_force, forces),
         hub_forces=_hub_forces_from_counts(hubs, forces, hub_counts, listed),
         records=records,
         read_rows=_StoredRows(stored.store, (hubs, areas, lsoa)),
-        _unassigned=int(counted.loc[counted["hub"] == UNASSIGNED, "records"].sum()),
     )
-
-
-#: What a store-backed dataset counts its records by at load, once: its forces, coverage and hubs' forces come from it.
-_AT_LOAD = ["force", "falls_within", "hub", "month", "is_asb"]
-
-
-def _regrouped(counted: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """What ``records.count(by)`` gives, from a count by more columns: summed per ``by``, sorted by it."""
-    return counted.groupby(by, sort=True)["records"].sum().reset_index()
 
 
 def _boundaries(folder: Path, in_store: bool) -> list[tuple]:

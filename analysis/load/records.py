@@ -189,7 +189,7 @@ class StoreRecords(Records):
     A store's state never changes under a reader (a later ingest makes a new folder
     fingerprint, so a new dataset), so every answer is kept (:class:`_Answers`) and a
     question asked again costs a copy of a small frame. A count by the columns of
-    :data:`BASE` (months, hubs, crime types, forces) is cut from one count of the whole
+    :data:`BASE` (forces, hubs, months, crime types) is cut from one count of the whole
     store by all of them, in pandas: one DuckDB query serves every such question.
 
     Parameters
@@ -252,9 +252,9 @@ class StoreRecords(Records):
 
 
 #: The columns one count of the whole store is kept by; a count by some of them is cut from it.
-BASE: tuple[str, ...] = ("force", "hub", "month", "crime_type", "is_asb")
+BASE: tuple[str, ...] = ("force", "falls_within", "hub", "month", "crime_type", "is_asb")
 #: Columns of few values: a count by them among chosen records is cut from a count of the whole store by them and BASE.
-CUTTABLE = frozenset({"lsoa_code", "lsoa_name", "area_code", "outcome", "assigned_by", "falls_within"})
+CUTTABLE = frozenset({"lsoa_code", "lsoa_name", "area_code", "outcome", "assigned_by"})
 #: A count of the whole store with more groups than this is not kept (a national folder's LSOAs): asked per question.
 MAX_KEPT_GROUPS = 250_000
 
