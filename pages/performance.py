@@ -26,7 +26,7 @@ start = page_start(
     need_hubs="Choose at least one hub in the sidebar: this page compares hubs.",
 )
 dataset, filters = start.dataset, start.filters
-key, period, first, last = dataset.fingerprint, filters.period_label, str(filters.start), str(filters.end)
+period, first, last = filters.period_label, str(filters.start), str(filters.end)
 chosen = scope(dataset.records, filters.hubs, tuple(filters.crime_types), filters.start, filters.end)
 hubs, crime_types = chosen.hubs, chosen.crime_types
 st.caption(chosen.caption(period, asb_and_crime_note()))
@@ -43,9 +43,7 @@ else:
         if st.session_state.get("perf_measure") not in options:
             st.session_state["perf_measure"] = options[0]
         name = st.radio("Compare", options, key="perf_measure", horizontal=True)
-        result, view = cache.comparison_charts(
-            key, dataset, crime_types, hubs, first, last, MEASURES[name][0], name, period
-        )
+        result, view = cache.comparison_charts(dataset, crime_types, hubs, first, last, MEASURES[name][0], name, period)
         if not result.per_1000:
             missing_note(dataset, "population.csv")
         st.dataframe(view.table, hide_index=True, key="perf_table")
@@ -75,7 +73,7 @@ st.subheader("What happened to the crimes")
 if not chosen.other_types:
     st.info("Outcomes are for crimes: ASB has none. Choose a crime type other than ASB in the sidebar.")
 else:
-    outcomes, outcome_charts = cache.outcome_charts(key, dataset, crime_types, hubs, first, last, period)
+    outcomes, outcome_charts = cache.outcome_charts(dataset, crime_types, hubs, first, last, period)
     if outcomes.distribution.empty:
         st.info("No crimes of the chosen types in these hubs and months.")
     else:
@@ -93,7 +91,7 @@ if not sees_internal():
 elif cases is None:
     missing_note(dataset, "cases.csv")
 else:
-    report, case_charts = cache.case_charts(key, dataset, hubs, first, last)
+    report, case_charts = cache.case_charts(dataset, hubs, first, last)
     if report is None:
         st.info(f"No multi-agency cases opened in {period} in the chosen hubs.")
     else:

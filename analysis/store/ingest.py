@@ -449,8 +449,6 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     old = {e["name"]: e for e in manifest["sources"]} if manifest else {}
     geo_hash = _geography_hash(folder)
     reassign = manifest is None or manifest.get("geography") != geo_hash
-    places_frame = pd.read_parquet(store / manifest["places"]["file"]) if manifest and manifest.get("places") else None
-    places = Places(places_frame)
     sources, skipped = find_incident_sources(folder / "incidents")
     zips: dict[Path, dict[str, zipfile.ZipInfo]] = {}
     raws: dict[str, RawTable] = {}
@@ -475,6 +473,10 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             continue
         entries.append({})
         todo.append((len(entries) - 1, source, stamp, content))
+    # The known places are read only when a file is read, the geography changed or the store settles again:
+    # a load that finds nothing new never reads them.
+    placed = manifest.get("places") if manifest else None
+    places = _read_places(store, placed) if reassign or todo else None
     work = lambda item: _ingest_source(store, item[1], item[2], item[3], places)  # noqa: E731
     with ThreadPoolExecutor(max_workers=1) as aside:
         # Hub assignment needs the geography when anything is read: it is read while the files are.
@@ -485,7 +487,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
                 fresh[source.name] = ids
             report.ingested.append(source.name)
             report.rows_read += rows_read
-        if geography is None and early is not None and (places.new or reassign):
+        if geography is None and early is not None and (reassign or places.new):
             geography = early.result()
     names = {s.name for s in sources}
     report.removed = [name for name in old if name not in names]
@@ -500,7 +502,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         "places": manifest.get("places") if manifest else None,
         "repeats": manifest.get("repeats") if manifest else None,
     }
-    placing = bool(places.new or reassign)
+    placing = reassign or bool(places is not None and places.new)
     if placing:
         hubs, areas, lsoa = geography if geography is not None else load_geography(folder)
         places.assign(hubs, areas, lsoa, everything=reassign)
@@ -529,6 +531,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
         new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}
     if placing or report.ingested or report.removed or new_manifest["repeats"] != (manifest or {}).get("repeats"):
+        places = places if places is not None else _read_places(store, placed)
         _settle(store, new_manifest, places, geography if geography is not None else load_geography(folder))
     repeats_n = (new_manifest.get("repeats") or {}).get("rows", 0)
     report.rows = sum(p["rows"] for e in entries for p in e["parts"]) - repeats_n
@@ -537,6 +540,11 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             store / _MANIFEST, lambda temp: temp.write_text(json.dumps(new_manifest, indent=1), encoding="utf-8")
         )
         _sweep(store, new_manifest)
+
+
+def _read_places(store: Path, placed: dict | None) -> Places:
+    """The places the store knows (its manifest's ``places`` entry; None: none yet)."""
+    return Places(pd.read_parquet(store / placed["file"]) if placed else None)
 
 
 def _settle(store: Path, manifest: dict, places: Places, geography: tuple) -> None:
