@@ -334,6 +334,7 @@ def run_page(page: StreamlitPage) -> None:
     the traceback goes to the server log, never to the screen. Streamlit's own stop and rerun
     signals are BaseExceptions and pass through.
     """
+    _server_run()
     try:
         with entry_point_run():
             page.run()
@@ -345,6 +346,22 @@ def run_page(page: StreamlitPage) -> None:
     else:
         # Streamlit collects garbage after every run; this keeps that cheap (see ui/memory.py).
         freeze_after_first_run(str(getattr(page, "url_path", page)))
+
+
+def _server_run() -> None:
+    """Under a Streamlit server, mark Streamlit's once-a-process "use streamlit run" check as done before it runs.
+
+    At the first element drawn in a process, Streamlit checks whether it runs in a Python REPL, to
+    warn that an app needs ``streamlit run``: ``inspect.stack()``, which reads the source of every
+    frame and maps every imported module (well over 1,000 with pandas, pyarrow, DuckDB and plotly) to
+    its file, about 0.2 s of CPU in the first run. A server's script thread is never a REPL, so the
+    check could only ever answer no there; ``python dashboard.py`` (no runtime) still gets the warning.
+    tests/test_start.py fails if Streamlit stops using the flag this sets.
+    """
+    if st.runtime.exists():
+        import streamlit.delta_generator as delta_generator
+
+        delta_generator._use_warning_has_been_displayed = True
 
 
 @contextmanager
