@@ -9,13 +9,14 @@ A session on other data never draws another folder's figures.
 
 from __future__ import annotations
 
+import ast
 import shutil
 
 import pytest
 import streamlit as st
 
 from tests.apptest import open_page, rerun
-from tests.conftest import SAMPLE_DIR
+from tests.conftest import ROOT, SAMPLE_DIR
 
 #: Pages with sidebar filters (the hubs filter is changed and changed back) and the briefing (its period).
 PAGES = ["pages/overview.py", "pages/hub_map.py", "pages/deployment.py", "pages/performance.py", "pages/precept.py"]
@@ -93,3 +94,24 @@ def test_other_data_never_draws_these_figures(monkeypatch, tmp_path):
     open_page(other, monkeypatch, "pages/overview.py")
     assert drawn.mark() > first
     assert not set(drawn.objects(first)) & ours, "another folder's session drew this folder's figures"
+
+
+def test_every_cache_of_shared_objects_keeps_at_most_figure_entries():
+    """Each shared cache (``st.cache_resource``, ``shared_by_choice``) is bounded, none above FIGURE_ENTRIES."""
+    from ui.cache import FIGURE_ENTRIES
+
+    def bound(value: ast.expr) -> int:
+        return FIGURE_ENTRIES if ast.unparse(value) == "FIGURE_ENTRIES" else ast.literal_eval(value)
+
+    bounds = {}
+    for node in ast.parse((ROOT / "ui" / "cache.py").read_text()).body:
+        for decorator in node.decorator_list if isinstance(node, ast.FunctionDef) else []:
+            name = ast.unparse(decorator.func) if isinstance(decorator, ast.Call) else ""
+            if name == "shared_by_choice":
+                bounds[node.name] = bound(decorator.args[0]) if decorator.args else FIGURE_ENTRIES
+            elif name == "st.cache_resource":
+                given = {k.arg: k.value for k in decorator.keywords}
+                assert "max_entries" in given, f"{node.name} is a shared cache without a bound"
+                bounds[node.name] = bound(given["max_entries"])
+    assert {"overview_charts", "hub_map", "comparison_charts", "outcome_charts", "case_charts"} <= set(bounds)
+    assert all(0 < n <= FIGURE_ENTRIES for n in bounds.values()), bounds

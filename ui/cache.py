@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # each wrapper imports what it calls when it first runs: a pa
 
 __all__ = [
     "DATASET_HASH",
+    "FIGURE_ENTRIES",
     "asb_by_hub_month",
     "briefing",
     "briefing_pack",
@@ -77,6 +78,13 @@ __all__ = [
 
 #: How a cache hashes a Dataset argument: by what identifies its content.
 DATASET_HASH = {Dataset: lambda dataset: dataset.fingerprint}
+
+
+#: Entries each cache of figures keeps (the least recently used goes first). An entry is 0.02 to
+#: 0.25 MiB on the county folder and on the sample (pympler's asizeof, the dataset it refers to left
+#: out), so all the figure caches full hold about 30 MiB (about 90 MiB at the 32 to 64 entries they
+#: had); 16 choices per figure is more than one hub team's sessions keep going back to.
+FIGURE_ENTRIES = 16
 
 
 def load(folder: str, public: bool = False) -> Dataset:
@@ -122,7 +130,7 @@ def cached(max_entries: int = 32, show_spinner: bool | str = False):
     return st.cache_data(max_entries=max_entries, show_spinner=show_spinner, hash_funcs=DATASET_HASH)
 
 
-def shared_by_choice(max_entries: int = 32):
+def shared_by_choice(max_entries: int = FIGURE_ENTRIES):
     """``st.cache_resource`` that hashes a Dataset by its fingerprint (and the sidebar's Filters by their repr).
 
     Use it around what a page draws for one data and choice: figures and the frames behind them,
@@ -182,7 +190,7 @@ def deployment_area(dataset: Dataset, hubs: tuple[str, ...], area: str, start: s
     return area_view(dataset, asb, weekly, list(hubs), area, _month(start), _month(end))
 
 
-@shared_by_choice(64)
+@shared_by_choice()
 def deployment_timeline(
     dataset: Dataset, hubs: tuple[str, ...], area: str, start: str, end: str, weekly: bool
 ) -> Chart:
@@ -190,7 +198,7 @@ def deployment_timeline(
     return deployment_area(dataset, hubs, area, start, end).timeline(weekly=weekly)
 
 
-@shared_by_choice(64)
+@shared_by_choice()
 def deployment_lags(dataset: Dataset, hubs: tuple[str, ...], area: str, start: str, end: str, both_ways: bool) -> Lags:
     """:func:`~analysis.measures.deployment.lag.patrol_asb_lags` of the area's months (it needs patrol hours)."""
     from analysis.measures.deployment.lag import patrol_asb_lags
@@ -199,7 +207,7 @@ def deployment_lags(dataset: Dataset, hubs: tuple[str, ...], area: str, start: s
     return patrol_asb_lags(view.by_month, view.name, both_ways=both_ways)
 
 
-@shared_by_choice(64)
+@shared_by_choice()
 def deployment_operation(
     dataset: Dataset, hubs: tuple[str, ...], area: str, start: str, end: str, label: str, n_weeks: int
 ) -> OperationView:
@@ -264,7 +272,7 @@ def measures_by_hub_month(key: tuple, _dataset: Dataset, crime_types: tuple[str,
     return hub_months(counts_by_hub_month(key, _dataset), residents_by_hub_month(key, _dataset), crime_types)
 
 
-@shared_by_choice(64)
+@shared_by_choice()
 def comparison_charts(
     dataset: Dataset,
     crime_types: tuple[str, ...],
@@ -288,7 +296,7 @@ def comparison_charts(
     return result, comparison_view(result, name, period, _month(end))
 
 
-@shared_by_choice(64)
+@shared_by_choice()
 def outcome_charts(
     dataset: Dataset,
     crime_types: tuple[str, ...],
@@ -307,7 +315,7 @@ def outcome_charts(
     return result, (result.charts(period) if not result.distribution.empty else ())
 
 
-@shared_by_choice(64)
+@shared_by_choice()
 def case_charts(dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> tuple[CaseReport | None, tuple]:
     """:func:`~analysis.measures.performance.cases.case_report` and its four charts (None: no case in the period)."""
     from analysis.measures.performance.cases import case_report
@@ -344,7 +352,7 @@ def recorded_asb(dataset: Dataset, filters: Filters) -> precept.Chart:
     return precept.recorded_asb_chart(dataset, filters, precept.first_launch(dataset.hubs))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=FIGURE_ENTRIES)
 def precept_hub_chart(key: tuple, _evaluation: Evaluation, hub: str) -> precept.Chart:
     """:func:`~analysis.measures.precept.hub_chart` of :func:`evaluation`'s result for one hub."""
     from analysis.measures import precept
@@ -364,7 +372,7 @@ def evaluation(key: tuple, _dataset: Dataset) -> tuple[Evaluation | None, str | 
         return None, str(e)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=FIGURE_ENTRIES)
 def precept_evaluation(key: tuple, _evaluation: Evaluation, hubs: tuple[str, ...]) -> EvaluationView:
     """:func:`analysis.measures.precept.evaluation_view` of :func:`evaluation`'s result, per folder and hubs."""
     from analysis.measures.precept import evaluation_view
@@ -378,7 +386,7 @@ def precept_evaluation(key: tuple, _evaluation: Evaluation, hubs: tuple[str, ...
 _MAP_HASH = {**DATASET_HASH, "analysis.measures.maps.hub_map.MapRequest": repr}
 
 
-@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=_MAP_HASH)
+@st.cache_resource(max_entries=FIGURE_ENTRIES, show_spinner=False, hash_funcs=_MAP_HASH)
 def hub_map(dataset: Dataset, request: MapRequest) -> HubMap:
     """:func:`analysis.measures.maps.hub_map.hub_map`, per dataset and request.
 
@@ -390,7 +398,7 @@ def hub_map(dataset: Dataset, request: MapRequest) -> HubMap:
     return assemble_hub_map(dataset, request)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=_MAP_HASH)
+@st.cache_resource(max_entries=FIGURE_ENTRIES, show_spinner=False, hash_funcs=_MAP_HASH)
 def hub_map_side(dataset: Dataset, request: MapRequest, areas: tuple[str, ...], cells: tuple[str, ...]) -> MapSide:
     """:func:`analysis.measures.maps.hub_map.map_side` of :func:`hub_map`'s map, per request and areas clicked."""
     from analysis.measures.maps.hub_map import map_side
