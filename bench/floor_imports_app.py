@@ -8,7 +8,7 @@ the difference between this app and the bare floor is what importing them costs.
 import duckdb  # noqa: F401
 import geopandas  # noqa: F401
 import pandas  # noqa: F401
-import plotly.express  # noqa: F401
+import plotly.graph_objects  # noqa: F401
 import scipy.stats  # noqa: F401
 import statsmodels.api  # noqa: F401
 

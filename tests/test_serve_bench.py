@@ -121,3 +121,15 @@ def test_a_short_run_on_the_floor_app_starts_walks_and_changes_the_filter(tmp_pa
     run = serve_bench.AppRun("floor_app.py", str(SAMPLE_DIR), None, [start], walked)
     assert "| Overview | Hubs | multiselect |" in serve_bench.changes_table(walked, walked)
     assert "floor_app.py" in serve_bench.start_table(run, [run])
+
+
+def test_the_start_table_takes_the_start_imports_floor_off_ours():
+    def run(app: str, cpu: float) -> serve_bench.AppRun:
+        start = serve_bench.Start(1.0, 2.0, cpu, 0.5, cpu / 2, 1)
+        return serve_bench.AppRun(app, "f", None, [start])
+
+    ours, bare, start = run("dashboard.py", 3.0), run("floor_app.py", 1.5), run(serve_bench.FLOOR_START.name, 2.5)
+    table = serve_bench.start_table(ours, [bare, start]).splitlines()
+    assert "| ours − bare floor |  | 0.000 | 0.000 | 1.50 | 0.000 | 0.75 |" in table
+    assert "| ours − start-imports floor |  | 0.000 | 0.000 | 0.50 | 0.000 | 0.25 |" in table
+    assert not any("start-imports" in line for line in serve_bench.start_table(ours, [bare]).splitlines())
