@@ -6,11 +6,11 @@ No streamlit here.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
 
+from analysis.stats.glm import poisson_glm
 from analysis.stats.intervals import Z95
 from analysis.text.changes import month_span
 
@@ -68,8 +68,6 @@ def expected_range(
         reason in ``model``.
     """
     # Imported here: statsmodels is a heavy import that only a fitted model needs (not the first page).
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
 
     columns = ["hub", "month", "observed", "expected", "low", "high", "position", "history_months", "model"]
     rows = []
@@ -107,14 +105,12 @@ def expected_range(
         months = pd.PeriodIndex(history.index, freq="M")
         X = _design(months, months[0], trend, seasonal)
         x_new = _design(pd.PeriodIndex([latest], freq="M"), months[0], trend, seasonal)[0]
-        with warnings.catch_warnings():
-            # A perfectly flat history "separates" perfectly; the fit is still right.
-            warnings.simplefilter("ignore")
-            fit = GLM(history.to_numpy(), X, family=families.Poisson()).fit()
+        # A perfectly flat history "separates" perfectly; the fit is still right.
+        fit = poisson_glm(history.to_numpy(), X)
         # Over-dispersion from the Pearson statistic, at least 1 (a perfect fit gives 0).
         dispersion = float(fit.pearson_chi2) / fit.df_resid if fit.df_resid > 0 else 1.0
         phi = max(1.0, dispersion) if math.isfinite(dispersion) else 1.0
-        cov = np.asarray(fit.normalized_cov_params) * phi
+        cov = fit.normalized_cov * phi
         eta = float(x_new @ fit.params)
         var_eta = float(x_new @ cov @ x_new.T)
         mu = math.exp(eta)
