@@ -73,7 +73,7 @@ class PoissonFit:
 
 
 def _clip(x: np.ndarray) -> np.ndarray:
-    return np.clip(x, _EPS, np.inf)
+    return np.maximum(x, _EPS)  # np.clip(x, eps, inf), as statsmodels clips, for less
 
 
 def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
@@ -151,7 +151,9 @@ def _irls(y: np.ndarray, X: np.ndarray, maxiter: int, tol: float) -> PoissonFit:
         lin_pred = np.dot(X, params)
         mu = np.exp(lin_pred)
         deviances.append(_deviance(y, mu))
-        converged = bool(np.allclose(deviances[-2], deviances[-1], atol=tol, rtol=0.0))
+        # np.allclose(previous, deviance, atol=tol, rtol=0), as statsmodels checks, on two floats.
+        previous, deviance = deviances[-2], deviances[-1]
+        converged = previous == deviance or abs(previous - deviance) <= tol
         if converged:
             break
     # The reported fit: one more least squares on the last working response, by pseudo-inverse.
