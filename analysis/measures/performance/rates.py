@@ -95,8 +95,10 @@ class HubGrid:
         """Every hub's values in ``months``, one row per hub (NaN outside the grid): ``Series.reindex(months)``."""
         cols = month_ordinals(months) - self.first
         width = self.values.shape[1]
+        if width == 0:
+            return np.full((len(self.hubs), len(cols)), np.nan)
         inside = (cols >= 0) & (cols < width)
-        return np.where(inside, self.values[:, np.clip(cols, 0, max(width - 1, 0))], np.nan)
+        return np.where(inside, self.values[:, np.clip(cols, 0, width - 1)], np.nan)
 
 
 def period_rate(monthly: pd.DataFrame, measure: str, months: pd.PeriodIndex) -> pd.DataFrame:
