@@ -40,22 +40,31 @@ def monthly_measures(counts: pd.DataFrame, crime_types: tuple[str, ...] | list[s
     [[5, 2]]
     """
     chosen = set(crime_types)
-    keep = counts["crime_type"].astype("str").isin(chosen)
-    rows = counts.loc[keep]
-    is_asb = rows["crime_type"].astype("str") == ASB
-    tagged = rows.assign(
-        asb=rows["count"].where(is_asb, 0),
-        crime=rows["count"].where(~is_asb, 0),
-        hub=rows["hub"].astype("str"),
+    types = counts["crime_type"].astype("str")
+    keep = types.isin(chosen).to_numpy()
+    is_asb = (types == ASB).to_numpy()
+    # Each (hub, month) in the order it first appears, as drop_duplicates gives it; then one sum per pair.
+    hub_codes, hubs = pd.factorize(counts["hub"].astype("str"), sort=False)
+    month_codes, months = pd.factorize(counts["month"], sort=False)
+    pair_codes, pairs = pd.factorize(hub_codes * max(len(months), 1) + month_codes, sort=False)
+    values = counts["count"].to_numpy(dtype="float64")
+    sums = {}
+    for name, mine in (("asb", keep & is_asb), ("crime", keep & ~is_asb)):
+        total = np.zeros(len(pairs))
+        # A stream not supplied is NaN in every one of its cells: the sum stays NaN, never a partial total or 0.
+        np.add.at(total, pair_codes[mine], values[mine])
+        sums[name] = total
+    chosen_rows = np.bincount(pair_codes[keep], minlength=len(pairs)) > 0
+    out = pd.DataFrame(
+        {
+            "hub": hubs[pairs // max(len(months), 1)],
+            "month": months[pairs % max(len(months), 1)],
+            "asb": np.where(chosen_rows, sums["asb"], np.nan),
+            "crime": np.where(chosen_rows, sums["crime"], np.nan),
+        }
     )
-    grid = counts[["hub", "month"]].drop_duplicates().assign(hub=lambda d: d["hub"].astype("str"))
-    # A stream not supplied is NaN in every one of its cells: the sum stays NaN, never a partial total or 0.
-    summed = tagged.groupby(["hub", "month"], as_index=False, sort=False)[["asb", "crime"]].agg(
-        lambda v: v.sum(skipna=False)
-    )
-    out = grid.merge(summed, on=["hub", "month"], how="left").reset_index(drop=True)
     if out[["asb", "crime"]].isna().to_numpy().any():
-        return out.astype({"asb": "float64", "crime": "float64"})
+        return out
     return out.astype({"asb": "int64", "crime": "int64"})
 
 
