@@ -2,7 +2,7 @@
 
 statsmodels (with the scipy.stats it pulls in) costs the server about 90 MiB and a
 second of import for the few numbers the expected range and the evaluation use.
-This module follows statsmodels 0.14-0.15 ``GLM(y, X, family=Poisson()).fit()``
+This module follows statsmodels' ``GLM(y, X, family=Poisson()).fit()`` (read in 0.15.0)
 step by step, in the same floating-point operation order, so that its answers are
 the same to the last digit or nearly so (``tests/test_glm.py`` holds it to
 statsmodels on a table of designs):
