@@ -66,6 +66,14 @@ def rate_figure(rates: pd.DataFrame, what: str, per_1000: bool, title: str | Non
     return figure_from([trace], merged({}, layout))
 
 
+def _trace(kind: str, **properties: object) -> dict:
+    """A plain trace dict (``type`` and properties) for :func:`styled`, which validates it once in the figure.
+
+    A ``go.Bar(...)`` object there would be validated twice: when made and again in the figure.
+    """
+    return {"type": kind, **properties}
+
+
 @cache
 def _two_panels() -> dict:
     """The layout plotly's ``make_subplots`` gives two panels side by side sharing the y axis (titles to replace)."""
@@ -225,18 +233,20 @@ def outcome_figure(distribution: pd.DataFrame, title: str | None = None, min_sha
     labels = [
         f"{o} (open)" if is_open else o for o, is_open in zip(ordered["outcome"], ordered["is_open"], strict=True)
     ]
-    bars = go.Bar(
-        y=labels,
-        x=ordered["share"] * 100,
-        orientation="h",
-        name="Share of crimes",
-        marker={
+    # A plain trace dict: the figure validates it once (a go.Bar here would be validated twice).
+    bars = {
+        "type": "bar",
+        "y": labels,
+        "x": ordered["share"] * 100,
+        "orientation": "h",
+        "name": "Share of crimes",
+        "marker": {
             "color": [PALETTE[1] if o else PALETTE[0] for o in ordered["is_open"]],
             "pattern": {"shape": ["/" if o else "" for o in ordered["is_open"]], "solidity": 0.4},
         },
-        customdata=ordered["crimes"],
-        hovertemplate="%{y}: %{x:.1f}% (%{customdata:,} crimes)<extra></extra>",
-    )
+        "customdata": ordered["crimes"],
+        "hovertemplate": "%{y}: %{x:.1f}% (%{customdata:,} crimes)<extra></extra>",
+    }
     return styled(
         [bars],
         140 + 26 * len(ordered),
@@ -259,31 +269,33 @@ def open_share_figure(by_month: pd.DataFrame, title: str | None = None) -> go.Fi
     """
     x = pd.PeriodIndex(by_month["month"], freq="M").to_timestamp()
     share, low, high = by_month["share"] * 100, by_month["ci_low"] * 100, by_month["ci_high"] * 100
-    traces = [
-        go.Scatter(
-            x=x,
-            y=share,
-            mode="lines+markers",
-            name="Open share (95% interval)",
-            line={"color": PALETTE[0], "width": 2.5},
-            marker={"size": 7},
-            error_y={"type": "data", "symmetric": False, "array": high - share, "arrayminus": share - low},
-            hovertemplate="%{x|%b %Y}: %{y:.1f}% still open<extra></extra>",
-        )
+    traces = [  # plain trace dicts, validated once by the figure
+        {
+            "type": "scatter",
+            "x": x,
+            "y": share,
+            "mode": "lines+markers",
+            "name": "Open share (95% interval)",
+            "line": {"color": PALETTE[0], "width": 2.5},
+            "marker": {"size": 7},
+            "error_y": {"type": "data", "symmetric": False, "array": high - share, "arrayminus": share - low},
+            "hovertemplate": "%{x|%b %Y}: %{y:.1f}% still open<extra></extra>",
+        }
     ]
     flagged = by_month["flagged"].to_numpy(bool)
     if flagged.any():
         traces.append(
-            go.Scatter(
-                x=x[flagged],
-                y=share[flagged],
-                mode="markers+text",
-                name="Recent: outcomes still open",
-                text=["still open"] * int(flagged.sum()),
-                textposition="middle left",
-                marker={"symbol": "star", "size": 16, "color": PALETTE[5]},
-                hoverinfo="skip",
-            )
+            {
+                "type": "scatter",
+                "x": x[flagged],
+                "y": share[flagged],
+                "mode": "markers+text",
+                "name": "Recent: outcomes still open",
+                "text": ["still open"] * int(flagged.sum()),
+                "textposition": "middle left",
+                "marker": {"symbol": "star", "size": 16, "color": PALETTE[5]},
+                "hoverinfo": "skip",
+            }
         )
     return styled(
         traces,
@@ -310,7 +322,8 @@ def case_status_figure(summary: pd.DataFrame, title: str | None = None) -> go.Fi
         ("open", "Open", PALETTE[1], "/"),
     ):
         traces.append(
-            go.Bar(
+            _trace(
+                "bar",
                 x=summary["hub"],
                 y=summary[column],
                 name=name,
@@ -339,7 +352,8 @@ def days_to_close_figure(table: pd.DataFrame, title: str | None = None) -> go.Fi
     traces = []
     for i, (hub, part) in enumerate(closed.groupby("hub", sort=False)):
         traces.append(
-            go.Box(
+            _trace(
+                "box",
                 x=[hub] * len(part),
                 y=part["days_to_close"],
                 name=hub,
@@ -367,7 +381,8 @@ def agency_figure(agencies: pd.DataFrame, title: str | None = None) -> go.Figure
         The chart title.
     """
     totals = agencies.groupby("agency", sort=False)["cases"].sum().sort_values()
-    bars = go.Bar(
+    bars = _trace(
+        "bar",
         y=totals.index,
         x=totals.to_numpy(),
         orientation="h",
@@ -402,7 +417,8 @@ def issue_figure(issues: pd.DataFrame, title: str | None = None) -> go.Figure:
         (totals["open"], "Open", PALETTE[1], "/"),
     ):
         traces.append(
-            go.Bar(
+            _trace(
+                "bar",
                 y=totals.index,
                 x=values,
                 orientation="h",

@@ -25,8 +25,7 @@ from analysis.load.coverage import month_ranges
 from analysis.stats.intervals import Z95
 from analysis.text.changes import change_words, month_span, percent
 
-__all__ = ["Comparison", "compare_months"]
-
+__all__ = ["Comparison", "compare_counts", "compare_months"]
 
 
 @dataclass(frozen=True)
@@ -125,9 +124,19 @@ class Comparison:
         return f"{'a fall' if self.verdict == 'lower' else 'a rise'} of {size}, more than normal variation"
 
 
-def _window(series: pd.Series, months: pd.PeriodIndex) -> tuple[np.ndarray, list[pd.Period]]:
-    values = series.reindex(months).to_numpy(dtype="float64")
-    return values, list(months[np.isnan(values)])
+def _window(series: pd.Series, months: pd.PeriodIndex) -> np.ndarray:
+    return series.reindex(months).to_numpy(dtype="float64")
+
+
+def _monthly(months: pd.PeriodIndex) -> pd.PeriodIndex:
+    return months if isinstance(months, pd.PeriodIndex) and months.freqstr == "M" else pd.PeriodIndex(months, freq="M")
+
+
+def _windows(recent: pd.PeriodIndex, earlier: pd.PeriodIndex) -> tuple[pd.PeriodIndex, pd.PeriodIndex]:
+    recent, earlier = _monthly(recent), _monthly(earlier)
+    if len(recent) != len(earlier) or len(recent) == 0:
+        raise ValueError(f"the windows must have the same, non-zero length, got {len(recent)} and {len(earlier)}")
+    return recent, earlier
 
 
 def compare_months(
@@ -169,18 +178,60 @@ def compare_months(
     >>> compare_months(pd.Series([100, None, 80, 80], index=months), months[2:], months[:2]).reason
     'not available: 2019-02 not supplied'
     """
-    recent, earlier = pd.PeriodIndex(recent, freq="M"), pd.PeriodIndex(earlier, freq="M")
-    if len(recent) != len(earlier) or len(recent) == 0:
-        raise ValueError(f"the windows must have the same, non-zero length, got {len(recent)} and {len(earlier)}")
-    a_months, missing_a = _window(monthly, recent)
-    b_months, missing_b = _window(monthly, earlier)
+    recent, earlier = _windows(recent, earlier)
+    return compare_counts(
+        _window(monthly, recent),
+        _window(monthly, earlier),
+        recent,
+        earlier,
+        recent_exposure=recent_exposure,
+        earlier_exposure=earlier_exposure,
+    )
+
+
+def compare_counts(
+    recent_counts: np.ndarray,
+    earlier_counts: np.ndarray,
+    recent: pd.PeriodIndex,
+    earlier: pd.PeriodIndex,
+    *,
+    recent_exposure: float | None = None,
+    earlier_exposure: float | None = None,
+) -> Comparison:
+    """:func:`compare_months` of counts already lined up with the two windows' months (NaN: not supplied).
+
+    For a caller holding many series as arrays (one hub per row), so that each comparison
+    skips a pandas reindex; the arithmetic is the same.
+
+    Parameters
+    ----------
+    recent_counts, earlier_counts : numpy.ndarray
+        float64, one count per month of ``recent`` and ``earlier``.
+    recent, earlier, recent_exposure, earlier_exposure
+        As :func:`compare_months`.
+
+    Returns
+    -------
+    Comparison
+        As :func:`compare_months`.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2019-01", periods=4, freq="M")
+    >>> round(compare_counts(np.array([80.0, 80.0]), np.array([100.0, 100.0]), months[2:], months[:2]).ratio, 2)
+    0.8
+    """
+    recent, earlier = _windows(recent, earlier)
+    a_months = np.asarray(recent_counts, dtype="float64")
+    b_months = np.asarray(earlier_counts, dtype="float64")
     nan = math.nan
 
     def result(a: float, b: float, ratio: float, low: float, high: float, dispersion: float, reason: str = ""):
         return Comparison(recent[0], recent[-1], earlier[0], earlier[-1], a, b, ratio, low, high, dispersion, reason)
 
-    missing = missing_a + missing_b
-    if missing:
+    missing_a, missing_b = np.isnan(a_months), np.isnan(b_months)
+    if missing_a.any() or missing_b.any():
+        missing = list(recent[missing_a]) + list(earlier[missing_b])
         return result(nan, nan, nan, nan, nan, nan, f"not available: {month_ranges(missing)} not supplied")
     a, b = float(a_months.sum()), float(b_months.sum())
     if a <= 0 or b <= 0:

@@ -6,11 +6,11 @@ No streamlit here.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
 
+from analysis.stats.glm import poisson_glm
 from analysis.stats.intervals import Z95
 from analysis.text.changes import month_span
 
@@ -21,15 +21,20 @@ __all__ = ["expected_range", "MIN_HISTORY"]
 MIN_HISTORY = 6
 
 
-def _design(months: pd.PeriodIndex, origin: pd.Period, trend: bool, seasonal: bool) -> np.ndarray:
-    t = np.array([(m - origin).n for m in months], dtype=float) / 12.0
-    columns = [np.ones(len(months))]
+def _design(ordinals: np.ndarray, origin: int, trend: bool, seasonal: bool) -> np.ndarray:
+    """Level, trend in years since ``origin`` and month-of-year dummies, from monthly period ordinals."""
+    t = (np.asarray(ordinals) - origin).astype(float) / 12.0
+    columns = [np.ones(len(t))]
     if trend:
         columns.append(t)
     if seasonal:
-        moy = np.array([m.month for m in months])
+        moy = np.asarray(ordinals) % 12 + 1  # ordinal 0 is January 1970
         columns += [(moy == k).astype(float) for k in range(2, 13)]
     return np.column_stack(columns)
+
+
+def _month(ordinal: int) -> pd.Period:
+    return pd.Period(ordinal=int(ordinal), freq="M")
 
 
 def expected_range(
@@ -67,18 +72,23 @@ def expected_range(
         where ``position`` is "above", "within" or "below", or "not available" with the
         reason in ``model``.
     """
-    # Imported here: statsmodels is a heavy import that only a fitted model needs (not the first page).
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
-
     columns = ["hub", "month", "observed", "expected", "low", "high", "position", "history_months", "model"]
+    # One pass over the rows, then each hub's months as arrays (no pandas per hub).
+    codes, hubs = pd.factorize(monthly["hub"], sort=False)
+    ordinals = np.asarray(pd.PeriodIndex(monthly["month"], freq="M").asi8)
+    values = monthly[measure].to_numpy(dtype="float64")
+    order = np.lexsort((ordinals, codes))
+    bounds = np.searchsorted(codes[order], np.arange(len(hubs) + 1))
+    now = latest.ordinal
     rows = []
-    for hub, part in monthly.groupby("hub", sort=False):
-        by_month = part.set_index("month")[measure].astype(float)
-        observed = float(by_month.get(latest, math.nan))
-        history = by_month.loc[(by_month.index < latest) & (by_month.index >= latest - max_history)].sort_index()
+    for h, hub in enumerate(hubs):
+        mine = order[bounds[h] : bounds[h + 1]]
+        hub_months, hub_values = ordinals[mine], values[mine]
+        at_latest = hub_values[hub_months == now]
+        observed = float(at_latest[0]) if len(at_latest) else math.nan
         # Fitted on the months supplied only: a month not supplied is not a zero to fit.
-        history = history.dropna()
+        used = (hub_months < now) & (hub_months >= now - max_history) & ~np.isnan(hub_values)
+        history_months, history = hub_months[used], hub_values[used]
         n = len(history)
         row = {"hub": hub, "month": latest, "observed": observed, "history_months": n}
         if n < min_history or not math.isfinite(observed):
@@ -104,17 +114,15 @@ def expected_range(
             )
             continue
         trend, seasonal = n >= 12, n >= 24
-        months = pd.PeriodIndex(history.index, freq="M")
-        X = _design(months, months[0], trend, seasonal)
-        x_new = _design(pd.PeriodIndex([latest], freq="M"), months[0], trend, seasonal)[0]
-        with warnings.catch_warnings():
-            # A perfectly flat history "separates" perfectly; the fit is still right.
-            warnings.simplefilter("ignore")
-            fit = GLM(history.to_numpy(), X, family=families.Poisson()).fit()
+        origin = int(history_months[0])
+        X = _design(history_months, origin, trend, seasonal)
+        x_new = _design(np.array([now]), origin, trend, seasonal)[0]
+        # A perfectly flat history "separates" perfectly; the fit is still right.
+        fit = poisson_glm(history, X)
         # Over-dispersion from the Pearson statistic, at least 1 (a perfect fit gives 0).
         dispersion = float(fit.pearson_chi2) / fit.df_resid if fit.df_resid > 0 else 1.0
         phi = max(1.0, dispersion) if math.isfinite(dispersion) else 1.0
-        cov = np.asarray(fit.normalized_cov_params) * phi
+        cov = fit.normalized_cov * phi
         eta = float(x_new @ fit.params)
         var_eta = float(x_new @ cov @ x_new.T)
         mu = math.exp(eta)
@@ -123,7 +131,7 @@ def expected_range(
         position = "above" if observed > high else "below" if observed < low else "within"
         parts = ["level"] + (["trend"] if trend else []) + (["month of year"] if seasonal else [])
         model = (
-            f"Quasi-Poisson on {n} supplied months ({month_span(months[0], months[-1])}): "
+            f"Quasi-Poisson on {n} supplied months ({month_span(_month(origin), _month(history_months[-1]))}): "
             + ", ".join(parts)
             + ("" if seasonal else " (not seasonal: fewer than 24 months)")
             + f"; over-dispersion {phi:.1f}."

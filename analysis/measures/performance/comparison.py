@@ -65,18 +65,19 @@ def comparison_table(
     def span(frame: pd.DataFrame) -> str:
         return f"{frame['recent'].iloc[0]} vs {frame['baseline'].iloc[0]}" if len(frame) else ""
 
-    def changes(frame: pd.DataFrame) -> list[str]:
-        return [change_words(*v, compact=True) for v in frame[["ratio", "ci_low", "ci_high"]].to_numpy()]
+    def changes(frame: pd.DataFrame) -> dict:
+        rows = frame[["ratio", "ci_low", "ci_high"]].to_numpy()
+        return dict(zip(frame["hub"], [change_words(*v, compact=True) for v in rows], strict=True))
 
-    def rate_text(row: pd.Series) -> str:
-        if not math.isfinite(row["rate_per_1000"]):
+    def rate_text(rate: float, low: float, high: float) -> str:
+        if not math.isfinite(rate):
             return "no population"
-        return f"{row['rate_per_1000']:.2f} ({row['ci_low']:.2f}-{row['ci_high']:.2f})"
+        return f"{rate:.2f} ({low:.2f}-{high:.2f})"
 
-    def expected_text(row: pd.Series) -> str:
-        if row["position"] == "not available":
+    def expected_text(position: str, observed: float, low: float, high: float) -> str:
+        if position == "not available":
             return "not available"
-        return f"{row['observed']:,.0f}, {row['position']} ({row['low']:,.0f}-{row['high']:,.0f})"
+        return f"{observed:,.0f}, {position} ({low:,.0f}-{high:,.0f})"
 
     latest = expected["month"].iloc[0].strftime("%b %Y") if len(expected) else "latest month"
     headers = {
@@ -86,21 +87,25 @@ def comparison_table(
         "year": span(last_year) or "Against last year",
         "latest": f"{latest} (expected)",
     }
-    table = (
-        rates[["hub"]]
-        .assign(
-            count=[f"{c:,.0f}" for c in rates["count"]],
-            rate=rates.apply(rate_text, axis=1) if len(rates) else "",
-        )
-        .merge(trend.assign(trend=changes(trend))[["hub", "trend"]], on="hub", how="left")
-        .merge(last_year.assign(year=changes(last_year))[["hub", "year"]], on="hub", how="left")
-        .merge(
-            expected.assign(latest=expected.apply(expected_text, axis=1) if len(expected) else "")[["hub", "latest"]],
-            on="hub",
-            how="left",
-        )
-        .rename(columns={"hub": "Hub", **headers})
-    )
+    # Each hub's cells looked up by hub (a left join on the rates' hubs), built as plain lists.
+    in_expected = expected[["hub", "position", "observed", "low", "high"]].itertuples(index=False)
+    latest_text = {row[0]: expected_text(*row[1:]) for row in in_expected}
+    hubs = rates["hub"].tolist()
+    rate_columns = rates[["rate_per_1000", "ci_low", "ci_high"]].to_numpy(dtype=float)
+
+    def looked_up(cells: dict) -> pd.Series:
+        return pd.Series([cells.get(h, np.nan) for h in hubs], dtype="str")
+
+    table = pd.DataFrame(
+        {
+            "hub": rates["hub"].reset_index(drop=True),
+            "count": pd.Series([f"{c:,.0f}" for c in rates["count"]], dtype="str"),
+            "rate": pd.Series([rate_text(*v) for v in rate_columns], dtype="str") if len(rates) else "",
+            "trend": looked_up(changes(trend)),
+            "year": looked_up(changes(last_year)),
+            "latest": looked_up(latest_text),
+        }
+    ).rename(columns={"hub": "Hub", **headers})
     notes = [n for n in trend["note"].tolist() + last_year["note"].tolist() if n]
     notes += expected.loc[expected["position"] == "not available", "model"].tolist()
     return table, list(dict.fromkeys(notes))

@@ -93,13 +93,15 @@ def open_outcomes_by_month(
     columns = ["month", "crimes", "open", "share", "ci_low", "ci_high", "recent", "flagged"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
-    still_open = counts["records"].where(counts["outcome"].isin(OPEN_OUTCOMES), 0)
-    per_month = (
-        counts.assign(open=still_open)
-        .groupby("month", sort=True)
-        .agg(crimes=("records", "sum"), open=("open", "sum"))
-        .reset_index()
-    )
+    # Per month (in order): the crimes and those still open, summed with arrays rather than a grouped aggregate.
+    codes, months = pd.factorize(counts["month"], sort=True)
+    records = counts["records"].to_numpy()
+    crimes = np.zeros(len(months), dtype=records.dtype)
+    still_open = np.zeros(len(months), dtype=records.dtype)
+    np.add.at(crimes, codes, records)
+    is_open = counts["outcome"].isin(OPEN_OUTCOMES).to_numpy()
+    np.add.at(still_open, codes[is_open], records[is_open])
+    per_month = pd.DataFrame({"month": months, "crimes": crimes, "open": still_open})
     is_recent = per_month["month"] > latest - recent
     earlier = per_month.loc[~is_recent]
     baseline = earlier["open"].sum() / earlier["crimes"].sum() if earlier["crimes"].sum() else 0.0

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.schema import ASB, CRIME_TYPES
-from analysis.stats.compare import compare_months
+from analysis.stats.compare import compare_counts
 from analysis.stats.intervals import poisson_interval
 
 __all__ = ["compare_windows", "hub_months", "monthly_measures", "period_rate", "rate_points", "trend_window"]
@@ -40,27 +40,74 @@ def monthly_measures(counts: pd.DataFrame, crime_types: tuple[str, ...] | list[s
     [[5, 2]]
     """
     chosen = set(crime_types)
-    keep = counts["crime_type"].astype("str").isin(chosen)
-    rows = counts.loc[keep]
-    is_asb = rows["crime_type"].astype("str") == ASB
-    tagged = rows.assign(
-        asb=rows["count"].where(is_asb, 0),
-        crime=rows["count"].where(~is_asb, 0),
-        hub=rows["hub"].astype("str"),
+    types = counts["crime_type"].astype("str")
+    keep = types.isin(chosen).to_numpy()
+    is_asb = (types == ASB).to_numpy()
+    # Each (hub, month) in the order it first appears, as drop_duplicates gives it; then one sum per pair.
+    hub_codes, hubs = pd.factorize(counts["hub"].astype("str"), sort=False)
+    month_codes, months = pd.factorize(counts["month"], sort=False)
+    pair_codes, pairs = pd.factorize(hub_codes * max(len(months), 1) + month_codes, sort=False)
+    values = counts["count"].to_numpy(dtype="float64")
+    sums = {}
+    for name, mine in (("asb", keep & is_asb), ("crime", keep & ~is_asb)):
+        total = np.zeros(len(pairs))
+        # A stream not supplied is NaN in every one of its cells: the sum stays NaN, never a partial total or 0.
+        np.add.at(total, pair_codes[mine], values[mine])
+        sums[name] = total
+    chosen_rows = np.bincount(pair_codes[keep], minlength=len(pairs)) > 0
+    out = pd.DataFrame(
+        {
+            "hub": hubs[pairs // max(len(months), 1)],
+            "month": months[pairs % max(len(months), 1)],
+            "asb": np.where(chosen_rows, sums["asb"], np.nan),
+            "crime": np.where(chosen_rows, sums["crime"], np.nan),
+        }
     )
-    grid = counts[["hub", "month"]].drop_duplicates().assign(hub=lambda d: d["hub"].astype("str"))
-    # A stream not supplied is NaN in every one of its cells: the sum stays NaN, never a partial total or 0.
-    summed = tagged.groupby(["hub", "month"], as_index=False, sort=False)[["asb", "crime"]].agg(
-        lambda v: v.sum(skipna=False)
-    )
-    out = grid.merge(summed, on=["hub", "month"], how="left").reset_index(drop=True)
     if out[["asb", "crime"]].isna().to_numpy().any():
-        return out.astype({"asb": "float64", "crime": "float64"})
+        return out
     return out.astype({"asb": "int64", "crime": "int64"})
 
 
 def _has_population(monthly: pd.DataFrame) -> bool:
     return "population" in monthly.columns and bool(monthly["population"].notna().any())
+
+
+def month_ordinals(months: pd.Series | pd.PeriodIndex) -> np.ndarray:
+    """Monthly periods as their integer ordinals (months since Jan 1970), for array arithmetic.
+
+    Examples
+    --------
+    >>> month_ordinals(pd.PeriodIndex(["1970-01", "2019-03"], freq="M")).tolist()
+    [0, 590]
+    """
+    return np.asarray(pd.PeriodIndex(months, freq="M").asi8)
+
+
+class HubGrid:
+    """One column of ``hub, month, ...`` rows as a hub x month array (NaN: no row, or a month not supplied).
+
+    Hubs are in the order they first appear, as ``groupby("hub", sort=False)`` visits them; the
+    months run from the earliest to the latest present, one column each. Built once, so that
+    each hub's windows are array slices instead of a pandas ``set_index`` and ``reindex`` per hub.
+    """
+
+    def __init__(self, monthly: pd.DataFrame, column: str) -> None:
+        codes, names = pd.factorize(monthly["hub"], sort=False)
+        ordinals = month_ordinals(monthly["month"])
+        self.hubs: list = list(names)
+        self.first = int(ordinals.min()) if len(ordinals) else 0
+        width = int(ordinals.max()) - self.first + 1 if len(ordinals) else 0
+        self.values = np.full((len(self.hubs), width), np.nan)
+        self.values[codes, ordinals - self.first] = monthly[column].to_numpy(dtype="float64")
+
+    def window(self, months: pd.PeriodIndex) -> np.ndarray:
+        """Every hub's values in ``months``, one row per hub (NaN outside the grid): ``Series.reindex(months)``."""
+        cols = month_ordinals(months) - self.first
+        width = self.values.shape[1]
+        if width == 0:
+            return np.full((len(self.hubs), len(cols)), np.nan)
+        inside = (cols >= 0) & (cols < width)
+        return np.where(inside, self.values[:, np.clip(cols, 0, width - 1)], np.nan)
 
 
 def period_rate(monthly: pd.DataFrame, measure: str, months: pd.PeriodIndex) -> pd.DataFrame:
@@ -94,13 +141,19 @@ def period_rate(monthly: pd.DataFrame, measure: str, months: pd.PeriodIndex) -> 
     inside = monthly.loc[monthly["month"].isin(months) & monthly[measure].notna()]
     if inside.empty:
         return pd.DataFrame(columns=columns)
-    population = inside["population"] if _has_population(inside) else pd.Series(np.nan, index=inside.index)
-    per_hub = (
-        inside.assign(population=population)
-        .groupby("hub", sort=False)
-        .agg(count=(measure, "sum"), months=("month", "nunique"), population=("population", "mean"))
-        .reset_index()
-    )
+    # Per hub in the order hubs first appear (as groupby(sort=False)), with arrays, not a groupby per column.
+    codes, hubs = pd.factorize(inside["hub"], sort=False)
+    values = inside[measure].to_numpy()
+    count = np.zeros(len(hubs), dtype=values.dtype)
+    np.add.at(count, codes, values)
+    pairs = np.unique(np.column_stack([codes, month_ordinals(inside["month"])]), axis=0)
+    months_supplied = np.bincount(pairs[:, 0], minlength=len(hubs))
+    if _has_population(inside):
+        # The mean by pandas' groupby, whose compensated sum the rates have always used.
+        population = inside["population"].groupby(codes).mean().to_numpy()
+    else:
+        population = np.full(len(hubs), np.nan)
+    per_hub = pd.DataFrame({"hub": hubs, "count": count, "months": months_supplied, "population": population})
     bounds = [poisson_interval(c) for c in per_hub["count"]]
     scale = 1000 / (per_hub["months"] * per_hub["population"])
     return per_hub.assign(
@@ -116,7 +169,8 @@ def compare_windows(monthly: pd.DataFrame, measure: str, end: pd.Period, window:
     ``offset=window`` compares with the months just before (a short-term trend);
     ``offset=12`` with the same months a year before (which cancels the season).
     With population the ratio is of rates per resident, else of counts. Each hub goes
-    through :func:`analysis.stats.compare.compare_months`, the one comparison of the project.
+    through :func:`analysis.stats.compare.compare_counts` (:func:`~analysis.stats.compare.compare_months`
+    on arrays), the one comparison of the project.
 
     Parameters
     ----------
@@ -150,18 +204,23 @@ def compare_windows(monthly: pd.DataFrame, measure: str, end: pd.Period, window:
         raise ValueError(f"window must be >= 1 and offset >= window, got window={window}, offset={offset}")
     recent = pd.period_range(end - window + 1, end, freq="M")
     baseline = recent - offset
+    counts = HubGrid(monthly, measure)
+    recent_counts, baseline_counts = counts.window(recent), counts.window(baseline)
     with_population = _has_population(monthly)
+    if with_population:
+        # Series.sum of each hub's reindexed months: a month without residents adds nothing.
+        people = HubGrid(monthly, "population")
+        recent_people = np.where(np.isnan(p := people.window(recent)), 0.0, p)
+        baseline_people = np.where(np.isnan(p := people.window(baseline)), 0.0, p)
     rows = []
-    for hub, part in monthly.groupby("hub", sort=False):
-        by_month = part.set_index("month")
+    for h, hub in enumerate(counts.hubs):
         exposure = {}
         if with_population:
-            people = by_month["population"]
             exposure = {
-                "recent_exposure": float(people.reindex(recent).sum()),
-                "earlier_exposure": float(people.reindex(baseline).sum()),
+                "recent_exposure": float(recent_people[h].sum()),
+                "earlier_exposure": float(baseline_people[h].sum()),
             }
-        c = compare_months(by_month[measure], recent, baseline, **exposure)
+        c = compare_counts(recent_counts[h], baseline_counts[h], recent, baseline, **exposure)
         note = "" if c.available else f"{c.reason[0].upper()}{c.reason[1:]}."
         rows.append(
             {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -14,6 +13,7 @@ from analysis.stats.evaluation.results import (
     _LEVEL,
     InsufficientData,
 )
+from analysis.stats.glm import FitFailed, poisson_glm, poisson_hc1
 from analysis.stats.intervals import Z95
 
 
@@ -35,28 +35,24 @@ def _fit_poisson(
     cluster sandwich is too small when many fixed effects are each estimated from
     a handful of observations, as in a stacked design.
     """
-    # Imported here: statsmodels is a heavy import that only a fitted model needs (not the first page).
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
-
-    model = GLM(y, X, family=families.Poisson(), hasconst=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if cov == "hc1":
-            res = model.fit(cov_type="HC1")
-        else:
-            res = model.fit()
+    try:
+        res = poisson_glm(y, X)
+    except FitFailed:
+        raise InsufficientData("The model could not be fitted to these counts.") from None
     if not res.converged or not np.all(np.isfinite(res.params)):
         raise InsufficientData("The model could not be fitted to these counts (it did not converge).")
-    params = np.asarray(res.params)
-    df = np.full(len(coefs), max(float(res.df_resid), 1.0))
+    params = res.params
+    df = np.full(len(coefs), max(res.df_resid, 1.0))
     if cov == "hc1":
-        return params, np.asarray(res.cov_params()), df
-    mu = np.maximum(np.asarray(res.fittedvalues), 1e-12)
+        try:
+            return params, poisson_hc1(y, X, res), df
+        except np.linalg.LinAlgError:
+            raise InsufficientData("The model could not measure the uncertainty of this estimate.") from None
+    mu = np.maximum(res.fitted, 1e-12)
     if cov == "quasi":
         pearson = float(np.sum((y - mu) ** 2 / mu))
         dispersion = max(pearson / df[0], 1.0)
-        return params, np.asarray(res.cov_params()) * dispersion, df
+        return params, res.normalized_cov * dispersion, df
     cov_params, df = _cr2(X, y, mu, np.asarray(groups), coefs)
     return params, cov_params, df
 
