@@ -62,7 +62,7 @@ FLOOR = ROOT / "bench" / "floor_app.py"
 FLOOR_START = ROOT / "bench" / "floor_start_app.py"
 FLOOR_IMPORTS = ROOT / "bench" / "floor_imports_app.py"
 #: The libraries whose import alone is measured (what bench/floor_imports_app.py imports).
-LIBRARIES = ["streamlit", "pandas", "geopandas", "plotly.graph_objects", "duckdb", "scipy.stats", "statsmodels.api"]
+LIBRARIES = ["streamlit", "pandas", "geopandas", "plotly.graph_objects", "duckdb", "scipy.special"]
 #: Buttons that only move through the app; no other button is pressed (they save, fetch or upload).
 SAFE_BUTTONS = {"briefing_next", "briefing_prev"}
 #: Widgets never changed: the Data page's fetch (network) and upload (writes) panels.
