@@ -176,3 +176,90 @@ def test_months_parsed_once_each_are_months_parsed_one_by_one(texts):
     values = pd.Series(texts, dtype="object" if isinstance(texts, list) else None)
     expected = pd.PeriodIndex(values.astype("str"), freq="M")
     pd.testing.assert_index_equal(_months(values), expected)
+
+
+# --------------------------------------------------------------------------- on real folders
+
+
+@pytest.fixture(scope="module", params=["sample", "gap"])
+def datasets(request, tmp_path_factory):
+    """(the dataset counted over rows, the same counted by DuckDB over its store): gap has months not supplied."""
+    from analysis.load.dataset import load_dataset
+    from tests.conftest import named_folder, with_store_records
+
+    folder = named_folder(request.param, tmp_path_factory.mktemp("fast"))
+    dataset = load_dataset(folder, store=False)
+    return dataset, with_store_records(dataset, tmp_path_factory.mktemp("fast-store"))
+
+
+def _choices(dataset):
+    """Periods and hubs a person might choose: whole, short, one month, edges, one hub, Unassigned, none placed."""
+    months, hubs = dataset.months, tuple(dataset.hub_names)
+    periods = [(months[0], months[-1]), (months[-6], months[-1]), (months[-1], months[-1]), (months[0], months[3])]
+    periods += [(months[2], months[-3])]
+    hub_sets = [hubs, hubs[:1], hubs[-2:], (UNASSIGNED,), ("no such hub",)]
+    return [(p, h) for p in periods for h in hub_sets]
+
+
+def test_a_choice_of_the_whole_summary_is_the_summary_of_that_choice(datasets):
+    from analysis.load.records import Where
+    from analysis.measures.metrics import dataset_summary
+    from analysis.measures.overview import _chosen_summary
+
+    for dataset in datasets:
+        for (start, end), hubs in _choices(dataset):
+            # The rows the Overview reads of each (its chosen hubs and months), as it reads them.
+            def chosen(table):
+                keep = table["hub"].isin(hubs) & table["month"].between(start, end)
+                return table[keep].reset_index(drop=True)
+
+            direct = chosen(dataset_summary(dataset, Where(first=start, last=end, hubs=hubs)))
+            got = chosen(_chosen_summary(dataset, hubs, start, end))
+            pd.testing.assert_frame_equal(got, direct, obj=f"{start} to {end}, {hubs}")
+
+
+def test_missing_months_are_coverage_missing_any(datasets):
+    from analysis.measures.overview import missing_months
+
+    dataset = datasets[0]
+    for (start, end), hubs in _choices(dataset):
+        for streams in (("crime",), ("asb",), ("crime", "asb")):
+            months = pd.period_range(start - 2, end + 2, freq="M")
+            expected = dataset.coverage.missing_any(months[0], months[-1], list(hubs), streams=streams)
+            assert list(months[missing_months(dataset.coverage, hubs, months, streams)]) == expected
+
+
+def test_boundaries_drawn_once_are_those_drawn_each_time(datasets):
+    from analysis.measures.maps import view
+    from analysis.measures.maps.hub_map import ALL_HUBS, VIEW_PX, drawn_boundaries, map_boundaries
+
+    dataset = datasets[1]
+    hubs = list(dataset.hubs["hub"].astype("str"))
+    areas = list(dataset.hubs["area_code"].astype("str"))
+    cases = [(ALL_HUBS, areas), (ALL_HUBS, areas[:1]), (ALL_HUBS, ["no such area"])]
+    for hub, area in zip(hubs[:2], areas[:2], strict=True):
+        codes = dataset.lsoa.loc[dataset.lsoa["area_code"].astype("str") == area, "lsoa_code"].astype("str")
+        cases.append((hub, list(codes)))
+    for level, codes in cases:
+        for _ in range(2):  # made, then kept
+            got = drawn_boundaries(dataset, level, pd.Series(codes))
+            boundaries, key = map_boundaries(dataset, level, pd.Series(codes))
+            if boundaries.empty:
+                assert got.geojson is None
+                continue
+            bounds = tuple(float(b) for b in boundaries.total_bounds)
+            assert got.bounds == bounds
+            assert got.codes == set(boundaries[key])
+            assert got.geojson == view.map_geojson(boundaries, key, view.tolerance_for_view(bounds, VIEW_PX[0]))
+
+
+def test_an_answer_kept_is_made_once_per_question_and_force(datasets):
+    for dataset in datasets:
+        made = []
+        first = dataset.records.kept(("a question", 1), lambda: made.append(1) or ["answer"])
+        again = dataset.records.kept(("a question", 1), lambda: made.append(1) or ["another"])
+        other = dataset.records.kept(("a question", 2), lambda: made.append(2) or ["other"])
+        assert first is again and other == ["other"] and made == [1, 2]
+    store = datasets[1].records
+    one = store.for_forces(("cumbria",))
+    assert one.kept(("a question", 1), lambda: "that force's") == "that force's"
