@@ -16,6 +16,7 @@ from analysis.errors import DataProblem
 from analysis.load.coverage import Coverage, month_ranges
 from analysis.load.dataset import Dataset
 from analysis.load.records import Where
+from analysis.measures.overview import missing_months
 from analysis.outputs.briefing.model import GENERATED_NOTE
 from analysis.outputs.briefing.words import month_span, month_words
 from analysis.outputs.disclosure import SUPPRESSED_LABEL, disclose_arrays
@@ -169,19 +170,9 @@ def monthly_asb(frame: Frame, months: pd.PeriodIndex) -> pd.Series:
 
 
 def _asb_gaps(coverage: Coverage, hubs: list[str], start: pd.Period, end: pd.Period) -> pd.PeriodIndex:
-    """``coverage.missing_any(start, end, hubs, streams=("asb",))`` as a PeriodIndex, read in one go.
-
-    The months of ``start`` to ``end`` whose ASB was not supplied for the force or for any of ``hubs``
-    (a hub coverage does not judge follows the force; a month outside the span was not supplied).
-    """
+    """``coverage.missing_any(start, end, hubs, streams=("asb",))`` as a PeriodIndex, read in one go."""
     months = pd.period_range(start, end, freq="M")
-    gap = ~coverage.force["asb"].reindex(months, fill_value=False).astype("bool").to_numpy()
-    judged = coverage.hubs["asb"]
-    listed = [h for h in dict.fromkeys(hubs) if h in judged.columns]
-    if listed:
-        supplied = judged[listed].reindex(months, fill_value=False).astype("bool").to_numpy()
-        gap |= ~supplied.all(axis=1)
-    return months[gap]
+    return months[missing_months(coverage, hubs, months, ("asb",))]
 
 
 def briefing_period(coverage: Coverage, hubs: list[str], months: int) -> tuple[pd.Period, pd.Period, str]:
