@@ -71,6 +71,12 @@ def _check(by: Sequence[str]) -> list[str]:
     return by
 
 
+def _months(values: pd.Series) -> pd.PeriodIndex:
+    """``YYYY-MM`` texts as monthly periods: each distinct month parsed once (a count has few months, many rows)."""
+    codes, distinct = pd.factorize(values.astype("str"), use_na_sentinel=True)
+    return pd.PeriodIndex(distinct, freq="M").take(codes)
+
+
 def _finish(counted: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """One shape for every answer: text as str ('' for none), months as periods, sorted by ``by``."""
     columns = {}
@@ -79,8 +85,7 @@ def _finish(counted: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         if kind == "text":
             columns[c] = values.astype("object").where(values.notna(), "").astype("str")
         elif kind == "month":
-            is_period = isinstance(values.dtype, pd.PeriodDtype)
-            columns[c] = values if is_period else pd.PeriodIndex(values.astype("str"), freq="M")
+            columns[c] = values if isinstance(values.dtype, pd.PeriodDtype) else _months(values)
         elif kind == "bool":
             columns[c] = values.astype("bool")
         else:
@@ -122,6 +127,16 @@ class Records:
         """True when there is no record at all."""
         return self.total() == 0
 
+    def kept(self, question: tuple, make):
+        """``make()``, made once for these records and ``question`` and kept with their counts.
+
+        For what a page derives from one dataset again and again (a map's boundaries drawn, a
+        summary of every month): ``question`` names it and everything it depends on besides the
+        dataset. What it returns is shared: never change it.
+        """
+        answers = getattr(self, "_answers", None)
+        return make() if answers is None else answers.get(("kept", *question), make)
+
 
 class FrameRecords(Records):
     """Records held as rows in memory (the typed incidents frame of :func:`analysis.load.dataset.load_dataset`).
@@ -137,6 +152,7 @@ class FrameRecords(Records):
     def __init__(self, incidents: pd.DataFrame, forces: pd.Series | None = None) -> None:
         self.incidents = incidents
         self.forces = forces
+        self._answers = _Answers()
 
     def for_forces(self, forces: tuple[str, ...]) -> FrameRecords:
         """Only these forces' records."""
@@ -190,7 +206,8 @@ class StoreRecords(Records):
     fingerprint, so a new dataset), so every answer is kept (:class:`_Answers`) and a
     question asked again costs a copy of a small frame. A count by the columns of
     :data:`BASE` (forces, hubs, months, crime types) is cut from one count of the whole
-    store by all of them, in pandas: one DuckDB query serves every such question.
+    store by all of them, in pandas: one DuckDB query serves every such question. A count
+    by any other column (LSOAs, outcomes, map points) is asked of the store per question.
 
     Parameters
     ----------
@@ -205,6 +222,10 @@ class StoreRecords(Records):
         self.forces = forces
         self._reader = reader
         self._answers = answers if answers is not None else _Answers()
+
+    def kept(self, question: tuple, make):
+        """As :meth:`Records.kept`, apart for each choice of forces (the force views share one memo)."""
+        return self._answers.get(("kept", self.forces, *question), make)
 
     def _read(self):
         if self._reader is None:
@@ -230,18 +251,10 @@ class StoreRecords(Records):
         if set(by) <= set(BASE):
             whole = self._answers.get((BASE, Where()), lambda: self._counted(list(BASE), Where()))
             return _cut(whole, by, where)
-        extra = tuple(c for c in by if c not in BASE)
-        if set(extra) <= CUTTABLE and where != Where():
-            # Per choice of months, hubs and types: cut from one count of the whole store by these columns too,
-            # unless that count is too large to keep (then each question is asked of the store).
-            whole = self._answers.get((BASE + extra, Where()), lambda: self._whole(list(BASE + extra)))
-            if whole is not None:
-                return _cut(whole, by, where)
+        # By LSOA, outcome, map point ...: asked of the store for this choice alone. A count of the whole
+        # store by such a column and BASE, kept to cut from, cost four times one question on a county
+        # folder (made at the first such choice), and on a national one was too large to keep at all.
         return self._counted(by, where)
-
-    def _whole(self, by: list[str]) -> pd.DataFrame | None:
-        counted = self._read().count(by, Where())
-        return None if len(counted) > MAX_KEPT_GROUPS else _finish(counted, by)
 
     def _counted(self, by: list[str], where: Where) -> pd.DataFrame:
         counted = self._read().count(by, where)
@@ -253,10 +266,6 @@ class StoreRecords(Records):
 
 #: The columns one count of the whole store is kept by; a count by some of them is cut from it.
 BASE: tuple[str, ...] = ("force", "falls_within", "hub", "month", "crime_type", "is_asb")
-#: Columns of few values: a count by them among chosen records is cut from a count of the whole store by them and BASE.
-CUTTABLE = frozenset({"lsoa_code", "lsoa_name", "area_code", "outcome", "assigned_by"})
-#: A count of the whole store with more groups than this is not kept (a national folder's LSOAs): asked per question.
-MAX_KEPT_GROUPS = 250_000
 
 
 def _cut(whole: pd.DataFrame, by: list[str], where: Where) -> pd.DataFrame:

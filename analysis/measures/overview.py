@@ -16,14 +16,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.figures.shared import trend_figure
+from analysis.load.coverage import STREAMS, Coverage
 from analysis.load.dataset import Dataset
 from analysis.load.records import Where
-from analysis.measures.metrics import dataset_summary
-from analysis.schema import UNASSIGNED
+from analysis.measures.metrics import dataset_summary, hub_categories
+from analysis.schema import CRIME_TYPES, UNASSIGNED
 from analysis.stats.compare import Comparison, compare_months
 from analysis.text.a11y import chart_summary, table_view
 
-__all__ = ["Overview", "TrendChart", "overview", "overview_trend", "rate_by_hub"]
+__all__ = ["Overview", "TrendChart", "missing_months", "overview", "overview_trend", "rate_by_hub"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,50 @@ def _total(values: pd.Series) -> float | None:
     return float(values.sum()) if values.notna().any() else None
 
 
+def missing_months(coverage: Coverage, hubs, months: pd.PeriodIndex, streams=STREAMS) -> np.ndarray:
+    """Bool per month of ``months``: True where ``coverage.missing_any`` names it, read in one go.
+
+    A month is missing in a stream when the force or any of ``hubs`` did not supply it (a hub the
+    coverage does not judge follows the force; a month outside the span was not supplied).
+    """
+    gap = np.zeros(len(months), dtype=bool)
+    for stream in streams:
+        gap |= ~coverage.force[stream].reindex(months, fill_value=False).astype("bool").to_numpy()
+        judged = coverage.hubs[stream]
+        listed = [h for h in dict.fromkeys(hubs or ()) if h in judged.columns]
+        if listed:
+            gap |= ~judged[listed].reindex(months, fill_value=False).astype("bool").to_numpy().all(axis=1)
+    return gap
+
+
+#: The columns of a summary that count records: every crime type, ASB and crime (int64 unless a cell was not supplied).
+_COUNTED = [*CRIME_TYPES, "asb", "crime"]
+
+
+def _chosen_summary(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.Period) -> pd.DataFrame:
+    """``dataset_summary(dataset, Where(first=start, last=end, hubs=hubs))``, cut from the whole dataset's.
+
+    The summary of every record is made once per dataset (kept); a choice takes its rows. Each
+    row (hub, month) holds the same numbers whatever else is chosen, so only the rows and the
+    counts' type differ: the choice's rows run over the months its records span, for every hub,
+    and its counts are whole numbers (int64) when every one of those cells was supplied.
+    """
+    chosen = Where(first=start, last=end, hubs=hubs)
+    months = dataset.records.count(["month"], chosen)
+    months = months.loc[months["records"] > 0, "month"]
+    if months.empty:  # nothing counted: the summary of no record (no rows)
+        return dataset_summary(dataset, chosen)
+    whole = dataset.records.kept(("summary of every record",), lambda: dataset_summary(dataset))
+    span = pd.period_range(months.min(), months.max(), freq="M")
+    table = whole.loc[whole["month"].isin(span)]
+    names = hub_categories(dataset.hubs)
+    supplied = not missing_months(dataset.coverage, names, span).any()
+    counted = [c for c in _COUNTED if c in table.columns]
+    if supplied and any(table[c].dtype != "int64" for c in counted):
+        table = table.astype(dict.fromkeys(counted, "int64"))
+    return table
+
+
 def overview(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.Period) -> Overview:
     """The Overview's figures for ``hubs`` over ``start`` to ``end``.
 
@@ -93,7 +138,7 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.
     Overview
     """
     population = dataset.table("population.csv")
-    table = dataset_summary(dataset, Where(first=start, last=end, hubs=hubs))
+    table = _chosen_summary(dataset, hubs, start, end)
     months = pd.period_range(start, end, freq="M")
     table = table[table["hub"].isin(hubs) & table["month"].between(start, end)].reset_index(drop=True)
     # summary() spans the records it is given: reindex so that every month of the period has a row.
@@ -101,7 +146,8 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.
     table = table.set_index(["hub", "month"]).reindex(grid).reset_index()
     real_hubs = [h for h in hubs if h != UNASSIGNED]
     missing = {
-        stream: dataset.coverage.missing_any(start, end, real_hubs, streams=(stream,)) for stream in ("crime", "asb")
+        stream: list(months[missing_months(dataset.coverage, real_hubs, months, (stream,))])
+        for stream in ("crime", "asb")
     }
     hubs_rows = table[table["hub"] != UNASSIGNED]
     rate = None

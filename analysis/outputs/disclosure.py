@@ -34,6 +34,7 @@ __all__ = [
     "WITHHELD_LABEL",
     "DisclosedTable",
     "disclose",
+    "disclose_arrays",
     "disclose_by_group",
     "primary_mask",
     "round_to_base",
@@ -117,29 +118,38 @@ def secondary_mask(table: pd.DataFrame, hidden: pd.DataFrame, *, row_totals: boo
     pandas.DataFrame
         Boolean, same shape: every number to hide (``hidden`` included).
     """
-    values = table.to_numpy(dtype="int64")
-    mask = hidden.to_numpy(dtype=bool).copy()
+    mask = _secondary(
+        table.to_numpy(dtype="int64"), hidden.to_numpy(dtype=bool), row_totals=row_totals, column_totals=column_totals
+    )
+    return pd.DataFrame(mask, index=table.index, columns=table.columns)
+
+
+def _secondary(values: np.ndarray, hidden: np.ndarray, *, row_totals: bool, column_totals: bool) -> np.ndarray:
+    """:func:`secondary_mask` on arrays: the numbers to hide (``hidden`` included), as a new bool array."""
+    mask = np.array(hidden, dtype=bool, order="C", copy=True)
+    values = np.ascontiguousarray(values)
     n_rows, n_cols = values.shape
-    lines: list[list[tuple[int, int]]] = []
-    if row_totals:
-        # The total sits last, so ties prefer a cell to the total.
-        lines += [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
-    if column_totals:
-        lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
+    # Each line as the flat positions of its numbers, in order: rows (the total sits last, so ties
+    # prefer a cell to the total), then columns.
+    flat = np.arange(n_rows * n_cols).reshape(n_rows, n_cols)
+    lines = ([flat[r] for r in range(n_rows)] if row_totals else []) + (
+        [flat[:, c] for c in range(n_cols)] if column_totals else []
+    )
+    cells, numbers = mask.reshape(-1), values.reshape(-1)
     changed = True
     while changed:
         changed = False
         for line in lines:
-            if sum(mask[r][c] for r, c in line) != 1:
+            hidden_here = cells[line]
+            if np.count_nonzero(hidden_here) != 1:
                 continue
-            shown = [(values[r][c], i, (r, c)) for i, (r, c) in enumerate(line) if not mask[r][c]]
-            if not shown:
+            shown = line[~hidden_here]
+            if not len(shown):
                 continue
             # The smallest number still shown; among equals, the first (cells come before the total).
-            _, _, (r, c) = min(shown)
-            mask[r][c] = True
+            cells[shown[np.argmin(numbers[shown])]] = True
             changed = True
-    return pd.DataFrame(mask, index=table.index, columns=table.columns)
+    return mask
 
 
 @dataclass(frozen=True)
@@ -274,6 +284,70 @@ def disclose_by_group(
     missing = [c for c in [group, *label_columns, *count_columns] if c not in frame.columns]
     if missing:
         raise ValueError(f"frame has no column(s) {', '.join(missing)}")
+    named = [group, *label_columns, *count_columns]
+    plain = frame.empty or len(set(named)) < len(named) or not _all_text(frame, [group, *label_columns])
+    if plain or (hidden_totals is not None and not hidden_totals.index.is_unique):
+        arguments = (rounding, threshold, base, hidden_totals)
+        return _disclose_each_group(frame, group, label_columns, count_columns, *arguments)
+    _validate_counts(frame[count_columns])
+    counts = frame[count_columns].astype("int64").to_numpy()
+    codes, names = pd.factorize(frame[group], sort=False)
+    texts = {c: frame[c].to_numpy(dtype=object) for c in label_columns}
+    hidden_elsewhere = {}
+    if hidden_totals is not None:
+        rows_hidden = hidden_totals[count_columns].astype(bool).to_numpy()
+        hidden_elsewhere = dict(zip(hidden_totals.index, rows_hidden, strict=True))
+    out: dict[str, list] = {c: [] for c in named}
+    for number, name in enumerate(names):
+        rows = np.flatnonzero(codes == number)
+        also_hide = np.zeros((len(rows) + 1, len(count_columns)), dtype=bool)
+        if name in hidden_elsewhere:
+            also_hide[-1] = hidden_elsewhere[name]
+        _, labels = disclose_arrays(counts[rows], also_hide, rounding=rounding, threshold=threshold, base=base)
+        out[group] += [name] * (len(rows) + 1)
+        for c in label_columns:
+            out[c] += [*texts[c][rows], TOTAL]
+        for i, c in enumerate(count_columns):
+            out[c] += list(labels[:, i])
+    return pd.DataFrame({c: pd.Series(values, dtype="str") for c, values in out.items()})
+
+
+def _all_text(frame: pd.DataFrame, columns: list[str]) -> bool:
+    """True when every one of ``columns`` holds text with no blank (the shape the fast path of groups makes)."""
+    return all(isinstance(frame[c].dtype, pd.StringDtype) and not frame[c].isna().any() for c in columns)
+
+
+def disclose_arrays(
+    counts: np.ndarray,
+    also_hide: np.ndarray | None = None,
+    exempt: np.ndarray | None = None,
+    *,
+    column_totals: bool = True,
+    rounding: bool = False,
+    threshold: int = THRESHOLD,
+    base: int = ROUNDING_BASE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`disclose` of one table (with its column totals, or none), on arrays: (hidden, labels).
+
+    ``counts`` are whole counts (rows by columns); ``also_hide`` and ``exempt`` are bool, shaped like
+    the table with its total row (the last). The same rules and the same answer as :func:`disclose`.
+    """
+    table = np.vstack([counts, counts.sum(axis=0, keepdims=True)]) if column_totals else counts
+    table = table.astype("int64")
+    primary = table < threshold
+    if exempt is not None:
+        primary &= ~exempt
+    start = primary if also_hide is None else primary | also_hide
+    hidden = _secondary(table, start, row_totals=False, column_totals=column_totals)
+    values = (np.floor(table / base + 0.5) * base).astype("int64") if rounding else table
+    labels = np.array([f"{v:,}" for v in values.reshape(-1).tolist()], dtype=object).reshape(values.shape)
+    labels[hidden] = WITHHELD_LABEL
+    labels[primary] = SUPPRESSED_LABEL
+    return hidden, labels
+
+
+def _disclose_each_group(frame, group, label_columns, count_columns, rounding, threshold, base, hidden_totals):
+    """:func:`disclose_by_group` the plain way, one :func:`disclose` per group (any kind of group or label)."""
     parts = []
     for name, rows in frame.groupby(group, sort=False, observed=True):
         also_hide = None

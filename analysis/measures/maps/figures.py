@@ -120,7 +120,7 @@ def map_figure(
     top = float(np.nanmax(areas[value].to_numpy(dtype="float64"))) if areas[value].notna().any() else 1.0
     traces = [
         go.Choroplethmap(
-            geojson=geojson,
+            geojson=_PLACEHOLDER,
             locations=areas[code].astype("str"),
             z=areas[value].astype("float64"),
             customdata=custom,
@@ -143,7 +143,7 @@ def map_figure(
         ticks = _log_ticks(float(counts.max()) if len(counts) else 1.0)
         traces.append(
             go.Choroplethmap(
-                geojson=hotspot_geojson,
+                geojson=_PLACEHOLDER,
                 locations=hotspots["cell_id"].astype("str"),
                 z=np.log10(counts.clip(lower=1.0)),
                 customdata=counts.to_numpy()[:, None],
@@ -173,7 +173,17 @@ def map_figure(
         "uirevision": revision,
         "showlegend": False,
     }
-    return go.Figure({"data": traces, "layout": layout})
+    figure = go.Figure({"data": traces, "layout": layout})
+    # The shapes go in once the figure is made: a figure copies every trace given to it, and a copy of
+    # the boundaries' GeoJSON cost more than the rest of the map. The figure then holds the GeoJSON
+    # given (kept per dataset and shared, as the figure is: never changed).
+    for trace, shapes in zip(figure.data, [geojson, hotspot_geojson][: len(traces)], strict=True):
+        trace.geojson = shapes
+    return figure
+
+
+#: What a choropleth holds until its GeoJSON goes in (so the GeoJSON keeps its place among the trace's keys).
+_PLACEHOLDER = {"type": "FeatureCollection", "features": []}
 
 
 def crime_type_figure(counts: pd.DataFrame, *, title: str, height: int = 360) -> go.Figure:

@@ -161,13 +161,46 @@ def map_boundaries(dataset: Dataset, level: str, codes) -> tuple[gpd.GeoDataFram
     return dataset.lsoa.loc[dataset.lsoa["lsoa_code"].isin(codes)], "lsoa_code"
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """The boundaries a map draws, as sent: their codes, bounds and GeoJSON (``geojson`` None when none)."""
+
+    codes: frozenset[str]
+    bounds: tuple[float, ...]
+    geojson: dict | None
+
+
+def drawn_boundaries(dataset: Dataset, level: str, codes) -> Drawn:
+    """:func:`map_boundaries` simplified for the view, made once per dataset, level and set of codes.
+
+    Every choice of months, records and shading that maps the same areas draws the same shapes,
+    so they are simplified and written as GeoJSON once. Shared: never change what it returns.
+    """
+    codes = tuple(sorted({str(c) for c in codes}))
+
+    def draw() -> Drawn:
+        boundaries, key = map_boundaries(dataset, level, codes)
+        if boundaries.empty:
+            return Drawn(frozenset(), (), None)
+        bounds = tuple(float(b) for b in boundaries.total_bounds)
+        geojson = view.map_geojson(boundaries, key, view.tolerance_for_view(bounds, VIEW_PX[0]))
+        return Drawn(frozenset(boundaries[key]), bounds, geojson)
+
+    return dataset.records.kept(("map boundaries", level, codes), draw)
+
+
+def metric_crs(dataset: Dataset):
+    """:func:`~analysis.measures.maps.hexagons.metric_crs` of the dataset's areas, worked out once per dataset."""
+    return dataset.records.kept(("metric crs",), lambda: hexagons.metric_crs(dataset.areas))
+
+
 def hotspot_layer(dataset: Dataset, counts: pd.DataFrame, width_m: float) -> tuple[pd.DataFrame, dict]:
     """Records per hexagon (``cell_id, count, longitude, latitude`` ...) and the hexagons' GeoJSON.
 
     ``counts`` are the mapped records per map point (``longitude, latitude, records``): each point
     is binned once, weighed by its records.
     """
-    crs = hexagons.metric_crs(dataset.areas)
+    crs = metric_crs(dataset)
     q, r = hexagons.hex_cells(*hexagons.project_points(counts["longitude"], counts["latitude"], crs), width_m)
     polygons = hexagons.hex_polygons(hexagons.hexbin_counts(q, r, counts["records"]), width_m, crs)
     table = pd.DataFrame(polygons.drop(columns="geometry")).round({"longitude": 4, "latitude": 4})
@@ -236,16 +269,14 @@ def hub_map(dataset: Dataset, request: MapRequest) -> HubMap:
     value_title = f"{what} {rates.RATE_TITLE}" if rate else what
     made = {"request": request, "rate": rate, "rate_fallback": fallback, "value_title": value_title, "table": table}
 
-    boundaries, key = map_boundaries(dataset, level, table["code"])
-    if boundaries.empty:
+    shapes = drawn_boundaries(dataset, level, table["code"])
+    if shapes.geojson is None:
         why = (
             f"None of the mapped areas has a boundary in {'areas' if level == ALL_HUBS else 'lsoa'}.geojson: "
             "check that its codes match hubs.csv."
         )
         return HubMap(**made, no_boundary=why)
-    drawn = set(boundaries[key])
-    bounds = tuple(float(b) for b in boundaries.total_bounds)
-    geojson = view.map_geojson(boundaries, key, view.tolerance_for_view(bounds, VIEW_PX[0]))
+    drawn, bounds, geojson = shapes.codes, shapes.bounds, shapes.geojson
     note = view.boundary_note(dataset.areas, dataset.is_generated)
 
     width_m = view.nice_hex_width(bounds)
@@ -328,7 +359,7 @@ class MapSide:
 
 def _cell_ids(dataset: Dataset, counts: pd.DataFrame, width_m: float) -> pd.Series:
     """The ``q_r`` hexagon of each map point of ``counts`` (``<NA>_<NA>`` without a location)."""
-    crs = hexagons.metric_crs(dataset.areas)
+    crs = metric_crs(dataset)
     q, r = hexagons.hex_cells(*hexagons.project_points(counts["longitude"], counts["latitude"], crs), width_m)
     cells = pd.DataFrame({"q": q, "r": r}, index=counts.index)
     return cells["q"].astype("Int64").astype("str") + "_" + cells["r"].astype("Int64").astype("str")

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import DataProblem
 from analysis.load.coverage import Coverage, month_ranges
 from analysis.load.dataset import Dataset
 from analysis.load.records import Where
+from analysis.measures.overview import missing_months
 from analysis.outputs.briefing.model import GENERATED_NOTE
 from analysis.outputs.briefing.words import month_span, month_words
-from analysis.outputs.disclosure import SUPPRESSED_LABEL, TOTAL, disclose
+from analysis.outputs.disclosure import SUPPRESSED_LABEL, disclose_arrays
 from analysis.schema import ASB, UNASSIGNED
 
 __all__ = [
@@ -77,13 +79,15 @@ def publish(counts: pd.Series, public: bool, *, with_total: bool = True) -> Publ
     if not public:
         labels = exact.map("{:,}".format)
         return Published(exact, pd.Series(False, index=exact.index), labels, total, False, f"{total:,}")
-    exempt = pd.DataFrame({"n": exact.index == UNASSIGNED}, index=exact.index)
-    result = disclose(exact.to_frame("n"), column_totals=with_total, exempt=exempt)
-    hidden, labels = result.hidden["n"], result.labels["n"]
+    # The arrays behind disclose(exact.to_frame("n"), column_totals=with_total, exempt=...): the same answer.
+    exempt = np.append(exact.index == UNASSIGNED, False if with_total else [])[:, None].astype(bool)
+    hidden, labels = disclose_arrays(exact.to_numpy()[:, None], exempt=exempt, column_totals=with_total)
+    cells = slice(None, len(exact))
+    hidden_cells = pd.Series(hidden[cells, 0], index=exact.index, name="n")
+    label_cells = pd.Series(labels[cells, 0], index=exact.index, name="n", dtype="str")
     if not with_total:
-        return Published(exact, hidden, labels, total, True, SUPPRESSED_LABEL)
-    cells = hidden.index != TOTAL
-    return Published(exact, hidden[cells], labels[cells], total, bool(hidden.iloc[-1]), str(labels.iloc[-1]))
+        return Published(exact, hidden_cells, label_cells, total, True, SUPPRESSED_LABEL)
+    return Published(exact, hidden_cells, label_cells, total, bool(hidden[-1, 0]), str(labels[-1, 0]))
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,12 @@ def monthly_asb(frame: Frame, months: pd.PeriodIndex) -> pd.Series:
     return monthly.where(supplied)
 
 
+def _asb_gaps(coverage: Coverage, hubs: list[str], start: pd.Period, end: pd.Period) -> pd.PeriodIndex:
+    """``coverage.missing_any(start, end, hubs, streams=("asb",))`` as a PeriodIndex, read in one go."""
+    months = pd.period_range(start, end, freq="M")
+    return months[missing_months(coverage, hubs, months, ("asb",))]
+
+
 def briefing_period(coverage: Coverage, hubs: list[str], months: int) -> tuple[pd.Period, pd.Period, str]:
     """The last ``months`` months whose ASB was supplied for every hub, ending at the last such month.
 
@@ -174,18 +184,19 @@ def briefing_period(coverage: Coverage, hubs: list[str], months: int) -> tuple[p
     the period ends at the last month supplied for every hub, and the note says so too.
     """
     span = list(coverage.span)
-    complete = [m for m in span if not coverage.missing_any(m, m, hubs, streams=("asb",))]
+    missing = set(_asb_gaps(coverage, hubs, span[0], span[-1])) if span else set()
+    complete = [m for m in span if m not in missing]
     if not complete:
         raise DataProblem("No month has ASB supplied for every hub, so there is no period to brief on.")
     end = complete[-1]
     start = end - (min(months, span.index(end) + 1) - 1)
     notes = []
     if end != span[-1]:
-        later = coverage.missing_any(end + 1, span[-1], hubs, streams=("asb",))
+        later = list(_asb_gaps(coverage, hubs, end + 1, span[-1]))
         notes.append(
             f"The briefing ends at {month_words(end)}: ASB for {month_ranges(later)} was not supplied for every hub."
         )
-    gaps = coverage.missing_any(start, end, hubs, streams=("asb",))
+    gaps = list(_asb_gaps(coverage, hubs, start, end))
     if gaps:
         shortened = max(gaps) + 1
         notes.insert(
@@ -201,7 +212,7 @@ def briefing_period(coverage: Coverage, hubs: list[str], months: int) -> tuple[p
 def before_window(coverage: Coverage, hubs: list[str], start: pd.Period, end: pd.Period):
     """The same months a year before, or None and the reason (a month not supplied, or before the data)."""
     before = pd.period_range(start - 12, end - 12, freq="M")
-    gaps = coverage.missing_any(before[0], before[-1], hubs, streams=("asb",))
+    gaps = list(_asb_gaps(coverage, hubs, before[0], before[-1]))
     if not gaps:
         return before, ""
     if before[-1] < coverage.span[0]:

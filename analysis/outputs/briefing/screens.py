@@ -201,7 +201,11 @@ def _screen_rates(frame: Frame) -> Screen | None:
     population = frame.dataset.table("population.csv")
     if population is None:
         return None
-    people = hub_population(frame.dataset.hubs, population, pd.PeriodIndex([frame.end]))
+    # The same for every period and mode ending that month: made once per dataset.
+    people = frame.dataset.records.kept(
+        ("briefing residents", frame.end),
+        lambda: hub_population(frame.dataset.hubs, population, pd.PeriodIndex([frame.end])),
+    )
     if people.empty:
         return None
     residents = people.set_index("hub")["population"]
