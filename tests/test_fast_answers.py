@@ -163,6 +163,23 @@ def test_asb_gaps_are_coverage_missing_any(seed, before, after):
         assert list(_asb_gaps(coverage, chosen, start, end)) == expected
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**16), st.integers(-3, 3), st.integers(-3, 3))
+def test_missing_any_in_one_go_is_the_union_of_each_hubs_missing_months(seed, before, after):
+    rng = np.random.default_rng(seed)
+    span = pd.period_range("2019-01", periods=14, freq="M")
+    force = pd.DataFrame({"crime": rng.random(14) < 0.9, "asb": rng.random(14) < 0.85}, index=span)
+    judged = ["Barrow", "Kendal", UNASSIGNED]
+    hubs = {s: pd.DataFrame({h: rng.random(14) < 0.85 for h in judged}, index=span) for s in ("crime", "asb")}
+    coverage = Coverage(span, force, hubs)
+    start, end = span[0] + before, span[-1] + after
+    for chosen in ([], ["Barrow"], ["Barrow", "Kendal", "Not judged"], judged, ["Kendal", "Kendal"]):
+        for streams in (("crime",), ("asb",), ("crime", "asb")):
+            # One hub at a time, as Coverage.missing answers it (a hub it does not know: the force's months).
+            union = {m for s in streams for h in [None, *chosen] for m in coverage.missing(start, end, s, h)}
+            assert coverage.missing_any(start, end, chosen, streams=streams) == sorted(union)
+
+
 @pytest.mark.parametrize(
     "texts",
     [

@@ -164,17 +164,22 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: str, end: str) -> O
 @shared_by_choice()
 def overview_charts(dataset: Dataset, filters: Filters, view: str) -> tuple[Overview, TrendChart, tuple | None]:
     """The Overview's figures, its trend chart for ``view`` and the months-supplied strip (None for one month)."""
-    from analysis.figures.shared import coverage_strip
     from analysis.measures.overview import overview_trend
-    from analysis.text.a11y import table_view
 
     figures = overview(dataset, filters.hubs, str(filters.start), str(filters.end))
     trend = overview_trend(figures, view, filters.period_label)
-    strip = None
-    if len(dataset.months) > 1:
-        figure, table, summary = coverage_strip(dataset.coverage, filters.start, filters.end)
-        strip = (figure, table_view(table, {"month": "Month", "Crime": "Crime", "ASB": "ASB"}), summary)
+    strip = coverage_strip(dataset, str(filters.start), str(filters.end)) if len(dataset.months) > 1 else None
     return figures, trend, strip
+
+
+@shared_by_choice()
+def coverage_strip(dataset: Dataset, start: str, end: str) -> tuple:
+    """The months-supplied strip for a period: its figure, table view and summary (the same for any hubs)."""
+    from analysis.figures.shared import coverage_strip as strip
+    from analysis.text.a11y import table_view
+
+    figure, table, summary = strip(dataset.coverage, _month(start), _month(end))
+    return figure, table_view(table, {"month": "Month", "Crime": "Crime", "ASB": "ASB"}), summary
 
 
 # --------------------------------------------------------------------------- pages/deployment.py

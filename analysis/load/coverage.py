@@ -110,8 +110,11 @@ class Coverage:
         gap = np.zeros(len(months), dtype=bool)
         for stream in streams:
             gap |= ~self.supplied(stream, None, months).to_numpy()
-            for hub in hubs or ():
-                gap |= ~self.supplied(stream, hub, months).to_numpy()
+            # A hub without a column of its own is judged by the force's, already counted above.
+            own = [hub for hub in dict.fromkeys(hubs or ()) if hub in self.hubs[stream].columns]
+            if own:
+                table = self.hubs[stream][own].reindex(months, fill_value=False)
+                gap |= ~table.to_numpy(dtype=bool).all(axis=1)
         return list(months[gap])
 
     def grid(self, hubs: list[str], months: pd.PeriodIndex, stream: str) -> np.ndarray:
