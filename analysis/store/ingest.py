@@ -341,7 +341,7 @@ def _ingest_source(
         with contextlib.suppress(OSError):  # one that cannot be opened is reported by read_typed
             source = dataclasses.replace(source, content=source.read_bytes())
             content = _hash_bytes(source.content)
-    typed, raw, report = read_typed(source)
+    typed, raw, report = read_typed(source, use_threads=False)  # two files at once, each on its own thread
     content = content or _hash_file(source.path)
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
