@@ -361,7 +361,7 @@ def _ingest_source(
     force = pa.DictionaryArray.from_arrays(pa.array(forces, type=pa.int32()), pa.array(force_names, type=pa.string()))
     keys = typed.select(PLACE_KEYS[1:]).add_column(0, "force", force)
     groups, first = group_codes(keys)
-    firsts = keys.take(pa.array(first)).to_pandas()
+    firsts = keys.take(pa.array(first))
     with places.lock:
         place_ids = places.ids_for(firsts)[groups]
     months, month_names = _codes(typed["month"])

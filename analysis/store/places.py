@@ -92,18 +92,51 @@ class Places:
         text = [texts(c) for c in ("force", "lsoa_code", "lsoa_name")]
         return list(zip(*text, floats("longitude"), floats("latitude"), strict=True))
 
-    def ids_for(self, firsts: pd.DataFrame) -> np.ndarray:
-        """The place id of each distinct place, new places numbered after the known ones (hold ``lock``)."""
-        keys = self._keys(firsts)
-        for key in keys:
-            if key not in self.ids:
-                self.ids[key] = len(self.ids)
+    @staticmethod
+    def table_keys(rows: pa.Table) -> list[tuple]:
+        """What :meth:`_keys` gives for the same rows held as Arrow (text as dictionary columns or strings)."""
+
+        def texts(column: str) -> list:
+            values = rows[column].combine_chunks()
+            if pa.types.is_dictionary(values.type):
+                names = values.dictionary.to_pylist()
+                return [names[i] for i in values.indices.to_numpy(zero_copy_only=False).tolist()]
+            return values.to_pylist()
+
+        def floats(column: str) -> list:
+            return [None if v is None or v != v else v for v in rows[column].to_pylist()]  # NaN is no value
+
+        text = [texts(c) for c in ("force", "lsoa_code", "lsoa_name")]
+        return list(zip(*text, floats("longitude"), floats("latitude"), strict=True))
+
+    def ids_for(self, firsts: pa.Table) -> np.ndarray:
+        """The place id of each distinct place (:data:`PLACE_KEYS` as Arrow columns), new ones numbered last.
+
+        New places are numbered after the known ones; hold ``lock``.
+        """
+        keys = self.table_keys(firsts)
+        ids = np.empty(len(keys), dtype=np.int32)
+        for at, key in enumerate(keys):
+            found = self.ids.get(key)
+            if found is None:
+                found = self.ids[key] = len(self.ids)
                 self.new.append(key)
-        return np.fromiter((self.ids[key] for key in keys), dtype=np.int32, count=len(keys))
+            ids[at] = found
+        return ids
+
+    def _fresh(self) -> pd.DataFrame:
+        """The new places as a frame of :data:`PLACE_KEYS` (built by column: a frame of tuples guesses each type)."""
+        columns = list(zip(*self.new, strict=True)) if self.new else [()] * len(PLACE_KEYS)
+        return pd.DataFrame(
+            {
+                key: pd.Series(list(values), dtype="float64" if key in ("longitude", "latitude") else "str")
+                for key, values in zip(PLACE_KEYS, columns, strict=True)
+            }
+        )
 
     def assign(self, hubs: pd.DataFrame | None, areas, lsoa, everything: bool) -> None:
         """Place the new places (every place when ``everything``) by the folder's geography (``hubs`` None: none)."""
-        fresh = pd.DataFrame(self.new, columns=PLACE_KEYS).astype({"longitude": "float64", "latitude": "float64"})
+        fresh = self._fresh()
         fresh.insert(0, "place_id", np.arange(len(self.frame), len(self.frame) + len(fresh), dtype=np.int32))
         todo = pd.concat([self.frame[["place_id", *PLACE_KEYS]], fresh], ignore_index=True) if everything else fresh
         keep = None if everything else self.frame
