@@ -28,7 +28,14 @@ from analysis.store.ingest import _hash_file, _write_atomic
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["BOUNDARY_FILES", "SUMMARY_DIR", "BoundarySummary", "LazyBoundaries", "boundary_summaries"]
+__all__ = [
+    "BOUNDARY_FILES",
+    "SUMMARY_DIR",
+    "BoundarySummary",
+    "LazyBoundaries",
+    "boundary_summaries",
+    "prepared_boundaries",
+]
 
 log = logging.getLogger(__name__)
 
@@ -158,17 +165,23 @@ def _read_summary(path: Path) -> dict | None:
 
 
 def _summary(folder: Path, kind: str, store: Path | None) -> BoundarySummary:
+    return _summary_and_frame(folder, kind, store)[0]
+
+
+def _summary_and_frame(folder: Path, kind: str, store: Path | None) -> tuple[BoundarySummary, gpd.GeoDataFrame | None]:
+    """The file's summary, and its boundaries when they were just read from the file (None when kept or unusable)."""
     source = folder / kind
     if not source.is_file():
-        return BoundarySummary(None, False)
+        return BoundarySummary(None, False), None
     target = None if store is None else store / SUMMARY_DIR / f"{kind}.json"
     kept = None if target is None else _read_summary(target)
     if kept is not None and kept["usable"] and not target.with_suffix(".parquet").is_file():
         kept = None  # its geometry is gone: made again
     stamp = _stamp(source)
     if kept is not None and kept["stamp"] == stamp:
-        return _with_geometry(_from_json(kept), target)
+        return _with_geometry(_from_json(kept), target), None
     digest = _hash_file(source)
+    frame = None
     if kept is not None and kept["sha256"] == digest:  # touched, not changed: the same summary, newly stamped
         summary = {**kept, "stamp": stamp}
     else:
@@ -180,7 +193,7 @@ def _summary(folder: Path, kind: str, store: Path | None) -> BoundarySummary:
             _keep(target.with_suffix(".parquet"), frame.to_parquet)  # first: the summary names a written file
     if target is not None:
         _keep(target, lambda temp: temp.write_text(json.dumps(summary), encoding="utf-8"))
-    return _with_geometry(_from_json(summary), target)
+    return _with_geometry(_from_json(summary), target), frame
 
 
 def _keep(path: Path, write) -> None:
@@ -213,3 +226,53 @@ def boundary_summaries(folder: Path | str, store: Path | None) -> dict[str, Boun
     False
     """
     return {kind: _summary(Path(folder), kind, store) for kind in BOUNDARY_FILES}
+
+
+def _attributes(path: Path) -> pd.DataFrame:
+    """A kept GeoParquet's columns but its geometry, as ``geopandas.read_parquet`` gives them (none decoded)."""
+    import pyarrow.parquet as pq
+
+    meta = json.loads(pq.read_schema(path).metadata[b"geo"])
+    columns = [c for c in pq.read_schema(path).names if c not in meta["columns"]]
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def prepared_boundaries(folder: Path | str, store: Path | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """(areas, lsoa) as :func:`analysis.load.geo.load_boundaries` reads them, checked once and kept in the store.
+
+    A file new or changed since its summary is read (and kept) once; otherwise its checked
+    boundaries are read back from the store's GeoParquet. Placing records needs only the
+    LSOAs' codes, so ``lsoa`` holds their columns without geometry; ``areas`` is a
+    GeoDataFrame (points are placed in it). An unusable or absent file gives None.
+
+    Parameters
+    ----------
+    folder : path
+        The data folder.
+    store : Path or None
+        The folder's store; None reads the files themselves.
+    """
+    folder = Path(folder)
+    found = []
+    for kind in BOUNDARY_FILES:
+        summary, frame = _summary_and_frame(folder, kind, store)
+        if frame is None and summary.usable:
+            frame = _read_kept(folder, kind, summary.geometry, geometry=kind == "areas.geojson")
+        found.append(frame if summary.usable else None)
+    return found[0], found[1]
+
+
+def _read_kept(folder: Path, kind: str, path: Path | None, geometry: bool) -> pd.DataFrame | None:
+    """A file's checked boundaries from the store (its columns only, unless ``geometry``), else from the file."""
+    if path is not None:
+        try:
+            if not geometry:
+                return _attributes(path)
+            import geopandas as gpd
+
+            return gpd.read_parquet(path)
+        except (OSError, ValueError, KeyError, TypeError) as e:  # gone or damaged: read from the file instead
+            log.warning("The prepared boundaries %s could not be read (%s).", path, type(e).__name__)
+    from analysis.load.geo import load_boundaries
+
+    return load_boundaries(folder, kind)[0]

@@ -478,7 +478,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     work = lambda item: _ingest_source(store, item[1], item[2], item[3], places)  # noqa: E731
     with ThreadPoolExecutor(max_workers=1) as aside:
         # Hub assignment needs the geography when anything is read: it is read while the files are.
-        early = aside.submit(load_geography, folder) if geography is None and (reassign or todo) else None
+        early = aside.submit(load_geography, folder, store) if geography is None and (reassign or todo) else None
         for (at, source, _, _), (entry, _, rows_read, ids) in _in_threads(work, todo):
             entries[at] = entry
             if ids is not None:
@@ -502,7 +502,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     }
     placing = bool(places.new or reassign)
     if placing:
-        hubs, areas, lsoa = geography if geography is not None else load_geography(folder)
+        hubs, areas, lsoa = geography if geography is not None else load_geography(folder, store)
         places.assign(hubs, areas, lsoa, everything=reassign)
         report.reassigned = reassign and manifest is not None
     by_name = {s.name: s for s in sources}
@@ -529,7 +529,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
         new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}
     if placing or report.ingested or report.removed or new_manifest["repeats"] != (manifest or {}).get("repeats"):
-        _settle(store, new_manifest, places, geography if geography is not None else load_geography(folder))
+        _settle(store, new_manifest, places, geography if geography is not None else load_geography(folder, store))
     repeats_n = (new_manifest.get("repeats") or {}).get("rows", 0)
     report.rows = sum(p["rows"] for e in entries for p in e["parts"]) - repeats_n
     if report.changed or new_manifest != manifest:
@@ -568,11 +568,25 @@ def _place_counts(store: Path, manifest: dict) -> pd.Series:
     return counted.set_index("place_id")["records"].astype("int64")
 
 
-def load_geography(folder: Path) -> tuple:
-    """(hubs, areas, lsoa) of a data folder, as :func:`analysis.load.dataset.load_dataset` reads them."""
-    from analysis.load.dataset import read_geography  # dataset imports this module
+def load_geography(folder: Path, store: Path | None = None) -> tuple:
+    """(hubs, areas, lsoa) of a folder to place records, as :func:`analysis.load.dataset.read_geography` reads them.
 
-    return read_geography(folder)
+    With a store, each boundary file is checked once, when it is new or changed, and kept
+    there (:func:`analysis.store.boundaries.prepared_boundaries`): an unchanged one is read back
+    from its GeoParquet, never through GDAL again, and the LSOAs without their geometry.
+    """
+    from analysis.load.dataset import _hubs_from_areas, read_geography  # dataset imports this module
+
+    if store is None:
+        return read_geography(folder)
+    from analysis.load.tables import load_table
+    from analysis.store.boundaries import prepared_boundaries  # it imports this module
+
+    areas, lsoa = prepared_boundaries(folder, store)
+    hubs, _ = load_table(folder, "hubs.csv")
+    if hubs is None and areas is not None:
+        hubs = _hubs_from_areas(areas)
+    return hubs, areas, lsoa
 
 
 @contextlib.contextmanager
