@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.load.checks import Answers
 from analysis.load.incidents import IncidentSource, _read_one, _typed, read_typed
 from analysis.store.places import PLACE_KEYS, Places
 from tests.conftest import POLICE_HEADER
@@ -169,3 +170,22 @@ def test_new_places_make_the_frame_a_frame_of_tuples_made(seed):
         "longitude": np.dtype("float64"),
         "latitude": np.dtype("float64"),
     }
+
+
+@FUZZ
+@given(data=st.data())
+def test_answers_kept_across_files_change_no_reading(data):
+    """A value met in an earlier file is answered from memory: every file still reads as on its own."""
+    answers = Answers()
+    base = _file(*ROWS[:12], *ODD_ROWS[:6], GOOD, ASB)
+    for _ in range(3):
+        source = _source(_encode(_mutate(base, data), data))
+        table, _, report = read_typed(source, answers=answers)
+        alone, _, want = read_typed(source)
+        pd.testing.assert_frame_equal(report.rejected, want.rejected)
+        assert (report.rows_read, report.rows_accepted, report.notes) == (
+            want.rows_read,
+            want.rows_accepted,
+            want.notes,
+        )
+        assert (table is None and alone is None) or table.equals(alone)

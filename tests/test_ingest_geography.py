@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.load.dataset import read_geography
-from analysis.store.boundaries import SUMMARY_DIR
+from analysis.store.boundaries import SUMMARY_DIR, boundary_summaries
 from analysis.store.ingest import load_geography
 
 
@@ -41,12 +41,27 @@ def test_kept_boundaries_place_as_the_files_do(sample_dir, tmp_path, hubs_csv):
         shutil.copy(sample_dir / name, folder / name)
     store = tmp_path / "store"
     read = read_geography(folder)
-    first = load_geography(folder, store)  # checks the files and keeps them
-    assert (store / SUMMARY_DIR / "lsoa.geojson.parquet").is_file()
+    first = load_geography(folder, store)  # no summaries yet: read from the files, nothing written
+    assert not (store / SUMMARY_DIR).exists()
+    boundary_summaries(folder, store)  # as a start makes them
     again = load_geography(folder, store)  # read back from the store
     _same(first, read)
     _same(again, read)
     assert "geometry" not in again[2].columns  # the LSOAs' shapes are not needed to place records
+
+
+def test_a_file_changed_since_its_summary_is_read_again(sample_dir, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("areas.geojson", "lsoa.geojson", "hubs.csv"):
+        shutil.copy(sample_dir / name, folder / name)
+    store = tmp_path / "store"
+    boundary_summaries(folder, store)
+    text = (folder / "areas.geojson").read_text(encoding="utf-8")
+    (folder / "areas.geojson").write_text(text.replace('{"features":[', '{"features": ['), encoding="utf-8")
+    kept = load_geography(folder, store)  # areas.geojson from the file, lsoa.geojson from the store
+    _same(kept, read_geography(folder))
+    assert "geometry" not in kept[2].columns
 
 
 def test_damaged_kept_boundaries_are_read_from_the_file(sample_dir, tmp_path):
@@ -55,7 +70,7 @@ def test_damaged_kept_boundaries_are_read_from_the_file(sample_dir, tmp_path):
     for name in ("areas.geojson", "lsoa.geojson", "hubs.csv"):
         shutil.copy(sample_dir / name, folder / name)
     store = tmp_path / "store"
-    load_geography(folder, store)
+    boundary_summaries(folder, store)
     for kind in ("areas.geojson", "lsoa.geojson"):
         (store / SUMMARY_DIR / f"{kind}.parquet").write_bytes(b"not parquet")
     _same(load_geography(folder, store), read_geography(folder))

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "Answers",
     "Distinct",
     "arrow_distinct",
     "Rule",
@@ -96,12 +97,18 @@ class Distinct:
         Cells as strings (an Arrow table's columns are hashed by Arrow, never converted).
     known : dict, optional
         Columns whose codes and distinct values the caller already has (a column of one value).
+    answers : Answers, optional
+        What checks answered for values of other files: a value met before is not asked again.
     """
 
     def __init__(
-        self, frame: pd.DataFrame | pa.Table | None, known: dict[str, tuple[np.ndarray, pd.Series]] | None = None
+        self,
+        frame: pd.DataFrame | pa.Table | None,
+        known: dict[str, tuple[np.ndarray, pd.Series]] | None = None,
+        answers: Answers | None = None,
     ) -> None:
         self.frame = frame
+        self.answers = answers
         #: Per column: codes and distinct values, as a pandas Series or (not yet asked for in pandas) an Arrow array.
         self._found: dict[str, tuple[np.ndarray, pd.Series | pa.Array]] = dict(known or {})
         self._outer: tuple[Distinct, np.ndarray | None] | None = None
@@ -137,10 +144,22 @@ class Distinct:
         """Give ``column`` its codes and distinct values (a column the caller has changed)."""
         self._found[column] = found
 
-    def per_row(self, column: str, fn: Callable[[pd.Series], pd.Series]) -> np.ndarray:
-        """``fn`` evaluated once per distinct value of ``column``, answered for every row."""
-        codes, values = self[column]
-        return np.asarray(fn(values), dtype=bool)[codes]
+    def per_row(self, column: str, fn: Callable[[pd.Series], pd.Series], name: str | None = None) -> np.ndarray:
+        """``fn`` evaluated once per distinct value of ``column``, answered for every row.
+
+        ``name`` names the check among those of the column, so that :attr:`answers` keeps its answers.
+        """
+        return self.per_value(column, fn, name)[self._held(column)[0]]
+
+    def per_value(self, column: str, fn: Callable[[pd.Series], pd.Series], name: str | None = None) -> np.ndarray:
+        """``fn`` of each distinct value of ``column`` (True = fine), a value :attr:`answers` knows not asked again.
+
+        ``fn`` must answer each value on its own (every check made by :func:`by_unique` does).
+        """
+        if self.answers is None or name is None:
+            return np.asarray(fn(self[column][1]), dtype=bool)
+        _, values = self.arrow(column)
+        return self.answers.ask((column, name), values, fn)
 
     def rows(
         self, frame: pd.DataFrame | pa.Table | None, positions: np.ndarray | None = None, known: dict | None = None
@@ -152,6 +171,29 @@ class Distinct:
         inner = Distinct(frame, known)
         inner._outer = (self, None if positions is None else np.asarray(positions))
         return inner
+
+
+class Answers:
+    """What checks answered for each value, kept across the files of one ingest (thread-safe: a check is pure).
+
+    Files of one folder share most values (LSOA codes, crime types, map points), so a value is
+    asked of a check once; only values not met before go to the check.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], dict[str, bool]] = {}
+
+    def ask(self, key: tuple[str, str], values: pa.Array, fn: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+        """``fn``'s answer for each of ``values`` (distinct strings), from what is known where it can be."""
+        known = self._known.setdefault(key, {})
+        texts = values.to_pylist()
+        found = np.fromiter((known.get(t, -1) for t in texts), dtype=np.int8, count=len(texts))
+        unseen = np.flatnonzero(found < 0)
+        if len(unseen):
+            fresh = np.asarray(fn(pd.Series(values.take(pa.array(unseen)), dtype="str")), dtype=bool)
+            found[unseen] = fresh
+            known.update(zip([texts[i] for i in unseen], fresh.tolist(), strict=True))
+        return found.astype(bool)
 
 
 def _arrow_codes(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
@@ -357,10 +399,11 @@ def table_reasons(
         for fn, message in column_rules:
             if not hasattr(fn, "per_value"):
                 raise TypeError(f"the rule '{message}' of {column} is not asked per distinct value (by_unique)")
-            codes, values = columns[column]
-            ok = np.asarray(fn.per_value(values), dtype=bool)
+            codes, _ = columns.arrow(column)
+            ok = columns.per_value(column, fn.per_value, message)
             if ok.all():
                 continue
+            values = columns[column][1]
             bad = np.flatnonzero(~ok[codes])
             shown = np.empty(len(values), dtype=object)
             failing = np.flatnonzero(~ok)

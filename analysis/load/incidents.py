@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.load.checks import (
+    Answers,
     Distinct,
     Rule,
     arrow_distinct,
@@ -180,7 +181,7 @@ def is_in_lsoa_shape(s: pd.Series) -> pd.Series:
 
 
 def _both_coordinates(columns: Distinct) -> np.ndarray:
-    return columns.per_row("Longitude", blank) == columns.per_row("Latitude", blank)
+    return columns.per_row("Longitude", blank, "blank") == columns.per_row("Latitude", blank, "blank")
 
 
 def _canonical_crime_types(columns: Distinct) -> pa.Array | None:
@@ -389,7 +390,9 @@ def _typed_table(table: pa.Table, columns: Distinct, keep: np.ndarray | None, na
     return pa.Table.from_arrays([*arrays, is_asb], names=[*names, "is_asb"])
 
 
-def read_typed(source: IncidentSource, use_threads: bool = True) -> tuple[pa.Table | None, RawTable | None, FileReport]:
+def read_typed(
+    source: IncidentSource, use_threads: bool = True, answers: Answers | None = None
+) -> tuple[pa.Table | None, RawTable | None, FileReport]:
     """Validate and type one street-level file on its own (the store ingests file by file).
 
     The checks and reasons of the in-memory loader (:func:`_read_one`), asked in Arrow of
@@ -404,6 +407,8 @@ def read_typed(source: IncidentSource, use_threads: bool = True) -> tuple[pa.Tab
         The file (on disk, in a zip or in memory).
     use_threads : bool
         Parse on pyarrow's threads (the store reads two files at once, each on one thread).
+    answers : Answers, optional
+        What the checks answered for the values of files read before (the store's other files).
 
     Returns
     -------
@@ -419,7 +424,7 @@ def read_typed(source: IncidentSource, use_threads: bool = True) -> tuple[pa.Tab
     if raw is None:
         return None, None, report
     table = raw.table
-    columns = Distinct(table)
+    columns = Distinct(table, answers=answers)
     canonical = _canonical_crime_types(columns)
     if canonical is not None:
         table = table.set_column(table.column_names.index("Crime type"), "Crime type", canonical)

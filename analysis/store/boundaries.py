@@ -165,23 +165,17 @@ def _read_summary(path: Path) -> dict | None:
 
 
 def _summary(folder: Path, kind: str, store: Path | None) -> BoundarySummary:
-    return _summary_and_frame(folder, kind, store)[0]
-
-
-def _summary_and_frame(folder: Path, kind: str, store: Path | None) -> tuple[BoundarySummary, gpd.GeoDataFrame | None]:
-    """The file's summary, and its boundaries when they were just read from the file (None when kept or unusable)."""
     source = folder / kind
     if not source.is_file():
-        return BoundarySummary(None, False), None
+        return BoundarySummary(None, False)
     target = None if store is None else store / SUMMARY_DIR / f"{kind}.json"
     kept = None if target is None else _read_summary(target)
     if kept is not None and kept["usable"] and not target.with_suffix(".parquet").is_file():
         kept = None  # its geometry is gone: made again
     stamp = _stamp(source)
     if kept is not None and kept["stamp"] == stamp:
-        return _with_geometry(_from_json(kept), target), None
+        return _with_geometry(_from_json(kept), target)
     digest = _hash_file(source)
-    frame = None
     if kept is not None and kept["sha256"] == digest:  # touched, not changed: the same summary, newly stamped
         summary = {**kept, "stamp": stamp}
     else:
@@ -193,7 +187,7 @@ def _summary_and_frame(folder: Path, kind: str, store: Path | None) -> tuple[Bou
             _keep(target.with_suffix(".parquet"), frame.to_parquet)  # first: the summary names a written file
     if target is not None:
         _keep(target, lambda temp: temp.write_text(json.dumps(summary), encoding="utf-8"))
-    return _with_geometry(_from_json(summary), target), frame
+    return _with_geometry(_from_json(summary), target)
 
 
 def _keep(path: Path, write) -> None:
@@ -238,12 +232,14 @@ def _attributes(path: Path) -> pd.DataFrame:
 
 
 def prepared_boundaries(folder: Path | str, store: Path | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """(areas, lsoa) as :func:`analysis.load.geo.load_boundaries` reads them, checked once and kept in the store.
+    """(areas, lsoa) as :func:`analysis.load.geo.load_boundaries` reads them, from the store when it has them checked.
 
-    A file new or changed since its summary is read (and kept) once; otherwise its checked
-    boundaries are read back from the store's GeoParquet. Placing records needs only the
-    LSOAs' codes, so ``lsoa`` holds their columns without geometry; ``areas`` is a
-    GeoDataFrame (points are placed in it). An unusable or absent file gives None.
+    A file whose summary in the store (:func:`boundary_summaries`, made when a start reads the
+    folder) is of this very file (size and modification time) is read back from its GeoParquet,
+    not through GDAL and its checks again; any other is read from the file, and nothing is
+    written (the summaries stay the start's to make). Placing records needs only the LSOAs'
+    codes, so a kept ``lsoa`` holds its columns without geometry; ``areas`` is a GeoDataFrame
+    (points are placed in it). An unusable or absent file gives None.
 
     Parameters
     ----------
@@ -255,10 +251,16 @@ def prepared_boundaries(folder: Path | str, store: Path | None) -> tuple[pd.Data
     folder = Path(folder)
     found = []
     for kind in BOUNDARY_FILES:
-        summary, frame = _summary_and_frame(folder, kind, store)
-        if frame is None and summary.usable:
-            frame = _read_kept(folder, kind, summary.geometry, geometry=kind == "areas.geojson")
-        found.append(frame if summary.usable else None)
+        source = folder / kind
+        target = None if store is None else store / SUMMARY_DIR / f"{kind}.json"
+        kept = None if target is None or not source.is_file() else _read_summary(target)
+        if kept is not None and kept["stamp"] == _stamp(source):
+            path = target.with_suffix(".parquet")
+            found.append(_read_kept(folder, kind, path, geometry=kind == "areas.geojson") if kept["usable"] else None)
+            continue
+        from analysis.load.geo import load_boundaries  # geopandas: only when the file is new or changed
+
+        found.append(load_boundaries(folder, kind)[0])
     return found[0], found[1]
 
 

@@ -44,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.load.checks import Answers
 from analysis.load.force_names import force_of_file, force_slug
 from analysis.load.incidents import IncidentSource, find_incident_sources, read_typed
 from analysis.load.textio import RawTable
@@ -330,18 +331,19 @@ def _in_threads(work: Callable, todo: list[tuple], workers: int = 2) -> Iterator
 
 
 def _ingest_source(
-    store: Path, source: IncidentSource, stamp: list[int], content: str | None, places: Places
+    store: Path, source: IncidentSource, stamp: list[int], content: str | None, places: Places, answers: Answers
 ) -> tuple[dict, RawTable | None, int, tuple[pa.Array, np.ndarray] | None]:
     """Read one file and write its partitions and rejected rows (safe to run on several threads at once).
 
-    ``content`` is the file's hash, None when it is still to be worked out.
+    ``content`` is the file's hash, None when it is still to be worked out; ``answers`` what the checks
+    answered for the values of the files read before.
     Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
     """
     if content is None:  # a new file is hashed here, on the file's own thread, from the bytes it is read from
         with contextlib.suppress(OSError):  # one that cannot be opened is reported by read_typed
             source = dataclasses.replace(source, content=source.read_bytes())
             content = _hash_bytes(source.content)
-    typed, raw, report = read_typed(source, use_threads=False)  # two files at once, each on its own thread
+    typed, raw, report = read_typed(source, use_threads=False, answers=answers)  # two files at once, each on a thread
     content = content or _hash_file(source.path)
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
@@ -475,7 +477,8 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             continue
         entries.append({})
         todo.append((len(entries) - 1, source, stamp, content))
-    work = lambda item: _ingest_source(store, item[1], item[2], item[3], places)  # noqa: E731
+    answers = Answers()
+    work = lambda item: _ingest_source(store, item[1], item[2], item[3], places, answers)  # noqa: E731
     with ThreadPoolExecutor(max_workers=1) as aside:
         # Hub assignment needs the geography when anything is read: it is read while the files are.
         early = aside.submit(load_geography, folder, store) if geography is None and (reassign or todo) else None
