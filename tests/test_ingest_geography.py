@@ -33,13 +33,18 @@ def _same(kept: tuple, read: tuple) -> None:
     assert areas.geometry.geom_equals_exact(want_areas.geometry, tolerance=0).all()
 
 
-@pytest.mark.parametrize("hubs_csv", [True, False], ids=["hubs.csv", "hubs from areas"])
-def test_kept_boundaries_place_as_the_files_do(sample_dir, tmp_path, hubs_csv):
+def _folder(sample_dir, tmp_path, hubs_csv: bool = True):
+    """A data folder of the sample's boundaries (and hubs), and where its store goes."""
     folder = tmp_path / "data"
     folder.mkdir()
     for name in ("areas.geojson", "lsoa.geojson", *(["hubs.csv"] if hubs_csv else [])):
         shutil.copy(sample_dir / name, folder / name)
-    store = tmp_path / "store"
+    return folder, tmp_path / "store"
+
+
+@pytest.mark.parametrize("hubs_csv", [True, False], ids=["hubs.csv", "hubs from areas"])
+def test_kept_boundaries_place_as_the_files_do(sample_dir, tmp_path, hubs_csv):
+    folder, store = _folder(sample_dir, tmp_path, hubs_csv)
     read = read_geography(folder)
     first = load_geography(folder, store)  # no summaries yet: read from the files, nothing written
     assert not (store / SUMMARY_DIR).exists()
@@ -51,11 +56,7 @@ def test_kept_boundaries_place_as_the_files_do(sample_dir, tmp_path, hubs_csv):
 
 
 def test_a_file_changed_since_its_summary_is_read_again(sample_dir, tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("areas.geojson", "lsoa.geojson", "hubs.csv"):
-        shutil.copy(sample_dir / name, folder / name)
-    store = tmp_path / "store"
+    folder, store = _folder(sample_dir, tmp_path)
     boundary_summaries(folder, store)
     text = (folder / "areas.geojson").read_text(encoding="utf-8")
     (folder / "areas.geojson").write_text(text.replace('{"features":[', '{"features": ['), encoding="utf-8")
@@ -65,11 +66,7 @@ def test_a_file_changed_since_its_summary_is_read_again(sample_dir, tmp_path):
 
 
 def test_damaged_kept_boundaries_are_read_from_the_file(sample_dir, tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("areas.geojson", "lsoa.geojson", "hubs.csv"):
-        shutil.copy(sample_dir / name, folder / name)
-    store = tmp_path / "store"
+    folder, store = _folder(sample_dir, tmp_path)
     boundary_summaries(folder, store)
     for kind in ("areas.geojson", "lsoa.geojson"):
         (store / SUMMARY_DIR / f"{kind}.parquet").write_bytes(b"not parquet")
