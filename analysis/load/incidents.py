@@ -359,7 +359,7 @@ def _typed_table(table: pa.Table, columns: Distinct, keep: np.ndarray | None, na
     for column in _FROM_DISTINCT:  # hashed over every row once; the accepted rows' values are renumbered
         columns.arrow(column)
     rows = table.num_rows if keep is None else len(keep)
-    kept = columns.rows(None, keep, {"source_file": constant(rows, name)})
+    kept = columns.rows(None, keep, {"source_file": (np.zeros(rows, dtype=np.int64), pa.array([name][:rows]))})
     taken = None if keep is None else pa.array(keep)
 
     def text(column: str) -> pa.Array:
