@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.load.checks import Answers
+from analysis.load.hubs import hubs_from_lsoa_names
 from analysis.load.incidents import IncidentSource, _read_one, _typed, read_typed
-from analysis.store.places import PLACE_KEYS, Places
+from analysis.store.places import PLACE_KEYS, Places, _records_by_name
 from tests.conftest import POLICE_HEADER
 from tests.test_fuzz_loaders import _encode, _mutate
 from tests.test_vectorised_checks import ASB, GOOD, ROWS
@@ -189,3 +190,25 @@ def test_answers_kept_across_files_change_no_reading(data):
             want.notes,
         )
         assert (table is None and alone is None) or table.equals(alone)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_districts_of_names_summed_are_those_of_every_place(seed):
+    """A force's districts are counted over its LSOA names summed, as over each of its places."""
+    rng = np.random.default_rng(seed)
+    names = ["Carlisle 001A", "Carlisle 002B", " Eden 003C", "Eden 003C ", "Allerdale 001A", "nodistrict", ""]
+    frame = pd.DataFrame(
+        {
+            "force": pd.Series(rng.choice(["a", "b", "c"], 300), dtype="str"),
+            "lsoa_name": pd.Series(rng.choice(names, 300), dtype="str"),
+        }
+    )
+    records = pd.Series(rng.integers(0, 4, 300), dtype="int64")
+    summed = _records_by_name(frame, records)
+    for force in ("a", "b", "c"):
+        own = (frame["force"] == force) & (records > 0)
+        want = hubs_from_lsoa_names(frame.loc[own], records=records.loc[own], min_share=0.2)
+        got = hubs_from_lsoa_names(
+            pd.DataFrame({"lsoa_name": summed[force][0]}), records=summed[force][1], min_share=0.2
+        )
+        pd.testing.assert_frame_equal(got, want)

@@ -117,8 +117,8 @@ def _check_bytes(raw: bytes, name: str) -> tuple[bytes, list[str]]:
 
 def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
     """True when ``data`` is UTF-8, checked a chunk at a time (never a whole copy of a large file as text)."""
-    if data.isascii():  # most files: ASCII is UTF-8, and this asks no decoder
-        return True
+    if not data or np.frombuffer(data, dtype=np.uint8).max() < 0x80:  # ASCII (most files) is UTF-8: no decoder
+        return True  # numpy scans the bytes without the GIL, so the other file's thread runs meanwhile
     decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(data)
     try:

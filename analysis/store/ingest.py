@@ -451,8 +451,10 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     old = {e["name"]: e for e in manifest["sources"]} if manifest else {}
     geo_hash = _geography_hash(folder)
     reassign = manifest is None or manifest.get("geography") != geo_hash
-    places_frame = pd.read_parquet(store / manifest["places"]["file"]) if manifest and manifest.get("places") else None
-    places = Places(places_frame)
+    known = store / manifest["places"]["file"] if manifest and manifest.get("places") else None
+    places = Places(
+        None if known is None else pd.read_parquet(known), pq.read_table(known, columns=PLACE_KEYS) if known else None
+    )
     sources, skipped = find_incident_sources(folder / "incidents")
     zips: dict[Path, dict[str, zipfile.ZipInfo]] = {}
     raws: dict[str, RawTable] = {}
@@ -537,7 +539,8 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     report.rows = sum(p["rows"] for e in entries for p in e["parts"]) - repeats_n
     if report.changed or new_manifest != manifest:
         _write_atomic(
-            store / _MANIFEST, lambda temp: temp.write_text(json.dumps(new_manifest, indent=1), encoding="utf-8")
+            store / _MANIFEST,  # compact: only the C encoder is fast, and it writes no indent
+            lambda temp: temp.write_text(json.dumps(new_manifest, separators=(",", ":")), encoding="utf-8"),
         )
         _sweep(store, new_manifest)
 
