@@ -441,7 +441,8 @@ def _failing(ok, length: int) -> np.ndarray:
     """Positions where a predicate's answer is not True (a scalar answer names no row)."""
     if np.ndim(ok) == 0:
         return np.empty(0, dtype=np.int64)
-    ok = np.asarray(pd.Series(ok).fillna(False).to_numpy(), dtype=bool)
+    if not (isinstance(ok, np.ndarray) and ok.dtype == bool):  # booleans already hold no missing answer
+        ok = np.asarray(pd.Series(ok).fillna(False).to_numpy(), dtype=bool)
     if len(ok) != length:
         raise ValueError(f"a check returned {len(ok)} answers for {length} rows")
     return np.flatnonzero(~ok)
