@@ -451,10 +451,6 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     old = {e["name"]: e for e in manifest["sources"]} if manifest else {}
     geo_hash = _geography_hash(folder)
     reassign = manifest is None or manifest.get("geography") != geo_hash
-    known = store / manifest["places"]["file"] if manifest and manifest.get("places") else None
-    places = Places(
-        None if known is None else pd.read_parquet(known), pq.read_table(known, columns=PLACE_KEYS) if known else None
-    )
     sources, skipped = find_incident_sources(folder / "incidents")
     zips: dict[Path, dict[str, zipfile.ZipInfo]] = {}
     raws: dict[str, RawTable] = {}
@@ -479,6 +475,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             continue
         entries.append({})
         todo.append((len(entries) - 1, source, stamp, content))
+    places = _known_places(store, manifest) if todo or reassign else None  # an unchanged folder reads none
     answers = Answers()
     work = lambda item: _ingest_source(store, item[1], item[2], item[3], places, answers)  # noqa: E731
     with ThreadPoolExecutor(max_workers=1) as aside:
@@ -505,7 +502,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         "places": manifest.get("places") if manifest else None,
         "repeats": manifest.get("repeats") if manifest else None,
     }
-    placing = bool(places.new or reassign)
+    placing = places is not None and bool(places.new or reassign)
     if placing:
         hubs, areas, lsoa = geography if geography is not None else load_geography(folder, store)
         places.assign(hubs, areas, lsoa, everything=reassign)
@@ -534,6 +531,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
         new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}
     if placing or report.ingested or report.removed or new_manifest["repeats"] != (manifest or {}).get("repeats"):
+        places = places if places is not None else _known_places(store, manifest)
         _settle(store, new_manifest, places, geography if geography is not None else load_geography(folder, store))
     repeats_n = (new_manifest.get("repeats") or {}).get("rows", 0)
     report.rows = sum(p["rows"] for e in entries for p in e["parts"]) - repeats_n
@@ -543,6 +541,14 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             lambda temp: temp.write_text(json.dumps(new_manifest, separators=(",", ":")), encoding="utf-8"),
         )
         _sweep(store, new_manifest)
+
+
+def _known_places(store: Path, manifest: dict | None) -> Places:
+    """The places the store holds (none for a new store), keyed from their Arrow columns."""
+    if not manifest or not manifest.get("places"):
+        return Places()
+    path = store / manifest["places"]["file"]
+    return Places(pd.read_parquet(path), pq.read_table(path, columns=PLACE_KEYS))
 
 
 def _settle(store: Path, manifest: dict, places: Places, geography: tuple) -> None:
