@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 from analysis.load.checks import Distinct, constant, distinct, first_seen, is_number, row_reasons
-from analysis.load.incidents import IncidentSource, _read_one, _rules, _typed, _typed_table, read_typed
+from analysis.load.incidents import IncidentSource, _read_one, _rules, _typed, read_typed
 from analysis.schema import CRIME_TYPES
 from analysis.store.places import Places
 from tests.conftest import POLICE_HEADER
@@ -196,7 +196,7 @@ def test_read_typed_of_only_bad_rows_is_empty_and_typed():
 def test_arrow_typing_holds_what_typing_in_pandas_then_converting_holds(rows):
     """The store writes the Arrow table: the values and types pandas typing then from_pandas gave."""
     frame, _, _, columns = _read_one(_source(rows))
-    table = _typed_table(frame, columns)
+    table, _, _ = read_typed(_source(rows))
     want = pa.Table.from_pandas(_typed(frame, columns), preserve_index=False)
     assert table.column_names == want.column_names
     for name in table.column_names:

@@ -8,6 +8,7 @@ each failing row, every reason in one string.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -16,7 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "Answers",
     "Distinct",
+    "arrow_distinct",
     "Rule",
     "blank",
     "blank_or",
@@ -31,6 +34,7 @@ __all__ = [
     "is_number",
     "not_blank",
     "row_reasons",
+    "table_reasons",
 ]
 
 Predicate = Callable[[pd.Series], pd.Series]
@@ -53,18 +57,27 @@ def distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques, dtype="str")
 
 
+def arrow_distinct(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pd.Series]:
+    """What :func:`distinct` gives for the strings of an Arrow column without nulls (hashed by Arrow)."""
+    codes, values = _arrow_codes(column)
+    return codes, pd.Series(values, dtype="str")
+
+
 def _is_text(kind: pa.DataType) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
-def first_seen(codes: np.ndarray, values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def first_seen(codes: np.ndarray, values: pd.Series | pa.Array) -> tuple[np.ndarray, pd.Series | pa.Array]:
     """Codes and values renumbered to the values ``codes`` use, in order of first appearance.
 
-    What :func:`distinct` gives for some of a column's rows, from the codes of the whole column.
+    What :func:`distinct` gives for some of a column's rows, from the codes of the whole column
+    (``values`` a pandas Series or an Arrow array, answered in kind).
     """
     used = pd.unique(codes)
     renumber = np.empty(len(values), dtype=np.int64)
     renumber[used] = np.arange(len(used))
+    if isinstance(values, pa.Array):
+        return renumber[codes], values.take(pa.array(used))
     return renumber[codes], values.iloc[used].reset_index(drop=True)
 
 
@@ -81,36 +94,77 @@ class Distinct:
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Cells as strings.
+    frame : pandas.DataFrame or pyarrow.Table
+        Cells as strings (an Arrow table's columns are hashed by Arrow, never converted).
     known : dict, optional
         Columns whose codes and distinct values the caller already has (a column of one value).
+    answers : Answers, optional
+        What checks answered for values of other files: a value met before is not asked again.
     """
 
-    def __init__(self, frame: pd.DataFrame, known: dict[str, tuple[np.ndarray, pd.Series]] | None = None) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame | pa.Table | None,
+        known: dict[str, tuple[np.ndarray, pd.Series]] | None = None,
+        answers: Answers | None = None,
+    ) -> None:
         self.frame = frame
-        self._found: dict[str, tuple[np.ndarray, pd.Series]] = dict(known or {})
+        self.answers = answers
+        #: Per column: codes and distinct values, as a pandas Series or (not yet asked for in pandas) an Arrow array.
+        self._found: dict[str, tuple[np.ndarray, pd.Series | pa.Array]] = dict(known or {})
         self._outer: tuple[Distinct, np.ndarray | None] | None = None
 
     def __getitem__(self, column: str) -> tuple[np.ndarray, pd.Series]:
         """Codes (one per row) and distinct values of ``column``."""
+        codes, values = self._held(column)
+        if isinstance(values, pa.Array):
+            values = pd.Series(values, dtype="str")
+            self._found[column] = codes, values
+        return codes, values
+
+    def arrow(self, column: str) -> tuple[np.ndarray, pa.Array]:
+        """Codes (one per row) and distinct values of ``column`` as Arrow strings (never made a pandas Series)."""
+        codes, values = self._held(column)
+        return codes, values if isinstance(values, pa.Array) else _arrow_text(values)
+
+    def _held(self, column: str) -> tuple[np.ndarray, pd.Series | pa.Array]:
         if column not in self._found:
             self._found[column] = self._work_out(column)
         return self._found[column]
 
-    def _work_out(self, column: str) -> tuple[np.ndarray, pd.Series]:
+    def _work_out(self, column: str) -> tuple[np.ndarray, pd.Series | pa.Array]:
         if self._outer is not None and column in self._outer[0]._found:
             outer, positions = self._outer
             codes, values = outer._found[column]
             return (codes, values) if positions is None else first_seen(codes[positions], values)
+        if isinstance(self.frame, pa.Table):
+            return _arrow_codes(self.frame[column])
         return distinct(self.frame[column])
 
-    def per_row(self, column: str, fn: Callable[[pd.Series], pd.Series]) -> np.ndarray:
-        """``fn`` evaluated once per distinct value of ``column``, answered for every row."""
-        codes, values = self[column]
-        return np.asarray(fn(values), dtype=bool)[codes]
+    def __setitem__(self, column: str, found: tuple[np.ndarray, pd.Series]) -> None:
+        """Give ``column`` its codes and distinct values (a column the caller has changed)."""
+        self._found[column] = found
 
-    def rows(self, frame: pd.DataFrame, positions: np.ndarray | None = None, known: dict | None = None) -> Distinct:
+    def per_row(self, column: str, fn: Callable[[pd.Series], pd.Series], name: str | None = None) -> np.ndarray:
+        """``fn`` evaluated once per distinct value of ``column``, answered for every row.
+
+        ``name`` names the check among those of the column, so that :attr:`answers` keeps its answers.
+        """
+        return self.per_value(column, fn, name)[self._held(column)[0]]
+
+    def per_value(self, column: str, fn: Callable[[pd.Series], pd.Series], name: str | None = None) -> np.ndarray:
+        """``fn`` of each distinct value of ``column`` (True = fine), a value :attr:`answers` knows not asked again.
+
+        ``fn`` must answer each value on its own (every check made by :func:`by_unique` does).
+        """
+        if self.answers is None or name is None:
+            return np.asarray(fn(self[column][1]), dtype=bool)
+        _, values = self.arrow(column)
+        return self.answers.ask((column, name), values, fn)
+
+    def rows(
+        self, frame: pd.DataFrame | pa.Table | None, positions: np.ndarray | None = None, known: dict | None = None
+    ) -> Distinct:
         """The same for ``frame``: this frame's rows at ``positions`` (every row when None), columns added or not.
 
         Columns already worked out here are renumbered, not hashed again.
@@ -118,6 +172,53 @@ class Distinct:
         inner = Distinct(frame, known)
         inner._outer = (self, None if positions is None else np.asarray(positions))
         return inner
+
+
+class Answers:
+    """What checks answered for each value, kept across the files of one ingest (thread-safe: a check is pure).
+
+    Files of one folder share most values (LSOA codes, crime types, map points), so a value is
+    asked of a check once; only values not met before go to the check. Known values are looked
+    up by Arrow (``index_in``), the GIL released.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], tuple[pa.Array, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def ask(self, key: tuple[str, str], values: pa.Array, fn: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+        """``fn``'s answer for each of ``values`` (distinct strings), from what is known where it can be."""
+        with self._lock:
+            known, answers = self._known.get(key, (pa.array([], type=values.type), np.zeros(0, dtype=bool)))
+        if len(known):
+            at = pc.index_in(values, value_set=known.cast(values.type))
+            unseen = np.flatnonzero(at.is_null().to_numpy(zero_copy_only=False))
+            found = answers[at.fill_null(0).to_numpy(zero_copy_only=False)]
+        else:
+            unseen, found = np.arange(len(values)), np.zeros(len(values), dtype=bool)
+        if len(unseen):
+            new = values.take(pa.array(unseen))
+            found[unseen] = np.asarray(fn(pd.Series(new, dtype="str")), dtype=bool)
+            with self._lock:
+                known, answers = self._known.get(key, (pa.array([], type=pa.large_string()), np.zeros(0, dtype=bool)))
+                self._known[key] = (
+                    pa.concat_arrays([known, new.cast(pa.large_string())]),
+                    np.concatenate([answers, found[unseen]]),
+                )
+        return found
+
+
+def _arrow_codes(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes and distinct values (as Arrow) of an Arrow column of strings without nulls."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = pc.dictionary_encode(array)
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False), encoded.dictionary
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A pandas column of strings as one Arrow array (its buffers shared where they can be)."""
+    array = pa.array(values.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def by_unique(fn: Callable[[pd.Series], pd.Series]) -> Predicate:
@@ -276,11 +377,55 @@ def row_reasons(
                 texts.append((f"{column} '" + shown + f"' {message}").to_numpy(dtype=object))
     if not positions:
         return pd.Series(dtype="str")
-    reasons = pd.DataFrame(
-        {"index": frame.index.to_numpy()[np.concatenate(positions)], "reason": np.concatenate(texts)}
-    )
-    reasons = reasons.drop_duplicates()
+    return _joined(frame.index.to_numpy()[np.concatenate(positions)], np.concatenate(texts))
+
+
+def _joined(index: np.ndarray, texts: np.ndarray) -> pd.Series:
+    """Each failing row's reasons (once each, in the order found) joined by "; ", rows in order of ``index``."""
+    reasons = pd.DataFrame({"index": index, "reason": texts}).drop_duplicates()
     return reasons.groupby("index", sort=True)["reason"].agg("; ".join).astype("str")
+
+
+def table_reasons(
+    table: pa.Table,
+    rules: dict[str, list[Rule]],
+    frame_rules: list[tuple[Callable[[pa.Table], np.ndarray], str]],
+    columns: Distinct,
+) -> pd.Series:
+    """What :func:`row_reasons` gives for ``table``'s rows as a pandas frame, from an Arrow table of strings.
+
+    Every column rule must be made by :func:`by_unique` (asked once per distinct value of
+    ``columns``); a failing row's cell is shown from its distinct value, so no row is
+    converted to pandas. The answer is indexed by the failing rows' positions.
+    """
+    positions: list[np.ndarray] = []
+    texts: list[np.ndarray] = []
+    for fn, message in frame_rules:
+        bad = _failing(fn(table), table.num_rows)
+        if len(bad):
+            positions.append(bad)
+            texts.append(np.full(len(bad), message, dtype=object))
+    for column, column_rules in rules.items():
+        if column not in table.column_names:
+            continue
+        for fn, message in column_rules:
+            if not hasattr(fn, "per_value"):
+                raise TypeError(f"the rule '{message}' of {column} is not asked per distinct value (by_unique)")
+            codes, _ = columns.arrow(column)
+            ok = columns.per_value(column, fn.per_value, message)
+            if ok.all():
+                continue
+            values = columns[column][1]
+            bad = np.flatnonzero(~ok[codes])
+            shown = np.empty(len(values), dtype=object)
+            failing = np.flatnonzero(~ok)
+            cells = values.iloc[failing].astype("str").str.slice(0, 60)
+            shown[failing] = (f"{column} '" + cells + f"' {message}").to_numpy(dtype=object)
+            positions.append(bad)
+            texts.append(shown[codes[bad]])
+    if not positions:
+        return pd.Series(dtype="str")
+    return _joined(np.concatenate(positions), np.concatenate(texts))
 
 
 def _failing_values(columns: Distinct, column: str, fn: Predicate) -> np.ndarray:
@@ -296,7 +441,8 @@ def _failing(ok, length: int) -> np.ndarray:
     """Positions where a predicate's answer is not True (a scalar answer names no row)."""
     if np.ndim(ok) == 0:
         return np.empty(0, dtype=np.int64)
-    ok = np.asarray(pd.Series(ok).fillna(False).to_numpy(), dtype=bool)
+    if not (isinstance(ok, np.ndarray) and ok.dtype == bool):  # booleans already hold no missing answer
+        ok = np.asarray(pd.Series(ok).fillna(False).to_numpy(), dtype=bool)
     if len(ok) != length:
         raise ValueError(f"a check returned {len(ok)} answers for {length} rows")
     return np.flatnonzero(~ok)

@@ -19,7 +19,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.load.checks import Distinct, Rule, blank, blank_or, constant, is_in, is_month, is_number, row_reasons
+from analysis.load.checks import (
+    Answers,
+    Distinct,
+    Rule,
+    arrow_distinct,
+    blank,
+    blank_or,
+    constant,
+    is_in,
+    is_month,
+    is_number,
+    row_reasons,
+    table_reasons,
+)
 from analysis.load.report import FileReport, empty_rejected
 from analysis.load.textio import RawTable, UnusableFile, read_csv_bytes
 from analysis.load.zipsafety import ZipRefused, safe_members
@@ -168,19 +181,29 @@ def is_in_lsoa_shape(s: pd.Series) -> pd.Series:
 
 
 def _both_coordinates(columns: Distinct) -> np.ndarray:
-    return columns.per_row("Longitude", blank) == columns.per_row("Latitude", blank)
+    return columns.per_row("Longitude", blank, "blank") == columns.per_row("Latitude", blank, "blank")
+
+
+def _canonical_crime_types(columns: Distinct) -> pa.Array | None:
+    """The Crime type column with types matched ignoring case and stray spaces; None when none changes.
+
+    Unknown types are left as they are, to be rejected.
+    """
+    codes, types = columns["Crime type"]
+    if types.isin(CRIME_TYPES).all():
+        return None
+    cleaned = types.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
+    canonical = cleaned.fillna(types)
+    if canonical.equals(types):
+        return None
+    return pa.array(canonical.to_numpy(dtype=object), type=pa.string()).take(pa.array(codes))
 
 
 def _normalise_crime_type(frame: pd.DataFrame, columns: Distinct) -> tuple[pd.DataFrame, Distinct]:
     """Match crime types ignoring case and stray spaces; unknown ones are left to be rejected."""
-    codes, types = columns["Crime type"]
-    if types.isin(CRIME_TYPES).all():
+    column = _canonical_crime_types(columns)
+    if column is None:
         return frame, columns
-    cleaned = types.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold().map(_CANONICAL_TYPE)
-    canonical = cleaned.fillna(types)
-    if canonical.equals(types):
-        return frame, columns
-    column = pa.array(canonical.to_numpy(dtype=object), type=pa.string()).take(pa.array(codes))
     frame = frame.assign(**{"Crime type": pd.Series(column, index=frame.index, dtype="str")})
     return frame, Distinct(frame)
 
@@ -190,23 +213,38 @@ def _rejected_frame(name: str, raw: RawTable, positions: np.ndarray, reasons: li
     return pd.DataFrame({"file": name, "line": lines.astype("int64"), "text": texts, "reasons": reasons})
 
 
-def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport, Distinct | None]:
-    """A file's accepted rows as strings, its parsed text, its report and the distinct values of the rows."""
+def _read_raw(source: IncidentSource, use_threads: bool = True) -> tuple[RawTable | None, FileReport]:
+    """A file parsed into strings (None when it cannot be used) and its report so far.
+
+    An extra column named as one of ours (``month``) is kept, under another name.
+    """
     report = FileReport(source.name, "incidents")
     try:
-        raw = read_csv_bytes(source.read_bytes(), source.name, POLICE_UK_COLUMNS, what=_HEADER_HINT)
+        data = source.read_bytes()
+        raw = read_csv_bytes(data, source.name, POLICE_UK_COLUMNS, what=_HEADER_HINT, use_threads=use_threads)
     except UnusableFile as e:
         report.problem = str(e)
-        return None, None, report, None
+        return None, report
     except OSError as e:
         report.problem = f"{source.name} could not be opened ({e.strerror or e}): check the file is there and readable."
-        return None, None, report, None
+        return None, report
     report.notes = raw.notes
     report.rows_read = raw.rows_read
-    clashing = [c for c in raw.frame.columns if c in _OWN_NAMES]
-    if clashing:  # an extra column named as one of ours (``month``) is kept, under another name
-        raw.frame = raw.frame.rename(columns={c: f"{c} (extra column)" for c in clashing})
+    clashing = [c for c in raw.table.column_names if c in _OWN_NAMES]
+    if clashing:
+        raw.rename({c: f"{c} (extra column)" for c in clashing})
         report.notes.append(f"extra column{'s' * (len(clashing) > 1)} {', '.join(clashing)} kept as '… (extra column)'")
+    return raw, report
+
+
+def _read_one(source: IncidentSource) -> tuple[pd.DataFrame | None, RawTable | None, FileReport, Distinct | None]:
+    """A file's accepted rows as strings, its parsed text, its report and the distinct values of the rows.
+
+    The in-memory loader's reading, in pandas; :func:`read_typed` gives the same answers from Arrow.
+    """
+    raw, report = _read_raw(source)
+    if raw is None:
+        return None, None, report, None
     frame, columns = _normalise_crime_type(raw.frame, Distinct(raw.frame))
     both = (lambda _: _both_coordinates(columns), "has one coordinate without the other")
     reasons = row_reasons(frame, _rules(), [both], columns)
@@ -234,9 +272,9 @@ def _category(columns: Distinct, column: str, strip: bool = False) -> pd.Categor
     return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str"), validate=False)
 
 
-def _to_float(s: pd.Series) -> np.ndarray:
+def _to_float(s: pd.Series | pa.Array) -> np.ndarray:
     """Validated numeric text to floats; blank becomes NaN (pyarrow: far faster than to_numeric)."""
-    text = pc.utf8_trim_whitespace(pa.array(s, type=pa.string()))
+    text = pc.utf8_trim_whitespace(s if isinstance(s, pa.Array) else pa.array(s, type=pa.string()))
     values = pc.cast(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), pa.float64())
     return values.to_numpy(zero_copy_only=False)
 
@@ -278,9 +316,9 @@ def _index_type(categories: int) -> pa.DataType:
     return pa.int64()
 
 
-def _text(values: pd.Series | pd.Index) -> pa.Array:
-    """Strings (a pandas column or Index of dtype ``str``) as one Arrow string array, its buffers shared."""
-    array = pa.array(values.array)
+def _text(values: pd.Series | pd.Index | pa.Array) -> pa.Array:
+    """Strings (a pandas column or Index of dtype ``str``, or Arrow) as one Arrow string array, its buffers shared."""
+    array = values if isinstance(values, pa.Array) else pa.array(values.array)
     array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     return array.cast(pa.string())
 
@@ -291,56 +329,86 @@ def _dictionary(codes: np.ndarray, categories) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(kind.to_pandas_dtype())), _text(categories))
 
 
-def _stripped(columns: Distinct, column: str) -> tuple[np.ndarray, pd.Series]:
-    """Codes and distinct values of a column with its values stripped of spaces (as :func:`_category` strips)."""
-    codes, values = columns[column]
-    stripped = values.str.strip()
-    renumber, uniques = pd.factorize(stripped, use_na_sentinel=False)
-    return renumber[codes], pd.Series(uniques, dtype="str")
+def _stripped(columns: Distinct, column: str) -> tuple[np.ndarray, pa.Array]:
+    """Codes and distinct values of a column with its values stripped of spaces (as :func:`_category` strips).
+
+    In Arrow: pandas strips a column of strings with ``utf8_trim_whitespace`` and factorizes it
+    with ``dictionary_encode``, both in order of first appearance.
+    """
+    codes, values = columns.arrow(column)
+    encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(values))
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)[codes], encoded.dictionary
 
 
-def _typed_table(frame: pd.DataFrame, columns: Distinct) -> pa.Table:
+#: The typed columns made from a column's distinct values (the others are text, as they are).
+_FROM_DISTINCT = ("Month", "Crime type", "Longitude", "Latitude", "LSOA code", "LSOA name")
+_FROM_DISTINCT += ("Reported by", "Falls within", "Location", "Last outcome category")
+
+
+def _typed_table(table: pa.Table, columns: Distinct, keep: np.ndarray | None, name: str) -> pa.Table:
     """The typed columns of :func:`_typed`, built straight into Arrow from the distinct values.
 
-    The same values and types :func:`_typed` then ``pyarrow.Table.from_pandas`` give, without
-    typing a pandas frame first: categoricals are dictionary columns (categories in order of
-    first appearance, ``crime_type`` over the 14 crime types), the month the text of its
-    dictionary (``YYYY-MM``, already checked), a blank coordinate a null, and ``is_asb`` last.
+    ``table`` holds a file's records as strings, ``columns`` their distinct values and ``keep``
+    the positions of the records accepted (None: every one). The same values and types
+    :func:`_typed` then ``pyarrow.Table.from_pandas`` give for the accepted rows, without a
+    pandas frame: categoricals are dictionary columns (categories in order of first appearance,
+    ``crime_type`` over the 14 crime types), the month the text of its dictionary (``YYYY-MM``,
+    already checked), a blank coordinate a null, ``_pos`` and ``source_file`` after the file's
+    columns, and ``is_asb`` last.
     """
-    month_codes, months = columns["Month"]
-    type_codes, types = columns["Crime type"]
+    for column in _FROM_DISTINCT:  # hashed over every row once; the accepted rows' values are renumbered
+        columns.arrow(column)
+    rows = table.num_rows if keep is None else len(keep)
+    kept = columns.rows(None, keep, {"source_file": (np.zeros(rows, dtype=np.int64), pa.array([name][:rows]))})
+    taken = None if keep is None else pa.array(keep)
+
+    def text(column: str) -> pa.Array:
+        values = table[column] if taken is None else table[column].take(taken)
+        return (values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values).cast(pa.string())
+
+    month_codes, months = kept.arrow("Month")
+    type_codes, types = kept.arrow("Crime type")
     crime_types = _CRIME_TYPE_DTYPE.categories
-    type_of = crime_types.get_indexer(types)[type_codes]
+    type_of = crime_types.get_indexer(pd.Index(types.to_pylist(), dtype="str"))[type_codes]
     typed = {
         "month": _dictionary(month_codes, months),
         "crime_type": _dictionary(type_of, crime_types),
-        "crime_id": pc.utf8_trim_whitespace(_text(frame["Crime ID"])).cast(pa.large_string()),
+        "crime_id": pc.utf8_trim_whitespace(text("Crime ID")).cast(pa.large_string()),
+        "_pos": pa.array(np.arange(table.num_rows) if keep is None else keep, type=pa.int64()),
     }
-    for name in ("Longitude", "Latitude"):
-        codes, values = columns[name]
-        typed[INCIDENT_COLUMNS[name]] = pa.array(_to_float(values)[codes], from_pandas=True)
-    for name in ("Reported by", "Falls within", "Location", "Last outcome category", "source_file"):
-        typed[INCIDENT_COLUMNS.get(name, name)] = _dictionary(*columns[name])
-    for name in ("LSOA code", "LSOA name"):
-        typed[INCIDENT_COLUMNS[name]] = _dictionary(*_stripped(columns, name))
-    names = [INCIDENT_COLUMNS.get(c, c) for c in frame.columns]
-    arrays = []
-    for column, name in zip(frame.columns, names, strict=True):
-        if name in typed:
-            arrays.append(typed[name])
-        elif name == "_pos":
-            arrays.append(pa.array(frame[column].to_numpy(), type=pa.int64()))
-        else:  # Context and extra columns: text as it is
-            arrays.append(_text(frame[column]).cast(pa.large_string()))
+    for column in ("Longitude", "Latitude"):
+        codes, values = kept.arrow(column)
+        typed[INCIDENT_COLUMNS[column]] = pa.array(_to_float(values)[codes], from_pandas=True)
+    for column in ("Reported by", "Falls within", "Location", "Last outcome category", "source_file"):
+        typed[INCIDENT_COLUMNS.get(column, column)] = _dictionary(*kept.arrow(column))
+    for column in ("LSOA code", "LSOA name"):
+        typed[INCIDENT_COLUMNS[column]] = _dictionary(*_stripped(kept, column))
+    order = [*table.column_names, "_pos", "source_file"]
+    names = [INCIDENT_COLUMNS.get(c, c) for c in order]
+    arrays = [typed[n] if n in typed else text(c).cast(pa.large_string()) for c, n in zip(order, names, strict=True)]
     is_asb = pa.array(type_of == crime_types.get_loc(ASB))
     return pa.Table.from_arrays([*arrays, is_asb], names=[*names, "is_asb"])
 
 
-def read_typed(source: IncidentSource) -> tuple[pa.Table | None, RawTable | None, FileReport]:
+def read_typed(
+    source: IncidentSource, use_threads: bool = True, answers: Answers | None = None
+) -> tuple[pa.Table | None, RawTable | None, FileReport]:
     """Validate and type one street-level file on its own (the store ingests file by file).
 
-    Repeats of a Crime ID across files are not rejected here: that needs every file
-    (see :func:`load_incidents`), so the store does it after ingesting.
+    The checks and reasons of the in-memory loader (:func:`_read_one`), asked in Arrow of
+    each distinct value, with no pandas frame of the rows: the same rows accepted, the same
+    rejected with the same line, text and reasons. Repeats of a Crime ID across files are not
+    rejected here: that needs every file (see :func:`load_incidents`), so the store does it
+    after ingesting.
+
+    Parameters
+    ----------
+    source : IncidentSource
+        The file (on disk, in a zip or in memory).
+    use_threads : bool
+        Parse on pyarrow's threads (the store reads two files at once, each on one thread).
+    answers : Answers, optional
+        What the checks answered for the values of files read before (the store's other files).
 
     Returns
     -------
@@ -352,10 +420,29 @@ def read_typed(source: IncidentSource) -> tuple[pa.Table | None, RawTable | None
         The parsed file, to locate rows rejected later.
     report : FileReport
     """
-    frame, raw, report, columns = _read_one(source)
-    if frame is None:
-        return None, raw, report
-    return _typed_table(frame, columns), raw, report
+    raw, report = _read_raw(source, use_threads)
+    if raw is None:
+        return None, None, report
+    table = raw.table
+    columns = Distinct(table, answers=answers)
+    canonical = _canonical_crime_types(columns)
+    if canonical is not None:
+        table = table.set_column(table.column_names.index("Crime type"), "Crime type", canonical)
+        columns["Crime type"] = arrow_distinct(canonical)  # as the in-memory loader hashes it again
+    both = (lambda _: _both_coordinates(columns), "has one coordinate without the other")
+    reasons = table_reasons(table, _rules(), [both], columns)
+    rejected_parts = []
+    if len(raw.bad_width):
+        rejected_parts.append(raw.bad_width.assign(file=source.name))
+    keep = None
+    if len(reasons):
+        positions = reasons.index.to_numpy()
+        rejected_parts.append(_rejected_frame(source.name, raw, positions, reasons.tolist()))
+        keep = np.setdiff1d(np.arange(table.num_rows), positions)
+    if rejected_parts:
+        report.rejected = pd.concat(rejected_parts, ignore_index=True)[["file", "line", "text", "reasons"]]
+    report.rows_accepted = table.num_rows - len(reasons)
+    return _typed_table(table, columns, keep, source.name), raw, report
 
 
 def empty_incidents() -> pd.DataFrame:

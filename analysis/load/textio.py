@@ -42,26 +42,47 @@ class RawTable:
 
     Attributes
     ----------
-    frame : pandas.DataFrame
+    table : pyarrow.Table
         One row per well-formed record, every cell a string ("" when blank);
         the header names stripped of spaces and BOM.
     bad_width : pandas.DataFrame
         Records with the wrong number of fields: ``line, text, reasons``.
     notes : list of str
         How the file was read (encoding, line ends), for the report.
+    frame : pandas.DataFrame
+        ``table`` as pandas strings (dtype ``str``), made when first asked for.
     """
 
-    frame: pd.DataFrame
+    table: pa.Table
     data: bytes
     bad_width: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     _lines: np.ndarray | None = None
     _record_text: list[str] | None = None
+    _frame: pd.DataFrame | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The records as a pandas frame of strings (converted from :attr:`table` once)."""
+        if self._frame is None:
+            self._frame = _to_pandas(self.table)
+        return self._frame
+
+    @frame.setter
+    def frame(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self.table = _from_pandas(frame)
+
+    def rename(self, names: dict[str, str]) -> None:
+        """Rename columns (``{old: new}``) of the table and of its frame."""
+        self.table = self.table.rename_columns([names.get(c, c) for c in self.table.column_names])
+        if self._frame is not None:
+            self._frame = self._frame.rename(columns=names)
 
     @property
     def rows_read(self) -> int:
         """Every data record in the file, well-formed or not."""
-        return len(self.frame) + len(self.bad_width)
+        return self.table.num_rows + len(self.bad_width)
 
     def locate(self, positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """Return the 1-based line numbers and original text of the given records.
@@ -96,8 +117,8 @@ def _check_bytes(raw: bytes, name: str) -> tuple[bytes, list[str]]:
 
 def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
     """True when ``data`` is UTF-8, checked a chunk at a time (never a whole copy of a large file as text)."""
-    if data.isascii():  # most files: ASCII is UTF-8, and this asks no decoder
-        return True
+    if not data or np.frombuffer(data, dtype=np.uint8).max() < 0x80:  # ASCII (most files) is UTF-8: no decoder
+        return True  # numpy scans the bytes without the GIL, so the other file's thread runs meanwhile
     decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(data)
     try:
@@ -186,7 +207,9 @@ def _python_parse(text: str, columns: list[str]) -> tuple[pd.DataFrame, pd.DataF
     return frame, bad_frame, lines[keep] if len(keep) else np.asarray([], dtype=int), [texts[p] for p in keep]
 
 
-def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str = "") -> RawTable:
+def read_csv_bytes(
+    raw: bytes, name: str, required: Sequence[str], *, what: str = "", use_threads: bool = True
+) -> RawTable:
     """Parse a CSV file's bytes into strings.
 
     Parameters
@@ -199,6 +222,8 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
         Columns that must be in the header (any order; extra columns are kept).
     what : str
         A hint for the user on what the header should be, appended to the message.
+    use_threads : bool
+        Parse on pyarrow's threads (False for a caller that reads several files at once on its own threads).
 
     Returns
     -------
@@ -240,7 +265,7 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
+            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1, use_threads=use_threads),
             parse_options=pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=_count_bad),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in columns},
@@ -257,7 +282,18 @@ def read_csv_bytes(raw: bytes, name: str, required: Sequence[str], *, what: str 
         except csv.Error as e:
             log.warning("The csv module could not parse %s: %s", name, e)
             raise UnusableFile(f"{name} could not be read as CSV: check it is a comma-separated file.") from None
-        return RawTable(frame, data, bad, notes, lines, texts)
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-    empty_bad = pd.DataFrame(columns=["line", "text", "reasons"])
-    return RawTable(frame, data, empty_bad, notes)
+        return RawTable(_from_pandas(frame), data, bad, notes, lines, texts, frame)
+    return RawTable(table, data, pd.DataFrame(columns=["line", "text", "reasons"]), notes)
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """A table of strings as pandas strings (dtype ``str``, backed by Arrow)."""
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    return table.to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get)
+
+
+def _from_pandas(frame: pd.DataFrame) -> pa.Table:
+    """A pandas frame of strings as an Arrow table of ``string`` columns, as pyarrow's parse gives."""
+    arrays = [pa.array(frame[c].array).cast(pa.string()) for c in frame.columns]
+    arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
+    return pa.Table.from_arrays(arrays, names=list(frame.columns))

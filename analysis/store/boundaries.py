@@ -28,7 +28,14 @@ from analysis.store.ingest import _hash_file, _write_atomic
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["BOUNDARY_FILES", "SUMMARY_DIR", "BoundarySummary", "LazyBoundaries", "boundary_summaries"]
+__all__ = [
+    "BOUNDARY_FILES",
+    "SUMMARY_DIR",
+    "BoundarySummary",
+    "LazyBoundaries",
+    "boundary_summaries",
+    "prepared_boundaries",
+]
 
 log = logging.getLogger(__name__)
 
@@ -213,3 +220,61 @@ def boundary_summaries(folder: Path | str, store: Path | None) -> dict[str, Boun
     False
     """
     return {kind: _summary(Path(folder), kind, store) for kind in BOUNDARY_FILES}
+
+
+def _attributes(path: Path) -> pd.DataFrame:
+    """A kept GeoParquet's columns but its geometry, as ``geopandas.read_parquet`` gives them (none decoded)."""
+    import pyarrow.parquet as pq
+
+    meta = json.loads(pq.read_schema(path).metadata[b"geo"])
+    columns = [c for c in pq.read_schema(path).names if c not in meta["columns"]]
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def prepared_boundaries(folder: Path | str, store: Path | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """(areas, lsoa) as :func:`analysis.load.geo.load_boundaries` reads them, from the store when it has them checked.
+
+    A file whose summary in the store (:func:`boundary_summaries`, made when a start reads the
+    folder) is of this very file (size and modification time) is read back from its GeoParquet,
+    not through GDAL and its checks again; any other is read from the file, and nothing is
+    written (the summaries stay the start's to make). Placing records needs only the LSOAs'
+    codes, so a kept ``lsoa`` holds its columns without geometry; ``areas`` is a GeoDataFrame
+    (points are placed in it). An unusable or absent file gives None.
+
+    Parameters
+    ----------
+    folder : path
+        The data folder.
+    store : Path or None
+        The folder's store; None reads the files themselves.
+    """
+    folder = Path(folder)
+    found = []
+    for kind in BOUNDARY_FILES:
+        source = folder / kind
+        target = None if store is None else store / SUMMARY_DIR / f"{kind}.json"
+        kept = None if target is None or not source.is_file() else _read_summary(target)
+        if kept is not None and kept["stamp"] == _stamp(source):
+            path = target.with_suffix(".parquet")
+            found.append(_read_kept(folder, kind, path, geometry=kind == "areas.geojson") if kept["usable"] else None)
+            continue
+        from analysis.load.geo import load_boundaries  # geopandas: only when the file is new or changed
+
+        found.append(load_boundaries(folder, kind)[0])
+    return found[0], found[1]
+
+
+def _read_kept(folder: Path, kind: str, path: Path | None, geometry: bool) -> pd.DataFrame | None:
+    """A file's checked boundaries from the store (its columns only, unless ``geometry``), else from the file."""
+    if path is not None:
+        try:
+            if not geometry:
+                return _attributes(path)
+            import geopandas as gpd
+
+            return gpd.read_parquet(path)
+        except (OSError, ValueError, KeyError, TypeError) as e:  # gone or damaged: read from the file instead
+            log.warning("The prepared boundaries %s could not be read (%s).", path, type(e).__name__)
+    from analysis.load.geo import load_boundaries
+
+    return load_boundaries(folder, kind)[0]

@@ -44,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.load.checks import Answers
 from analysis.load.force_names import force_of_file, force_slug
 from analysis.load.incidents import IncidentSource, find_incident_sources, read_typed
 from analysis.load.textio import RawTable
@@ -330,18 +331,19 @@ def _in_threads(work: Callable, todo: list[tuple], workers: int = 2) -> Iterator
 
 
 def _ingest_source(
-    store: Path, source: IncidentSource, stamp: list[int], content: str | None, places: Places
+    store: Path, source: IncidentSource, stamp: list[int], content: str | None, places: Places, answers: Answers
 ) -> tuple[dict, RawTable | None, int, tuple[pa.Array, np.ndarray] | None]:
     """Read one file and write its partitions and rejected rows (safe to run on several threads at once).
 
-    ``content`` is the file's hash, None when it is still to be worked out.
+    ``content`` is the file's hash, None when it is still to be worked out; ``answers`` what the checks
+    answered for the values of the files read before.
     Returns its manifest entry, its parsed text, the rows read, and its Crime IDs with their positions.
     """
     if content is None:  # a new file is hashed here, on the file's own thread, from the bytes it is read from
         with contextlib.suppress(OSError):  # one that cannot be opened is reported by read_typed
             source = dataclasses.replace(source, content=source.read_bytes())
             content = _hash_bytes(source.content)
-    typed, raw, report = read_typed(source)
+    typed, raw, report = read_typed(source, use_threads=False, answers=answers)  # two files at once, each on a thread
     content = content or _hash_file(source.path)
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
@@ -361,7 +363,7 @@ def _ingest_source(
     force = pa.DictionaryArray.from_arrays(pa.array(forces, type=pa.int32()), pa.array(force_names, type=pa.string()))
     keys = typed.select(PLACE_KEYS[1:]).add_column(0, "force", force)
     groups, first = group_codes(keys)
-    firsts = keys.take(pa.array(first)).to_pandas()
+    firsts = keys.take(pa.array(first))
     with places.lock:
         place_ids = places.ids_for(firsts)[groups]
     months, month_names = _codes(typed["month"])
@@ -473,21 +475,19 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             continue
         entries.append({})
         todo.append((len(entries) - 1, source, stamp, content))
-    # The known places are read only when a file is read, the geography changed or the store settles again:
-    # a load that finds nothing new never reads them.
-    placed = manifest.get("places") if manifest else None
-    places = _read_places(store, placed) if reassign or todo else None
-    work = lambda item: _ingest_source(store, item[1], item[2], item[3], places)  # noqa: E731
+    places = _known_places(store, manifest) if todo or reassign else None  # an unchanged folder reads none
+    answers = Answers()
+    work = lambda item: _ingest_source(store, item[1], item[2], item[3], places, answers)  # noqa: E731
     with ThreadPoolExecutor(max_workers=1) as aside:
         # Hub assignment needs the geography when anything is read: it is read while the files are.
-        early = aside.submit(load_geography, folder) if geography is None and (reassign or todo) else None
+        early = aside.submit(load_geography, folder, store) if geography is None and (reassign or todo) else None
         for (at, source, _, _), (entry, _, rows_read, ids) in _in_threads(work, todo):
             entries[at] = entry
             if ids is not None:
                 fresh[source.name] = ids
             report.ingested.append(source.name)
             report.rows_read += rows_read
-        if geography is None and early is not None and (reassign or places.new):
+        if geography is None and early is not None and (places.new or reassign):
             geography = early.result()
     names = {s.name for s in sources}
     report.removed = [name for name in old if name not in names]
@@ -502,9 +502,9 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         "places": manifest.get("places") if manifest else None,
         "repeats": manifest.get("repeats") if manifest else None,
     }
-    placing = reassign or bool(places is not None and places.new)
+    placing = places is not None and bool(places.new or reassign)
     if placing:
-        hubs, areas, lsoa = geography if geography is not None else load_geography(folder)
+        hubs, areas, lsoa = geography if geography is not None else load_geography(folder, store)
         places.assign(hubs, areas, lsoa, everything=reassign)
         report.reassigned = reassign and manifest is not None
     by_name = {s.name: s for s in sources}
@@ -531,20 +531,24 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
         new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}
     if placing or report.ingested or report.removed or new_manifest["repeats"] != (manifest or {}).get("repeats"):
-        places = places if places is not None else _read_places(store, placed)
-        _settle(store, new_manifest, places, geography if geography is not None else load_geography(folder))
+        places = places if places is not None else _known_places(store, manifest)
+        _settle(store, new_manifest, places, geography if geography is not None else load_geography(folder, store))
     repeats_n = (new_manifest.get("repeats") or {}).get("rows", 0)
     report.rows = sum(p["rows"] for e in entries for p in e["parts"]) - repeats_n
     if report.changed or new_manifest != manifest:
         _write_atomic(
-            store / _MANIFEST, lambda temp: temp.write_text(json.dumps(new_manifest, indent=1), encoding="utf-8")
+            store / _MANIFEST,  # compact: only the C encoder is fast, and it writes no indent
+            lambda temp: temp.write_text(json.dumps(new_manifest, separators=(",", ":")), encoding="utf-8"),
         )
         _sweep(store, new_manifest)
 
 
-def _read_places(store: Path, placed: dict | None) -> Places:
-    """The places the store knows (its manifest's ``places`` entry; None: none yet)."""
-    return Places(pd.read_parquet(store / placed["file"]) if placed else None)
+def _known_places(store: Path, manifest: dict | None) -> Places:
+    """The places the store holds (none for a new store), keyed from their Arrow columns."""
+    if not manifest or not manifest.get("places"):
+        return Places()
+    path = store / manifest["places"]["file"]
+    return Places(pd.read_parquet(path), pq.read_table(path, columns=PLACE_KEYS))
 
 
 def _settle(store: Path, manifest: dict, places: Places, geography: tuple) -> None:
@@ -576,11 +580,25 @@ def _place_counts(store: Path, manifest: dict) -> pd.Series:
     return counted.set_index("place_id")["records"].astype("int64")
 
 
-def load_geography(folder: Path) -> tuple:
-    """(hubs, areas, lsoa) of a data folder, as :func:`analysis.load.dataset.load_dataset` reads them."""
-    from analysis.load.dataset import read_geography  # dataset imports this module
+def load_geography(folder: Path, store: Path | None = None) -> tuple:
+    """(hubs, areas, lsoa) of a folder to place records, as :func:`analysis.load.dataset.read_geography` reads them.
 
-    return read_geography(folder)
+    With a store, each boundary file is checked once, when it is new or changed, and kept
+    there (:func:`analysis.store.boundaries.prepared_boundaries`): an unchanged one is read back
+    from its GeoParquet, never through GDAL again, and the LSOAs without their geometry.
+    """
+    from analysis.load.dataset import _hubs_from_areas, read_geography  # dataset imports this module
+
+    if store is None:
+        return read_geography(folder)
+    from analysis.load.tables import load_table
+    from analysis.store.boundaries import prepared_boundaries  # it imports this module
+
+    areas, lsoa = prepared_boundaries(folder, store)
+    hubs, _ = load_table(folder, "hubs.csv")
+    if hubs is None and areas is not None:
+        hubs = _hubs_from_areas(areas)
+    return hubs, areas, lsoa
 
 
 @contextlib.contextmanager

@@ -58,6 +58,23 @@ def group_codes(rows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     return key, np.unique(key, return_index=True)[1]
 
 
+def _records_by_name(frame: pd.DataFrame, records: pd.Series) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Per force, its places' LSOA names and records, summed per name (what districts are counted over).
+
+    :func:`~analysis.load.hubs.hubs_from_lsoa_names` sums records per district of the names, so one
+    row per distinct name gives the districts every place gives, over far fewer rows.
+    """
+    held = records.to_numpy() > 0
+    sums = records[held].groupby([frame["force"][held], frame["lsoa_name"][held]], sort=False).sum()
+    found = {}
+    for force, part in sums.groupby(level=0, sort=False):
+        found[str(force)] = (
+            pd.Series(part.index.get_level_values(1), dtype="str"),
+            pd.Series(part.to_numpy(), dtype="int64"),
+        )
+    return found
+
+
 def _no_hubs() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="str") for c in REQUIRED_COLUMNS["hubs.csv"]})
 
@@ -65,13 +82,17 @@ def _no_hubs() -> pd.DataFrame:
 class Places:
     """Distinct places with a stable id and their assignment."""
 
-    def __init__(self, frame: pd.DataFrame | None = None) -> None:
+    def __init__(self, frame: pd.DataFrame | None = None, keys: pa.Table | None = None) -> None:
+        """``frame``: the places known (as stored); ``keys``: its :data:`PLACE_KEYS` as Arrow, if at hand."""
         columns = {"place_id": "int32", "force": "str", "lsoa_code": "str", "lsoa_name": "str"}
         columns |= {"longitude": "float64", "latitude": "float64"}
         columns |= dict.fromkeys(["area_code", "hub", "assigned_by", *_GEO], "str")
         empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
         self.frame = empty if frame is None else frame
-        self.ids = dict(zip(self._keys(self.frame), self.frame["place_id"].astype(int).tolist(), strict=True))
+        if keys is None:
+            keys = pa.Table.from_pandas(self.frame[PLACE_KEYS], preserve_index=False)
+        ids = self.frame["place_id"].astype(int).tolist()
+        self.ids = dict(zip(self.table_keys(keys), ids, strict=True))
         self.new: list[tuple] = []
         self.lock = threading.Lock()
 
@@ -92,18 +113,51 @@ class Places:
         text = [texts(c) for c in ("force", "lsoa_code", "lsoa_name")]
         return list(zip(*text, floats("longitude"), floats("latitude"), strict=True))
 
-    def ids_for(self, firsts: pd.DataFrame) -> np.ndarray:
-        """The place id of each distinct place, new places numbered after the known ones (hold ``lock``)."""
-        keys = self._keys(firsts)
-        for key in keys:
-            if key not in self.ids:
-                self.ids[key] = len(self.ids)
+    @staticmethod
+    def table_keys(rows: pa.Table) -> list[tuple]:
+        """What :meth:`_keys` gives for the same rows held as Arrow (text as dictionary columns or strings)."""
+
+        def texts(column: str) -> list:
+            values = rows[column].combine_chunks()
+            if pa.types.is_dictionary(values.type):
+                names = values.dictionary.to_pylist()
+                return [names[i] for i in values.indices.to_numpy(zero_copy_only=False).tolist()]
+            return values.to_pylist()
+
+        def floats(column: str) -> list:
+            return [None if v is None or v != v else v for v in rows[column].to_pylist()]  # NaN is no value
+
+        text = [texts(c) for c in ("force", "lsoa_code", "lsoa_name")]
+        return list(zip(*text, floats("longitude"), floats("latitude"), strict=True))
+
+    def ids_for(self, firsts: pa.Table) -> np.ndarray:
+        """The place id of each distinct place (:data:`PLACE_KEYS` as Arrow columns), new ones numbered last.
+
+        New places are numbered after the known ones; hold ``lock``.
+        """
+        keys = self.table_keys(firsts)
+        ids = np.empty(len(keys), dtype=np.int32)
+        for at, key in enumerate(keys):
+            found = self.ids.get(key)
+            if found is None:
+                found = self.ids[key] = len(self.ids)
                 self.new.append(key)
-        return np.fromiter((self.ids[key] for key in keys), dtype=np.int32, count=len(keys))
+            ids[at] = found
+        return ids
+
+    def _fresh(self) -> pd.DataFrame:
+        """The new places as a frame of :data:`PLACE_KEYS` (built by column: a frame of tuples guesses each type)."""
+        columns = list(zip(*self.new, strict=True)) if self.new else [()] * len(PLACE_KEYS)
+        return pd.DataFrame(
+            {
+                key: pd.Series(list(values), dtype="float64" if key in ("longitude", "latitude") else "str")
+                for key, values in zip(PLACE_KEYS, columns, strict=True)
+            }
+        )
 
     def assign(self, hubs: pd.DataFrame | None, areas, lsoa, everything: bool) -> None:
         """Place the new places (every place when ``everything``) by the folder's geography (``hubs`` None: none)."""
-        fresh = pd.DataFrame(self.new, columns=PLACE_KEYS).astype({"longitude": "float64", "latitude": "float64"})
+        fresh = self._fresh()
         fresh.insert(0, "place_id", np.arange(len(self.frame), len(self.frame) + len(fresh), dtype=np.int32))
         todo = pd.concat([self.frame[["place_id", *PLACE_KEYS]], fresh], ignore_index=True) if everything else fresh
         keep = None if everything else self.frame
@@ -151,7 +205,7 @@ class Places:
             return []
         records = counts().reindex(frame["place_id"].to_numpy(), fill_value=0).to_numpy()
         records = pd.Series(records, index=frame.index, dtype="int64")
-        forces = sorted(set(frame.loc[records > 0, "force"]))
+        forces = sorted(frame.loc[records > 0, "force"].unique())
         districts: list[dict] = []
         if hubs is None:
             hubs = _no_hubs()
@@ -168,25 +222,45 @@ class Places:
         for hub in names:
             if hub_forces[hub] is None and hub in counted.index:
                 hub_forces[hub] = str(counted.loc[hub].idxmax())
+        by_name = _records_by_name(self.frame, records)
+        unplaced = self.frame["hub"] == UNASSIGNED  # placing one force's places leaves every other force's as it is
+        placed = []
         for force in forces:
             if force in hub_forces.values():
                 continue
-            own = (self.frame["force"] == force) & (records > 0)
-            found = hubs_from_lsoa_names(self.frame.loc[own], records=records.loc[own])
+            names_of, records_of = by_name[force]
+            found = hubs_from_lsoa_names(pd.DataFrame({"lsoa_name": names_of}), records=records_of)
             found = found.loc[~found["hub"].isin(list(hub_forces))].reset_index(drop=True)
             if found.empty:
                 continue
-            todo = self.frame.index[(self.frame["force"] == force) & (self.frame["hub"] == UNASSIGNED)]
-            self._place(todo, found, None, only_placed=True)
+            todo = self.frame.index[(self.frame["force"] == force) & unplaced]
+            placed.append(self._placed(todo, found, None, only_placed=True))
             hub_forces |= dict.fromkeys(found["hub"].astype("str"), force)
             districts += [{"hub": h, "force": force} for h in found["hub"]]
+        if placed:
+            self._apply(pd.concat(placed))
         return districts
 
     def _place(self, index: pd.Index, hubs: pd.DataFrame, lsoa, only_placed: bool = False) -> None:
         """Final area, hub and method of the places at ``index`` by ``hubs`` (those placed only, if asked)."""
+        self._apply(self._placed(index, hubs, lsoa, only_placed))
+
+    def _placed(self, index: pd.Index, hubs: pd.DataFrame, lsoa, only_placed: bool = False) -> pd.DataFrame:
+        """Area, hub and method of the places at ``index`` by ``hubs`` (those placed only, if asked), as text."""
         placed = assign_hubs(self.frame.loc[index, PLACE_KEYS], hubs, None, lsoa)
         if only_placed:
             placed = placed.loc[placed["hub"] != UNASSIGNED]
+        return pd.DataFrame(
+            {
+                "area_code": placed["area_code"].astype("object"),
+                "hub": placed["hub"].astype("str"),
+                "assigned_by": placed["assigned_by"].astype("str"),
+            },
+            index=placed.index,
+        )
+
+    def _apply(self, placed: pd.DataFrame) -> None:
+        """Give the places at ``placed``'s index its area, hub and method (the final answer the readers join to)."""
         frame = self.frame.astype({"area_code": "object", "hub": "object", "assigned_by": "object"})
         frame.loc[placed.index, "area_code"] = placed["area_code"].astype("object")
         frame.loc[placed.index, "hub"] = placed["hub"].astype("str")
