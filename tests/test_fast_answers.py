@@ -148,16 +148,20 @@ def test_publish_is_publish_through_disclose(values, with_total, by_month):
     assert [str(i) for i in got.hidden.index] == [str(i) for i in expected.hidden.index]
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 2**16), st.integers(-3, 3), st.integers(-3, 3))
-def test_asb_gaps_are_coverage_missing_any(seed, before, after):
+def _random_coverage(seed: int, before: int, after: int):
+    """A coverage of 14 months with random gaps for the force and three hubs, and a period around it."""
     rng = np.random.default_rng(seed)
     span = pd.period_range("2019-01", periods=14, freq="M")
     force = pd.DataFrame({"crime": rng.random(14) < 0.9, "asb": rng.random(14) < 0.85}, index=span)
     judged = ["Barrow", "Kendal", UNASSIGNED]
     hubs = {s: pd.DataFrame({h: rng.random(14) < 0.85 for h in judged}, index=span) for s in ("crime", "asb")}
-    coverage = Coverage(span, force, hubs)
-    start, end = span[0] + before, span[-1] + after
+    return Coverage(span, force, hubs), span[0] + before, span[-1] + after, judged
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**16), st.integers(-3, 3), st.integers(-3, 3))
+def test_asb_gaps_are_coverage_missing_any(seed, before, after):
+    coverage, start, end, judged = _random_coverage(seed, before, after)
     for chosen in ([], ["Barrow"], ["Barrow", "Kendal", "Not judged"], judged, ["Kendal", "Kendal"]):
         expected = coverage.missing_any(start, end, chosen, streams=("asb",))
         assert list(_asb_gaps(coverage, chosen, start, end)) == expected
@@ -166,13 +170,7 @@ def test_asb_gaps_are_coverage_missing_any(seed, before, after):
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 2**16), st.integers(-3, 3), st.integers(-3, 3))
 def test_missing_any_in_one_go_is_the_union_of_each_hubs_missing_months(seed, before, after):
-    rng = np.random.default_rng(seed)
-    span = pd.period_range("2019-01", periods=14, freq="M")
-    force = pd.DataFrame({"crime": rng.random(14) < 0.9, "asb": rng.random(14) < 0.85}, index=span)
-    judged = ["Barrow", "Kendal", UNASSIGNED]
-    hubs = {s: pd.DataFrame({h: rng.random(14) < 0.85 for h in judged}, index=span) for s in ("crime", "asb")}
-    coverage = Coverage(span, force, hubs)
-    start, end = span[0] + before, span[-1] + after
+    coverage, start, end, judged = _random_coverage(seed, before, after)
     for chosen in ([], ["Barrow"], ["Barrow", "Kendal", "Not judged"], judged, ["Kendal", "Kendal"]):
         for streams in (("crime",), ("asb",), ("crime", "asb")):
             # One hub at a time, as Coverage.missing answers it (a hub it does not know: the force's months).
