@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.load.report import FileReport, empty_rejected
-from analysis.store.ingest import _hash_file, _write_atomic
+from analysis.store.files import hash_file, write_atomic
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -175,7 +175,7 @@ def _summary(folder: Path, kind: str, store: Path | None) -> BoundarySummary:
     stamp = _stamp(source)
     if kept is not None and kept["stamp"] == stamp:
         return _with_geometry(_from_json(kept), target)
-    digest = _hash_file(source)
+    digest = hash_file(source)
     if kept is not None and kept["sha256"] == digest:  # touched, not changed: the same summary, newly stamped
         summary = {**kept, "stamp": stamp}
     else:
@@ -192,7 +192,7 @@ def _summary(folder: Path, kind: str, store: Path | None) -> BoundarySummary:
 
 def _keep(path: Path, write) -> None:
     try:
-        _write_atomic(path, write)
+        write_atomic(path, write)
     except OSError as e:  # a store that cannot be written: the summary is made again next time
         log.warning("The boundary summary %s could not be written (%s).", path, type(e).__name__)
 

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
 import logging
-import os
 import shutil
 import time
 import uuid
@@ -49,6 +47,7 @@ from analysis.load.force_names import force_of_file, force_slug
 from analysis.load.incidents import IncidentSource, find_incident_sources, read_typed
 from analysis.load.textio import RawTable
 from analysis.schema import UNASSIGNED
+from analysis.store.files import LOCK, hash_bytes, hash_file, locked, write_atomic, write_parquet
 from analysis.store.location import (
     STORE_DIR_ENV,
     STORE_DIR_NAME,
@@ -84,7 +83,6 @@ GEOGRAPHY_FILES: tuple[str, ...] = ("hubs.csv", "areas.geojson", "lsoa.geojson")
 _MANIFEST = "manifest.json"
 _PLACES = "places.parquet"
 _REPEATS = "repeats.parquet"
-_LOCK = "lock"
 
 log = logging.getLogger(__name__)
 
@@ -150,39 +148,6 @@ class IngestReport:
         }
 
 
-@contextlib.contextmanager
-def _locked(store: Path, exclusive: bool) -> Iterator[None]:
-    store.mkdir(parents=True, exist_ok=True)
-    with open(store / _LOCK, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-
-
-def _write_parquet(path: Path, table: pa.Table) -> int:
-    """Write ``table`` (categoricals dictionary-encoded, nothing else: unique IDs only slow it) and return its size."""
-    dictionary = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
-    _write_atomic(
-        path,
-        lambda temp: pq.write_table(table, temp, compression="zstd", use_dictionary=dictionary, write_statistics=False),
-    )
-    return path.stat().st_size
-
-
 # ---------------------------------------------------------------- the manifest
 
 
@@ -230,7 +195,7 @@ def _referenced(manifest: dict) -> dict[str, int]:
 def _clear(store: Path) -> None:
     """Remove everything in the store but its lock."""
     for child in store.iterdir():
-        if child.name == _LOCK:
+        if child.name == LOCK:
             continue
         if child.is_dir():
             shutil.rmtree(child, ignore_errors=True)
@@ -241,7 +206,7 @@ def _clear(store: Path) -> None:
 
 def _sweep(store: Path, manifest: dict) -> None:
     """Delete files no manifest entry names (left by a replaced source or an interrupted ingest)."""
-    keep = set(_referenced(manifest)) | {_MANIFEST, _LOCK}
+    keep = set(_referenced(manifest)) | {_MANIFEST, LOCK}
     for path in sorted(store.rglob("*"), reverse=True):
         rel = path.relative_to(store).as_posix()
         if rel.startswith("boundaries/"):  # analysis/store/boundaries.py's summaries, kept by their own key
@@ -255,19 +220,6 @@ def _sweep(store: Path, manifest: dict) -> None:
 
 
 # ---------------------------------------------------------------- sources and what identifies them
-
-
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()  # hardware-accelerated on most CPUs: the fastest hashlib offers
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _hash_bytes(data: bytes) -> str:
-    """What :func:`_hash_file` gives for a file holding ``data``."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def _stamp(source: IncidentSource, zips: dict[Path, dict[str, zipfile.ZipInfo]]) -> tuple[list[int], str | None]:
@@ -302,7 +254,7 @@ def _force(source: IncidentSource, falls_within: pa.ChunkedArray) -> tuple[np.nd
 
 
 def _geography_hash(folder: Path) -> dict[str, str | None]:
-    return {name: _hash_file(folder / name) if (folder / name).is_file() else None for name in GEOGRAPHY_FILES}
+    return {name: hash_file(folder / name) if (folder / name).is_file() else None for name in GEOGRAPHY_FILES}
 
 
 # ---------------------------------------------------------------- ingest
@@ -342,9 +294,9 @@ def _ingest_source(
     if content is None:  # a new file is hashed here, on the file's own thread, from the bytes it is read from
         with contextlib.suppress(OSError):  # one that cannot be opened is reported by read_typed
             source = dataclasses.replace(source, content=source.read_bytes())
-            content = _hash_bytes(source.content)
+            content = hash_bytes(source.content)
     typed, raw, report = read_typed(source, use_threads=False, answers=answers)  # two files at once, each on a thread
-    content = content or _hash_file(source.path)
+    content = content or hash_file(source.path)
     key = _source_key(source.name, content)
     entry: dict = {"name": source.name, "stamp": stamp, "hash": content, "key": key, "parts": []}
     meta = report.to_dict()
@@ -352,7 +304,7 @@ def _ingest_source(
     if len(report.rejected):
         rejected = report.rejected[["file", "line", "text", "reasons"]].astype({"line": "int64"})
         path = f"rejected/{key}.parquet"
-        nbytes = _write_parquet(store / path, pa.Table.from_pandas(rejected, preserve_index=False))
+        nbytes = write_parquet(store / path, pa.Table.from_pandas(rejected, preserve_index=False))
         entry["rejected"] = {"file": path, "bytes": nbytes}
     entry["months"] = []
     entry["columns"] = [] if typed is None else [c for c in typed.column_names if c != "_pos"]
@@ -375,7 +327,7 @@ def _ingest_source(
         month_name = month_names[group % len(month_names)].as_py()
         path = f"incidents/force={force_name}/month={month_name}/part-{key}.parquet"
         rows = body if len(index) == len(body) else body.take(pa.array(index))  # most files hold one force's month
-        nbytes = _write_parquet(store / path, rows)
+        nbytes = write_parquet(store / path, rows)
         entry["parts"].append(
             {"file": path, "force": force_name, "month": month_name, "rows": len(index), "bytes": nbytes}
         )
@@ -427,7 +379,7 @@ def ingest(
     folder = Path(folder).resolve()
     store = Path(store) if store is not None else store_location(folder, writable)
     report = IngestReport(folder, store)
-    with _locked(store, exclusive=True):
+    with locked(store, exclusive=True):
         manifest = None
         if rebuild:
             _clear(store)
@@ -468,7 +420,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
             entries.append({})
             todo.append((len(entries) - 1, source, stamp, content))
             continue
-        content = content or _hash_file(source.path)
+        content = content or hash_file(source.path)
         if before["hash"] == content:
             entries.append({**before, "stamp": stamp})
             report.unchanged.append(source.name)
@@ -528,7 +480,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
         repeats = find_repeats(store, new_manifest, raws, previous, fresh, dropped)
         repeats = pd.concat([months, repeats], ignore_index=True) if len(months) else repeats
         path = f"repeats-{uuid.uuid4().hex[:12]}.parquet"
-        nbytes = _write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
+        nbytes = write_parquet(store / path, pa.Table.from_pandas(repeats, preserve_index=False))
         new_manifest["repeats"] = {"file": path, "bytes": nbytes, "rows": len(repeats)}
     if placing or report.ingested or report.removed or new_manifest["repeats"] != (manifest or {}).get("repeats"):
         places = places if places is not None else _known_places(store, manifest)
@@ -536,7 +488,7 @@ def _update(folder: Path, store: Path, manifest: dict | None, geography, report:
     repeats_n = (new_manifest.get("repeats") or {}).get("rows", 0)
     report.rows = sum(p["rows"] for e in entries for p in e["parts"]) - repeats_n
     if report.changed or new_manifest != manifest:
-        _write_atomic(
+        write_atomic(
             store / _MANIFEST,  # compact: only the C encoder is fast, and it writes no indent
             lambda temp: temp.write_text(json.dumps(new_manifest, separators=(",", ":")), encoding="utf-8"),
         )
@@ -559,7 +511,7 @@ def _settle(store: Path, manifest: dict, places: Places, geography: tuple) -> No
     manifest["hub_names"] = list(dict.fromkeys([*listed, *(d["hub"] for d in districts), UNASSIGNED]))
     manifest["districts"] = districts
     path = f"places-{uuid.uuid4().hex[:12]}.parquet"
-    nbytes = _write_parquet(store / path, pa.Table.from_pandas(places.frame, preserve_index=False))
+    nbytes = write_parquet(store / path, pa.Table.from_pandas(places.frame, preserve_index=False))
     manifest["places"] = {"file": path, "bytes": nbytes}
 
 
@@ -604,7 +556,7 @@ def load_geography(folder: Path, store: Path | None = None) -> tuple:
 @contextlib.contextmanager
 def open_store(store: Path) -> Iterator[dict]:
     """The manifest of a store, with a shared lock held while the caller reads its files."""
-    with _locked(store, exclusive=False):
+    with locked(store, exclusive=False):
         manifest = _read_manifest(store)
         if manifest is None:
             raise CorruptStore("it has no manifest")

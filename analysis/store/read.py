@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.load.hubs import ASSIGNED_BY, assign_hubs, district_hubs
-from analysis.load.incidents import Resupply, empty_incidents
+from analysis.load.incidents import empty_incidents
 from analysis.load.report import FileReport, empty_rejected
+from analysis.load.resupply import Resupply
 from analysis.schema import CRIME_TYPES
 from analysis.store.ingest import CorruptStore, ingest, open_store, store_location
 

@@ -2,7 +2,7 @@
 
 Both are worked out over every file at once, after the files that changed were ingested
 (where each record is placed is :mod:`analysis.store.places`): a force's month held by two files
-is loaded from one (:func:`analysis.incidents.resupplied_months`, over the manifest's months of each file);
+is loaded from one (:func:`analysis.load.resupply.resupplied_months`, over the manifest's months of each file);
 a Crime ID is hashed once by DuckDB over the files' remaining rows.
 """
 
@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.load.incidents import REPEAT_REASON, IncidentSource, Resupply, find_incident_sources, resupplied_months
+from analysis.load.incidents import REPEAT_REASON, IncidentSource, find_incident_sources
+from analysis.load.resupply import Resupply, resupplied_months
 from analysis.load.textio import RawTable, read_csv_bytes
 from analysis.schema import POLICE_UK_COLUMNS
 
@@ -66,7 +67,7 @@ def _month_rows(store: Path, entry: dict, force: str, month: str) -> pd.DataFram
 
 
 def resupplied(store: Path, manifest: dict, modified) -> list[Resupply]:
-    """The months loaded from another file, by the rule of :func:`analysis.incidents.resupplied_months`.
+    """The months loaded from another file, by the rule of :func:`analysis.load.resupply.resupplied_months`.
 
     Worked out from each file's months in the manifest (``Falls within``, month, rows); Crime
     IDs are read back only for two files not both named for the month. ``modified(name)`` is
