@@ -16,7 +16,7 @@ from statsmodels.genmod.generalized_linear_model import GLM
 
 from analysis.stats.evaluation.fitting import _fit_poisson
 from analysis.stats.evaluation.results import InsufficientData
-from analysis.stats.glm import FitFailed, poisson_glm, poisson_hc1
+from analysis.stats.glm import FitFailed, poisson_glm, poisson_hc0, poisson_hc1
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,10 +108,16 @@ def test_the_fit_is_what_statsmodels_gives(name):
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if "rank-deficient" not in n and "all-zero column" not in n])
-def test_the_hc1_sandwich_is_what_statsmodels_gives(name):
+def test_the_hc0_sandwich_is_what_statsmodels_gives_and_hc1_adds_the_small_sample_factor(name):
     y, X = CASES[name]
-    theirs = _statsmodels(y, X, cov_type="HC1")
-    _same(poisson_hc1(y, X, poisson_glm(y, X)), theirs.cov_params())
+    theirs = _statsmodels(y, X, cov_type="HC0")
+    fit = poisson_glm(y, X)
+    _same(poisson_hc0(y, X, fit), theirs.cov_params())
+    # statsmodels' "HC1" for a GLM is its HC0; the HC1 the evaluation reports has n / (n - k).
+    _same(_statsmodels(y, X, cov_type="HC1").cov_params(), theirs.cov_params())
+    factor = len(y) / max(float(theirs.df_resid), 1.0)
+    _same(poisson_hc1(y, X, fit), theirs.cov_params() * factor)
+    assert factor > 1
 
 
 @pytest.mark.parametrize("name", ["rank-deficient (a column twice)", "all-zero column"])
@@ -148,10 +154,10 @@ def test_all_zero_counts_cannot_be_fitted_as_in_statsmodels():
 def test_fit_poisson_uses_the_numpy_fit(cov):
     y, X = CASES["over-dispersed"]
     params, covariance, df = _fit_poisson(y, X, cov=cov)
-    theirs = _statsmodels(y, X, **({"cov_type": "HC1"} if cov == "hc1" else {}))
+    theirs = _statsmodels(y, X, **({"cov_type": "HC0"} if cov == "hc1" else {}))
     _same(params, theirs.params)
     if cov == "hc1":
-        _same(covariance, theirs.cov_params())
+        _same(covariance, theirs.cov_params() * len(y) / float(theirs.df_resid))
     else:
         dispersion = max(float(theirs.pearson_chi2) / theirs.df_resid, 1.0)
         _same(covariance, theirs.cov_params() * dispersion)

@@ -14,9 +14,10 @@ statsmodels on a table of designs):
 - the final coefficients and their normalised covariance from one more weighted
   least squares on the last working response, solved with the pseudo-inverse;
 - the Poisson scale is fixed at 1, so the nonrobust covariance is the normalised one;
-- the "HC1" sandwich is what statsmodels' ``fit(cov_type="HC1")`` gives a GLM: the
-  inverse observed Hessian around the outer product of the score, with no small
-  sample factor (statsmodels applies none to a GLM's HC0 to HC3).
+- the HC0 sandwich is what statsmodels' ``fit(cov_type="HC0")`` gives a GLM: the
+  inverse observed Hessian around the outer product of the score. statsmodels gives
+  a GLM the same matrix for "HC1" (it applies no small-sample factor to a GLM), so
+  :func:`poisson_hc1` is HC0 times ``n / (n - k)``: the HC1 the evaluation names.
 
 No streamlit here.
 """
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FitFailed", "PoissonFit", "poisson_glm", "poisson_hc1"]
+__all__ = ["FitFailed", "PoissonFit", "poisson_glm", "poisson_hc0", "poisson_hc1"]
 
 #: Machine epsilon: where statsmodels clips a mean before dividing by it or taking its log.
 _EPS = np.finfo(float).eps
@@ -176,11 +177,11 @@ def _irls(y: np.ndarray, X: np.ndarray, maxiter: int, tol: float) -> PoissonFit:
     )
 
 
-def poisson_hc1(y: np.ndarray, X: np.ndarray, fit: PoissonFit) -> np.ndarray:
-    """The heteroskedasticity-robust sandwich statsmodels reports for a Poisson GLM's ``cov_type="HC1"``.
+def poisson_hc0(y: np.ndarray, X: np.ndarray, fit: PoissonFit) -> np.ndarray:
+    """The heteroskedasticity-robust (HC0) sandwich of a Poisson GLM, as statsmodels' ``cov_type="HC0"``.
 
     ``H^-1 (S^T S) H^-T`` with ``S`` the score per row and ``H`` the observed Hessian,
-    both at ``fit.params``; like statsmodels, no ``n / (n - k)`` factor for a GLM.
+    both at ``fit.params``.
 
     Parameters
     ----------
@@ -201,6 +202,17 @@ def poisson_hc1(y: np.ndarray, X: np.ndarray, fit: PoissonFit) -> np.ndarray:
     """
     with np.errstate(all="ignore"):
         return _sandwich(np.asarray(y, dtype=float), np.asarray(X, dtype=float), fit.fitted)
+
+
+def poisson_hc1(y: np.ndarray, X: np.ndarray, fit: PoissonFit) -> np.ndarray:
+    """HC1: :func:`poisson_hc0` times ``n / (n - k)``, the small-sample factor (``n - k`` at least 1).
+
+    HC0 is too small when a model has many coefficients for its rows (hub and month-of-year
+    terms on a few years of months); statsmodels' "HC1" for a GLM leaves the factor out.
+    Parameters, returns and raises as :func:`poisson_hc0`.
+    """
+    n = len(np.asarray(y))
+    return poisson_hc0(y, X, fit) * (n / max(fit.df_resid, 1.0))
 
 
 def _sandwich(y: np.ndarray, X: np.ndarray, mu: np.ndarray) -> np.ndarray:
