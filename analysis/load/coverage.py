@@ -107,15 +107,22 @@ class Coverage:
     def missing_any(self, start: pd.Period, end: pd.Period, hubs=None, streams=STREAMS) -> list[pd.Period]:
         """Months of the period missing in any of ``streams`` for the force or any of ``hubs``."""
         months = pd.period_range(start, end, freq="M")
+        return list(months[self.missing_in(months, hubs, streams)])
+
+    def missing_in(self, months: pd.PeriodIndex, hubs=None, streams=STREAMS) -> np.ndarray:
+        """Bool per month of ``months``: True where the force or any of ``hubs`` did not supply one of ``streams``.
+
+        Read in one go (one reindex per stream). A hub the coverage does not judge follows the
+        force; a month outside the span was not supplied.
+        """
         gap = np.zeros(len(months), dtype=bool)
         for stream in streams:
             gap |= ~self.supplied(stream, None, months).to_numpy()
-            # A hub without a column of its own is judged by the force's, already counted above.
             own = [hub for hub in dict.fromkeys(hubs or ()) if hub in self.hubs[stream].columns]
             if own:
                 table = self.hubs[stream][own].reindex(months, fill_value=False)
                 gap |= ~table.to_numpy(dtype=bool).all(axis=1)
-        return list(months[gap])
+        return gap
 
     def grid(self, hubs: list[str], months: pd.PeriodIndex, stream: str) -> np.ndarray:
         """Bool array (hub, month): True where supplied."""

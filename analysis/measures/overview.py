@@ -16,7 +16,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.figures.shared import trend_figure
-from analysis.load.coverage import STREAMS, Coverage
 from analysis.load.dataset import Dataset
 from analysis.load.records import Where
 from analysis.measures.metrics import dataset_summary, hub_categories
@@ -24,7 +23,7 @@ from analysis.schema import CRIME_TYPES, UNASSIGNED
 from analysis.stats.compare import Comparison, compare_months
 from analysis.text.a11y import chart_summary, table_view
 
-__all__ = ["Overview", "TrendChart", "missing_months", "overview", "overview_trend", "rate_by_hub"]
+__all__ = ["Overview", "TrendChart", "overview", "overview_trend", "rate_by_hub"]
 
 
 @dataclass(frozen=True)
@@ -77,22 +76,6 @@ def _total(values: pd.Series) -> float | None:
     return float(values.sum()) if values.notna().any() else None
 
 
-def missing_months(coverage: Coverage, hubs, months: pd.PeriodIndex, streams=STREAMS) -> np.ndarray:
-    """Bool per month of ``months``: True where ``coverage.missing_any`` names it, read in one go.
-
-    A month is missing in a stream when the force or any of ``hubs`` did not supply it (a hub the
-    coverage does not judge follows the force; a month outside the span was not supplied).
-    """
-    gap = np.zeros(len(months), dtype=bool)
-    for stream in streams:
-        gap |= ~coverage.force[stream].reindex(months, fill_value=False).astype("bool").to_numpy()
-        judged = coverage.hubs[stream]
-        listed = [h for h in dict.fromkeys(hubs or ()) if h in judged.columns]
-        if listed:
-            gap |= ~judged[listed].reindex(months, fill_value=False).astype("bool").to_numpy().all(axis=1)
-    return gap
-
-
 #: The columns of a summary that count records: every crime type, ASB and crime (int64 unless a cell was not supplied).
 _COUNTED = [*CRIME_TYPES, "asb", "crime"]
 
@@ -114,7 +97,7 @@ def _chosen_summary(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, e
     span = pd.period_range(months.min(), months.max(), freq="M")
     table = whole.loc[whole["month"].isin(span)]
     names = hub_categories(dataset.hubs)
-    supplied = not missing_months(dataset.coverage, names, span).any()
+    supplied = not dataset.coverage.missing_in(span, names).any()
     counted = [c for c in _COUNTED if c in table.columns]
     if supplied and any(table[c].dtype != "int64" for c in counted):
         table = table.astype(dict.fromkeys(counted, "int64"))
@@ -146,8 +129,7 @@ def overview(dataset: Dataset, hubs: tuple[str, ...], start: pd.Period, end: pd.
     table = table.set_index(["hub", "month"]).reindex(grid).reset_index()
     real_hubs = [h for h in hubs if h != UNASSIGNED]
     missing = {
-        stream: list(months[missing_months(dataset.coverage, real_hubs, months, (stream,))])
-        for stream in ("crime", "asb")
+        stream: list(months[dataset.coverage.missing_in(months, real_hubs, (stream,))]) for stream in ("crime", "asb")
     }
     hubs_rows = table[table["hub"] != UNASSIGNED]
     rate = None

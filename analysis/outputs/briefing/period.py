@@ -16,7 +16,6 @@ from analysis.errors import DataProblem
 from analysis.load.coverage import Coverage, month_ranges
 from analysis.load.dataset import Dataset
 from analysis.load.records import Where
-from analysis.measures.overview import missing_months
 from analysis.outputs.briefing.model import GENERATED_NOTE
 from analysis.outputs.briefing.words import month_span, month_words
 from analysis.outputs.disclosure import SUPPRESSED_LABEL, disclose_arrays
@@ -172,7 +171,7 @@ def monthly_asb(frame: Frame, months: pd.PeriodIndex) -> pd.Series:
 def _asb_gaps(coverage: Coverage, hubs: list[str], start: pd.Period, end: pd.Period) -> pd.PeriodIndex:
     """``coverage.missing_any(start, end, hubs, streams=("asb",))`` as a PeriodIndex, read in one go."""
     months = pd.period_range(start, end, freq="M")
-    return months[missing_months(coverage, hubs, months, ("asb",))]
+    return months[coverage.missing_in(months, hubs, ("asb",))]
 
 
 def briefing_period(coverage: Coverage, hubs: list[str], months: int) -> tuple[pd.Period, pd.Period, str]:
